@@ -1,0 +1,15 @@
+// SDK clients, built once per cold start and shared by the adapters. Retries use the SDK's own standard
+// strategy (exponential backoff with jitter); the attempt count is raised a little because a failed
+// EnableRule is exactly the call that must not give up early. AWS_ENDPOINT_URL (honoured by the SDK) points
+// them at moto_server in integration tests.
+import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+
+const clientConfig = { maxAttempts: 5, retryMode: 'standard' } as const;
+
+export const createDmsClient = () => new DatabaseMigrationServiceClient(clientConfig);
+export const createEventBridgeClient = () => new EventBridgeClient(clientConfig);
+export const createSnsClient = () => new SNSClient(clientConfig);
+export const createDynamoDbClient = () => new DynamoDBClient(clientConfig);

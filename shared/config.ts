@@ -1,0 +1,149 @@
+// Environment → typed, validated configuration, read once at cold start. A missing or malformed value fails
+// the cold start with the variable's name in the message, before any AWS call is made.
+import { z } from 'zod';
+import { START_TYPES, type StartType } from './dms/task.ts';
+import { ConfigurationError } from './errors.ts';
+import { CADENCES, MIGRATION_TYPES, type Mode, REFRESH_INDICATORS, validateMode } from './modes.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** What happens to the schedule rule when a run fails or is stopped by hand. */
+export const RULE_AFTER_FAILURE = ['re-enable', 'keep-disabled'] as const;
+export type RuleAfterFailure = (typeof RULE_AFTER_FAILURE)[number];
+
+export interface TaskRef {
+  /** Used for API calls, IAM and native EventBridge events. */
+  readonly arn: string;
+  /** The task's name (ReplicationTaskIdentifier): what event subscriptions and SNS messages speak of. */
+  readonly identifier: string;
+}
+
+export interface CdcStart {
+  readonly time?: Date;
+  readonly position?: string;
+}
+
+export interface BaseConfig {
+  readonly task: TaskRef;
+  readonly mode: Mode;
+  /** Name of the schedule rule that is the run's lock; undefined in one-time mode, which never touches a rule. */
+  readonly scheduleRuleName: string | undefined;
+  readonly alertsTopicArn: string;
+}
+
+export interface StarterConfig extends BaseConfig {
+  readonly startTypeOverride: StartType | undefined;
+  readonly cdcStart: CdcStart;
+}
+
+export interface PostProcessorConfig extends BaseConfig {
+  readonly ruleAfterFailure: RuleAfterFailure;
+  readonly hookNames: readonly string[];
+  readonly runLedgerTable: string;
+}
+
+const TASK_ARN = /^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$/;
+// DMS identifiers: 1–255 letters, digits or hyphens; first a letter; no trailing or double hyphen.
+const TASK_IDENTIFIER = /^[A-Za-z](?:[A-Za-z0-9]|-(?!-)){0,254}(?<!-)$/;
+const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const HOOK_NAME = /^[a-z][a-z0-9-]*$/;
+
+/** An empty variable counts as unset: CloudFormation passes optional parameters as "". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const baseSchema = z.object({
+  REPLICATION_TASK_ARN: z
+    .string()
+    .regex(TASK_ARN, 'must be a DMS task ARN (arn:aws:dms:REGION:ACCOUNT:task:ID)'),
+  REPLICATION_TASK_IDENTIFIER: z
+    .string()
+    .regex(TASK_IDENTIFIER, 'must be a DMS task identifier (letters, digits, single hyphens)'),
+  MIGRATION_REFRESH_INDICATOR: z.enum(REFRESH_INDICATORS),
+  MIGRATION_REFRESH_TYPE: z.enum(MIGRATION_TYPES),
+  SCHEDULE_OR_ONE_TIME: z.enum(CADENCES),
+  SCHEDULE_RULE_NAME: optional(z.string().regex(RULE_NAME, 'must be an EventBridge rule name')),
+  ALERTS_TOPIC_ARN: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN'),
+});
+
+const starterSchema = baseSchema.extend({
+  START_TYPE_OVERRIDE: optional(z.enum([...START_TYPES, 'auto'])),
+  CDC_START_TIME: optional(z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' })),
+  CDC_START_POSITION: optional(z.string().max(1024)),
+});
+
+const postProcessorSchema = baseSchema.extend({
+  RULE_AFTER_FAILURE: z.enum(RULE_AFTER_FAILURE).default('re-enable'),
+  HOOKS: z
+    .string()
+    .default('log-run')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(HOOK_NAME, 'hook names are lowercase words joined by hyphens'))),
+  RUN_LEDGER_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+});
+
+function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = env[name];
+      return value === undefined || value === '' ? `${name} is not set` : `${name} ${issue.message}`;
+    });
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function toBase(raw: z.output<typeof baseSchema>): BaseConfig {
+  const mode = validateMode({
+    indicator: raw.MIGRATION_REFRESH_INDICATOR,
+    migrationType: raw.MIGRATION_REFRESH_TYPE,
+    cadence: raw.SCHEDULE_OR_ONE_TIME,
+  });
+  if (mode.cadence === 'schedule' && raw.SCHEDULE_RULE_NAME === undefined) {
+    throw new ConfigurationError(
+      'Invalid configuration: SCHEDULE_RULE_NAME is not set (required in schedule mode)',
+    );
+  }
+  return {
+    task: { arn: raw.REPLICATION_TASK_ARN, identifier: raw.REPLICATION_TASK_IDENTIFIER },
+    mode,
+    // One-time mode never touches a rule, even if a name was passed.
+    scheduleRuleName: mode.cadence === 'schedule' ? raw.SCHEDULE_RULE_NAME : undefined,
+    alertsTopicArn: raw.ALERTS_TOPIC_ARN,
+  };
+}
+
+export function loadStarterConfig(env: Env): StarterConfig {
+  const raw = parseEnv(starterSchema, env);
+  if (raw.CDC_START_TIME !== undefined && raw.CDC_START_POSITION !== undefined) {
+    throw new ConfigurationError(
+      'Invalid configuration: set CDC_START_TIME or CDC_START_POSITION, not both (DMS rejects the pair)',
+    );
+  }
+  return {
+    ...toBase(raw),
+    startTypeOverride: raw.START_TYPE_OVERRIDE === 'auto' ? undefined : raw.START_TYPE_OVERRIDE,
+    cdcStart: {
+      ...(raw.CDC_START_TIME !== undefined && { time: new Date(raw.CDC_START_TIME) }),
+      ...(raw.CDC_START_POSITION !== undefined && { position: raw.CDC_START_POSITION }),
+    },
+  };
+}
+
+export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
+  const raw = parseEnv(postProcessorSchema, env);
+  return {
+    ...toBase(raw),
+    ruleAfterFailure: raw.RULE_AFTER_FAILURE,
+    hookNames: raw.HOOKS,
+    runLedgerTable: raw.RUN_LEDGER_TABLE,
+  };
+}

@@ -1,0 +1,84 @@
+// TaskControl over the DMS API. It maps the SDK's shapes to TaskSnapshot and DMS's errors to the domain's
+// named errors; it makes no decisions.
+import {
+  type DatabaseMigrationServiceClient,
+  DescribeReplicationTasksCommand,
+  type ReplicationTask,
+  ResourceNotFoundFault,
+  StartReplicationTaskCommand,
+} from '@aws-sdk/client-database-migration-service';
+import { FirstRunOnlyError, TaskMismatchError } from '../errors.ts';
+import type { StartRequest, TaskControl, TaskSnapshot } from './task.ts';
+
+// Not a modelled DMS error, so it arrives as a generic service exception: recognised by name and wording
+// ("Start Type : START_REPLICATION, valid only for tasks running for the first time").
+const FIRST_RUN_ONLY = /valid only for (tasks|replications) running for the first time/i;
+
+export class DmsTaskControl implements TaskControl {
+  constructor(private readonly client: DatabaseMigrationServiceClient) {}
+
+  async describe(taskArn: string): Promise<TaskSnapshot> {
+    let tasks: ReplicationTask[];
+    try {
+      const response = await this.client.send(
+        new DescribeReplicationTasksCommand({
+          Filters: [{ Name: 'replication-task-arn', Values: [taskArn] }],
+          WithoutSettings: true,
+        }),
+      );
+      tasks = response.ReplicationTasks ?? [];
+    } catch (error) {
+      if (error instanceof ResourceNotFoundFault) {
+        throw new TaskMismatchError(`Replication task ${taskArn} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+    const task = tasks.find((candidate) => candidate.ReplicationTaskArn === taskArn);
+    if (!task) throw new TaskMismatchError(`Replication task ${taskArn} does not exist`);
+    return toSnapshot(task);
+  }
+
+  async start(request: StartRequest): Promise<void> {
+    try {
+      await this.client.send(
+        new StartReplicationTaskCommand({
+          ReplicationTaskArn: request.taskArn,
+          StartReplicationTaskType: request.startType,
+          CdcStartTime: request.cdcStartTime,
+          CdcStartPosition: request.cdcStartPosition,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Error && FIRST_RUN_ONLY.test(error.message)) {
+        throw new FirstRunOnlyError(error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+export function toSnapshot(task: ReplicationTask): TaskSnapshot {
+  const stats = task.ReplicationTaskStats;
+  return {
+    arn: task.ReplicationTaskArn ?? '',
+    identifier: task.ReplicationTaskIdentifier ?? '',
+    status: task.Status ?? 'unknown',
+    migrationType: task.MigrationType ?? 'unknown',
+    stopReason: task.StopReason,
+    lastFailureMessage: task.LastFailureMessage,
+    lastStartDate: task.ReplicationTaskStartDate,
+    stats: stats && {
+      fullLoadProgressPercent: stats.FullLoadProgressPercent,
+      tablesLoaded: stats.TablesLoaded,
+      tablesLoading: stats.TablesLoading,
+      tablesQueued: stats.TablesQueued,
+      tablesErrored: stats.TablesErrored,
+      elapsedTimeMillis: stats.ElapsedTimeMillis,
+      startDate: stats.StartDate,
+      freshStartDate: stats.FreshStartDate,
+      fullLoadStartDate: stats.FullLoadStartDate,
+      fullLoadFinishDate: stats.FullLoadFinishDate,
+      stopDate: stats.StopDate,
+    },
+  };
+}

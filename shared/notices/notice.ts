@@ -1,0 +1,27 @@
+// A DMS notice reduced to what the post-processor needs: which task it names and which event it reports.
+// It is only a hint that something happened; the task itself is read before anything is decided.
+import type { TaskRef } from '../config.ts';
+
+export interface TaskNotice {
+  readonly channel: 'sns' | 'eventbridge';
+  /** Event subscriptions (SNS) name the task by identifier. */
+  readonly taskIdentifier?: string;
+  /** Native EventBridge events name the task by ARN. */
+  readonly taskArn?: string;
+  /** e.g. DMS-EVENT-0079, when the notice carries one. */
+  readonly eventId?: string;
+  readonly message?: string;
+}
+
+export interface RejectedInput {
+  readonly reason: string;
+}
+
+export interface ParsedNotices {
+  readonly notices: readonly TaskNotice[];
+  readonly rejected: readonly RejectedInput[];
+}
+
+export function concernsTask(notice: TaskNotice, task: TaskRef): boolean {
+  return notice.taskArn === task.arn || notice.taskIdentifier === task.identifier;
+}
