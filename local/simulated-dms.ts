@@ -1,0 +1,99 @@
+// A simulated DMS replication task behind the same TaskControl port as the DMS adapter. It keeps DMS's
+// rules where the scheduler depends on them: only ready/stopped/failed tasks start; start-replication is
+// refused after a first run; a run goes starting → running → stopped with a StopReason and stats; and it
+// emits DMS-shaped notices through the event subscription.
+
+import type pg from 'pg';
+import { hasRunBefore, type StartRequest, type TaskControl, type TaskSnapshot } from '#shared/dms/task';
+import { FirstRunOnlyError, TaskMismatchError } from '#shared/errors';
+import { listTables, loadTable } from './full-load.ts';
+import type { Timeline } from './timeline.ts';
+
+export type NoticePublisher = (eventId: string, message: string) => Promise<void>;
+
+export class SimulatedDmsTask implements TaskControl {
+  private snapshot: TaskSnapshot;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    task: { arn: string; identifier: string },
+    private readonly databases: { source: pg.Client; target: pg.Client },
+    private readonly publish: NoticePublisher,
+    private readonly timeline: Timeline,
+  ) {
+    this.snapshot = { ...task, status: 'ready', migrationType: 'full-load' };
+  }
+
+  async describe(taskArn: string): Promise<TaskSnapshot> {
+    if (taskArn !== this.snapshot.arn)
+      throw new TaskMismatchError(`Replication task ${taskArn} does not exist`);
+    return this.snapshot;
+  }
+
+  async start(request: StartRequest): Promise<void> {
+    const task = await this.describe(request.taskArn);
+    if (!['ready', 'stopped', 'failed'].includes(task.status)) {
+      throw new Error('InvalidResourceStateFault: Replication Task cannot be started, invalid state');
+    }
+    if (request.startType === 'start-replication' && hasRunBefore(task)) {
+      throw new FirstRunOnlyError(
+        'Start Type : START_REPLICATION, valid only for tasks running for the first time',
+      );
+    }
+    const startedAt = new Date();
+    this.update({
+      status: 'starting',
+      lastStartDate: startedAt,
+      stopReason: undefined,
+      stats: { startDate: startedAt },
+    });
+    this.timeline.add('task', `DMS accepted ${request.startType}; task starting`);
+    this.running = this.fullLoad(startedAt);
+  }
+
+  /** Resolves when the current run, and the notices it sends, are done. */
+  settled(): Promise<void> {
+    return this.running;
+  }
+
+  private async fullLoad(startedAt: Date): Promise<void> {
+    // StartReplicationTask returns before the task runs: let the caller see its answer first.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.update({
+      status: 'running',
+      stats: { startDate: startedAt, fullLoadStartDate: new Date(), fullLoadProgressPercent: 0 },
+    });
+    await this.publish('DMS-EVENT-0069', 'Replication task has started.');
+    const tables = await listTables(this.databases.source);
+    let loaded = 0;
+    for (const table of tables) {
+      const result = await loadTable(this.databases.source, this.databases.target, table);
+      loaded += 1;
+      this.timeline.add('load', `${result.table}: ${result.rows} rows copied production → staging`);
+    }
+    const stoppedAt = new Date();
+    this.update({
+      status: 'stopped',
+      stopReason: 'Stop Reason FULL_LOAD_ONLY_FINISHED',
+      stats: {
+        startDate: startedAt,
+        fullLoadStartDate: startedAt,
+        fullLoadFinishDate: stoppedAt,
+        stopDate: stoppedAt,
+        fullLoadProgressPercent: 100,
+        tablesLoaded: loaded,
+        tablesErrored: 0,
+        elapsedTimeMillis: stoppedAt.getTime() - startedAt.getTime(),
+      },
+    });
+    this.timeline.add('task', `task stopped (${this.snapshot.stopReason})`);
+    await this.publish(
+      'DMS-EVENT-0079',
+      'Replication task has stopped. Stop Reason FULL_LOAD_ONLY_FINISHED.',
+    );
+  }
+
+  private update(changes: Partial<TaskSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...changes };
+  }
+}
