@@ -10,6 +10,7 @@ import { BUILT_IN_HOOKS, resolveHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
 import { MemoryRunLedger } from '#shared/runs/memory-ledger';
+import type { NoticeResult } from '#shared/runs/settle-run';
 import {
   createPostProcessorHandler,
   type PostProcessorHandler,
@@ -73,20 +74,20 @@ class TimelineHookRunner implements HookRunner {
 
 function describeNoticeResult({ results, rejected }: PostProcessorResult): string {
   if (results.length === 0) return `ignored (${rejected} input(s) not for this task)`;
-  return results
-    .map((result) => {
-      switch (result.action) {
-        case 'waiting':
-          return `${result.outcome.kind}: ${result.outcome.explanation}; nothing to do yet`;
-        case 'duplicate':
-          return 'duplicate: this run is already settled; hooks and alerts not repeated';
-        case 'settled':
-          return `settled as ${result.outcome.kind}; rule action: ${result.ruleAction}${result.alerted ? '; alert sent' : ''}`;
-        case 'ignored':
-          return `ignored: ${result.reason}`;
-      }
-    })
-    .join('; ');
+  return results.map(describeOne).join('; ');
+}
+
+function describeOne(result: NoticeResult): string {
+  switch (result.action) {
+    case 'waiting':
+      return `${result.outcome.kind}: ${result.outcome.explanation}; nothing to do yet`;
+    case 'duplicate':
+      return 'duplicate: this run is already settled; hooks and alerts not repeated';
+    case 'settled':
+      return `settled as ${result.outcome.kind}; rule action: ${result.ruleAction}${result.alerted ? '; alert sent' : ''}`;
+    default:
+      return `ignored: ${result.reason}`;
+  }
 }
 
 async function main(): Promise<void> {
