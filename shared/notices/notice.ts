@@ -3,7 +3,11 @@
 import type { TaskRef } from '../config.ts';
 
 export interface TaskNotice {
-  readonly channel: 'sns' | 'eventbridge';
+  /**
+   * How it arrived. `reconcile` is the post-processor's own hourly tick: it carries no task and asks "has a
+   * run of our task ended without anyone being told?", so a lost notice can never leave the schedule dead.
+   */
+  readonly channel: 'sns' | 'eventbridge' | 'reconcile';
   /** Event subscriptions (SNS) name the task by identifier. */
   readonly taskIdentifier?: string;
   /** Native EventBridge events name the task by ARN. */
@@ -23,5 +27,7 @@ export interface ParsedNotices {
 }
 
 export function concernsTask(notice: TaskNotice, task: TaskRef): boolean {
-  return notice.taskArn === task.arn || notice.taskIdentifier === task.identifier;
+  return (
+    notice.channel === 'reconcile' || notice.taskArn === task.arn || notice.taskIdentifier === task.identifier
+  );
 }

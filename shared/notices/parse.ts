@@ -1,5 +1,6 @@
 // Parses whatever reached the post-processor into TaskNotices: DMS event-subscription messages delivered by
-// SNS (both message shapes seen in the wild) and native `aws.dms` EventBridge events (both detail shapes).
+// SNS (both message shapes seen in the wild), native `aws.dms` EventBridge events (both detail shapes), and
+// the stack's own reconcile tick (a scheduled event).
 // Nothing here throws: input that is not a replication-task notice is returned as rejected with a reason,
 // so the handler can log it and move on instead of failing into an endless retry (invariant 5).
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
@@ -71,6 +72,8 @@ function parseEventBridge(event: unknown): TaskNotice | RejectedInput {
   if (!envelope.success) return { reason: 'a malformed EventBridge event' };
   const { source, resources, detail } = envelope.data;
   const detailType = envelope.data['detail-type'];
+  // Only the stack's reconcile rule may invoke the post-processor on a schedule (its Lambda permission says so).
+  if (source === 'aws.events' && detailType === 'Scheduled Event') return { channel: 'reconcile' };
   if (source !== 'aws.dms' || detailType !== TASK_STATE_CHANGE) {
     return { reason: `an EventBridge event of ${source} / ${detailType}, not a DMS task state change` };
   }

@@ -39,6 +39,17 @@ export type NoticeResult =
 /** How far past the function's own deadline a claim is held, so a crashed attempt's claim does expire. */
 const CLAIM_GRACE_MS = 60_000;
 
+/**
+ * The reconcile tick only settles runs that ended this recently. It is far shorter than the ledger's 90-day
+ * retention, so a run whose record has expired is never mistaken for an unsettled one.
+ */
+export const RECONCILE_WINDOW_MS = 3 * 24 * 3600 * 1000;
+
+function endedBefore(task: TaskSnapshot, cutoff: number): boolean {
+  const ended = task.stats?.stopDate ?? task.lastStartDate;
+  return ended === undefined || ended.getTime() < cutoff;
+}
+
 export async function handleNotice(
   deps: PostProcessorDeps,
   config: PostProcessorConfig,
@@ -50,14 +61,21 @@ export async function handleNotice(
   const task = await deps.tasks.describe(config.task.arn);
   const outcome = classifyOutcome(task);
   if (!isTerminal(outcome.kind)) return { action: 'waiting', outcome };
+  if (notice.channel === 'reconcile' && endedBefore(task, deps.clock().getTime() - RECONCILE_WINDOW_MS)) {
+    return {
+      action: 'ignored',
+      reason: 'the last run ended before the reconcile window; it was settled then',
+    };
+  }
 
   const runKey = runKeyOf(task);
   const leaseUntil = new Date(deps.clock().getTime() + deps.remainingTimeMs() + CLAIM_GRACE_MS);
   const claim = await deps.ledger.claim(runKey, leaseUntil);
   if (!claim.claimed) {
-    // Settled already: replay only its rule decision, which is idempotent, in case the first attempt
-    // settled the run but failed to enable the rule. Hooks and alerts are never repeated.
-    if (claim.settled?.ruleAction === 'enable') await deps.lock?.enable();
+    // Settled already: a redelivered notice replays only the rule decision, which is idempotent, in case the
+    // first attempt settled the run but failed to enable the rule. Hooks and alerts are never repeated. The
+    // reconcile tick does not replay it: a rule someone disabled by hand later must stay disabled.
+    if (claim.settled?.ruleAction === 'enable' && notice.channel !== 'reconcile') await deps.lock?.enable();
     return { action: 'duplicate', runKey, ...(claim.settled && { ruleAction: claim.settled.ruleAction }) };
   }
 

@@ -97,7 +97,6 @@ describe('input that changes nothing', () => {
     ['sns-garbage-message.json', 1],
     ['garbage.json', 1],
     ['console-test.json', 1],
-    ['schedule.json', 1],
   ])('%s is ignored without failing', async (name, rejected) => {
     const result = await handler()(sampleEvent(name));
     expect(result.rejected).toBe(rejected);
@@ -124,6 +123,16 @@ describe('input that changes nothing', () => {
     expect(result.results).toEqual([]);
     expect(result.rejected).toBe(1);
     expect(tasks.describeCalls).toEqual([]);
+  });
+});
+
+describe('the reconcile tick', () => {
+  it('reads the task and settles a finished run whose notices never arrived', async () => {
+    const result = await handler()(sampleEvent('reconcile.json'));
+    expect(tasks.describeCalls).toHaveLength(1);
+    expect(result.results).toEqual([expect.objectContaining({ action: 'settled', ruleAction: 'enable' })]);
+    expect(hookRuns).toBe(1);
+    expect(lock.state).toBe('ENABLED');
   });
 });
 

@@ -246,6 +246,46 @@ describe('a run that did not succeed', () => {
   });
 });
 
+describe('the reconcile tick (a lost notice must not leave the schedule dead)', () => {
+  const tick: TaskNotice = { channel: 'reconcile' };
+
+  it('settles a run that ended without any notice arriving', async () => {
+    const deps = depsFor(finishedTask());
+    const result = await handleNotice(deps, postProcessorConfig(), tick);
+    expect(result).toMatchObject({ action: 'settled', ruleAction: 'enable' });
+    expect(hookCalls).toHaveLength(2);
+    expect(lock.state).toBe('ENABLED');
+  });
+
+  it('leaves a settled run alone, even if the rule was disabled by hand since', async () => {
+    const deps = depsFor(finishedTask());
+    const config = postProcessorConfig();
+    await handleNotice(deps, config, stopNotice);
+    lock.state = 'DISABLED';
+    lock.calls.length = 0;
+    const result = await handleNotice(deps, config, tick);
+    expect(result.action).toBe('duplicate');
+    expect(lock.calls).toEqual([]);
+    expect(hookCalls).toHaveLength(2);
+  });
+
+  it('ignores a run that ended before the reconcile window, so an expired ledger record never re-runs hooks', async () => {
+    const longAgo = new Date('2026-08-01T00:00:00Z');
+    const deps = depsFor(
+      finishedTask({ lastStartDate: longAgo, stats: { stopDate: longAgo, fullLoadProgressPercent: 100 } }),
+    );
+    const result = await handleNotice(deps, postProcessorConfig(), tick);
+    expect(result.action).toBe('ignored');
+    expect(hookCalls).toEqual([]);
+    expect(lock.calls).toEqual([]);
+  });
+
+  it('waits while the task is running', async () => {
+    const deps = depsFor(finishedTask({ status: 'running', stopReason: undefined }));
+    expect((await handleNotice(deps, postProcessorConfig(), tick)).action).toBe('waiting');
+  });
+});
+
 describe('when settling partly fails', () => {
   it('fails the invocation if the alert cannot be sent, but still enables the rule; the retry repeats nothing', async () => {
     const deps = depsFor(finishedTask({ stopReason: 'Stop Reason FATAL_ERROR' }));
