@@ -74,7 +74,10 @@ const starterSchema = baseSchema.extend({
 });
 
 const postProcessorSchema = baseSchema.extend({
-  RULE_AFTER_FAILURE: z.enum(RULE_AFTER_FAILURE).default('re-enable'),
+  RULE_AFTER_FAILURE: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(RULE_AFTER_FAILURE).default('re-enable'),
+  ),
   HOOKS: z
     .string()
     .default('log-run')
@@ -92,7 +95,8 @@ function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.');
+      // The variable is the first path segment (HOOKS issues point into the parsed list: HOOKS.0).
+      const name = String(issue.path[0] ?? '');
       const value = env[name];
       return value === undefined || value === '' ? `${name} is not set` : `${name} ${issue.message}`;
     });

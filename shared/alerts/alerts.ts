@@ -18,7 +18,12 @@ export function buildAlert(parts: {
   headline: string;
   lines: readonly string[];
 }): Alert {
-  const subject = `dms-scheduler: ${parts.taskIdentifier}: ${parts.headline}`;
+  // SNS refuses a subject with line breaks, control or non-ASCII characters, and the alert would be lost:
+  // a hook's name, for one, reaches the headline unchecked.
+  const subject = `dms-scheduler: ${parts.taskIdentifier}: ${parts.headline}`
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7E]/g, '?')
+    .trim();
   return {
     subject: subject.length <= SUBJECT_LIMIT ? subject : `${subject.slice(0, SUBJECT_LIMIT - 3)}...`,
     message: [`${parts.headline}.`, '', ...parts.lines].join('\n'),

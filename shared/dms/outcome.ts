@@ -22,11 +22,10 @@ const fixed =
   (kind: OutcomeKind, explanation: string): StopReasonRule =>
   () => ({ kind, explanation });
 
-/** A full load that reached 100 % with no table in error; anything less is not a finished refresh. */
-function fullLoadComplete(task: TaskSnapshot): boolean {
+/** A full load that reached 100 % (tables in error are judged by `finishedLoad`); anything less is unfinished. */
+function fullLoadReachedEnd(task: TaskSnapshot): boolean {
   const stats = task.stats;
-  const reached100 = stats?.fullLoadProgressPercent === 100 || stats?.fullLoadFinishDate !== undefined;
-  return reached100 && (stats?.tablesErrored ?? 0) === 0;
+  return stats?.fullLoadProgressPercent === 100 || stats?.fullLoadFinishDate !== undefined;
 }
 
 function finishedLoad(explanation: string): StopReasonRule {
@@ -51,8 +50,8 @@ export const STOP_REASON_OUTCOMES: Readonly<Record<string, StopReasonRule>> = {
   // NORMAL carries no detail: for a full load it may be the end of the load or a stop by hand midway, and
   // for change capture, which never ends by itself, it is a stop by hand.
   NORMAL: (task) =>
-    task.migrationType === 'full-load' && fullLoadComplete(task)
-      ? { kind: 'succeeded', explanation: 'The full load finished' }
+    task.migrationType === 'full-load' && fullLoadReachedEnd(task)
+      ? finishedLoad('The full load finished')(task)
       : {
           kind: 'stopped-by-user',
           explanation: 'The task was stopped before it finished (Stop Reason NORMAL)',

@@ -23,9 +23,13 @@ export type Startability = { startable: true } | { startable: false; reason: str
 
 export function startability(task: TaskSnapshot): Startability {
   if (STARTABLE.has(task.status)) return { startable: true };
+  const why = WHY_NOT_STARTABLE[task.status];
   return {
     startable: false,
-    reason: WHY_NOT_STARTABLE[task.status] ?? `the task's status "${task.status}" is not one DMS starts from`,
+    // The raw status is always named, so the reason can be matched against the console and the API.
+    reason: why
+      ? `${why} (status ${task.status})`
+      : `the task's status "${task.status}" is not one DMS starts from`,
   };
 }
 

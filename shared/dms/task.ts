@@ -64,7 +64,11 @@ export interface TaskControl {
   start(request: StartRequest): Promise<void>;
 }
 
-/** True when the task has ever been started: the history that decides between a first start and a re-run. */
+/**
+ * True when the task has ever been started: the history that decides between a first start and a re-run.
+ * Only dates DMS recorded count, not the status: reload-target or resume-processing on a task that never ran
+ * "will result in data errors", whereas a start-replication DMS refuses is retried with the re-run type.
+ */
 export function hasRunBefore(task: TaskSnapshot): boolean {
   const stats = task.stats;
   return (
@@ -72,8 +76,6 @@ export function hasRunBefore(task: TaskSnapshot): boolean {
     stats?.startDate !== undefined ||
     stats?.freshStartDate !== undefined ||
     stats?.fullLoadStartDate !== undefined ||
-    stats?.stopDate !== undefined ||
-    task.status === 'stopped' ||
-    task.status === 'failed'
+    stats?.stopDate !== undefined
   );
 }

@@ -1,0 +1,290 @@
+// Configuration is read once at cold start: a missing or malformed variable must stop the function there,
+// with the variable's name in the message, and the settings that are optional must behave as documented.
+import { describe, expect, it } from 'vitest';
+import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
+import { ConfigurationError } from '#shared/errors';
+
+type Env = Record<string, string | undefined>;
+
+const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-alerts';
+
+const STARTER_ENV: Env = {
+  REPLICATION_TASK_ARN: TASK_ARN,
+  REPLICATION_TASK_IDENTIFIER: 'nightly-refresh',
+  MIGRATION_REFRESH_INDICATOR: 'data-refresh',
+  MIGRATION_REFRESH_TYPE: 'full-load',
+  SCHEDULE_OR_ONE_TIME: 'schedule',
+  SCHEDULE_RULE_NAME: 'dms-scheduler-schedule',
+  ALERTS_TOPIC_ARN: TOPIC_ARN,
+};
+const POST_PROCESSOR_ENV: Env = { ...STARTER_ENV, RUN_LEDGER_TABLE: 'dms-scheduler-runs' };
+
+const ONE_TIME_CDC: Env = {
+  MIGRATION_REFRESH_INDICATOR: 'data-migration',
+  MIGRATION_REFRESH_TYPE: 'cdc',
+  SCHEDULE_OR_ONE_TIME: 'one-time',
+};
+
+const loaders = [
+  ['loadStarterConfig', loadStarterConfig, STARTER_ENV],
+  ['loadPostProcessorConfig', loadPostProcessorConfig, POST_PROCESSOR_ENV],
+] as const;
+
+/** The ConfigurationError a load throws (fails the test if it throws anything else or nothing). */
+function configurationError(load: () => unknown): ConfigurationError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError, but the configuration loaded');
+}
+
+describe('a valid environment', () => {
+  it('loads the starter configuration', () => {
+    expect(loadStarterConfig(STARTER_ENV)).toEqual({
+      task: { arn: TASK_ARN, identifier: 'nightly-refresh' },
+      mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+      scheduleRuleName: 'dms-scheduler-schedule',
+      alertsTopicArn: TOPIC_ARN,
+      startTypeOverride: undefined,
+      cdcStart: {},
+    });
+  });
+
+  it('loads the post-processor configuration with its defaults', () => {
+    expect(loadPostProcessorConfig(POST_PROCESSOR_ENV)).toEqual({
+      task: { arn: TASK_ARN, identifier: 'nightly-refresh' },
+      mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+      scheduleRuleName: 'dms-scheduler-schedule',
+      alertsTopicArn: TOPIC_ARN,
+      ruleAfterFailure: 're-enable',
+      hookNames: ['log-run'],
+      runLedgerTable: 'dms-scheduler-runs',
+    });
+  });
+
+  it.each([
+    'arn:aws-cn:dms:cn-north-1:123456789012:task:ABC',
+    'arn:aws-us-gov:dms:us-gov-west-1:123456789012:task:X-1',
+  ])('accepts a task ARN in another partition (%s)', (arn) => {
+    expect(loadStarterConfig({ ...STARTER_ENV, REPLICATION_TASK_ARN: arn }).task.arn).toBe(arn);
+  });
+});
+
+describe.each(loaders)('%s: required variables', (_, load, env) => {
+  const required = [
+    'REPLICATION_TASK_ARN',
+    'REPLICATION_TASK_IDENTIFIER',
+    'MIGRATION_REFRESH_INDICATOR',
+    'MIGRATION_REFRESH_TYPE',
+    'SCHEDULE_OR_ONE_TIME',
+    'ALERTS_TOPIC_ARN',
+    ...(load === loadPostProcessorConfig ? ['RUN_LEDGER_TABLE'] : []),
+  ];
+
+  it.each(required)('refuses a missing %s, naming it', (name) => {
+    const error = configurationError(() => load({ ...env, [name]: undefined }));
+    expect(error.message).toContain(`${name} is not set`);
+  });
+
+  it.each(required)('treats an empty %s as not set', (name) => {
+    const error = configurationError(() => load({ ...env, [name]: '' }));
+    expect(error.message).toContain(`${name} is not set`);
+  });
+
+  it('names every missing variable at once', () => {
+    const error = configurationError(() => load({}));
+    for (const name of required) expect(error.message).toContain(name);
+  });
+
+  it('requires SCHEDULE_RULE_NAME in schedule mode', () => {
+    const error = configurationError(() => load({ ...env, SCHEDULE_RULE_NAME: undefined }));
+    expect(error.message).toContain('SCHEDULE_RULE_NAME is not set');
+    expect(configurationError(() => load({ ...env, SCHEDULE_RULE_NAME: '' })).message).toContain(
+      'SCHEDULE_RULE_NAME is not set',
+    );
+  });
+
+  it('ignores SCHEDULE_RULE_NAME in one-time mode, even when it is set', () => {
+    expect(load({ ...env, ...ONE_TIME_CDC }).scheduleRuleName).toBeUndefined();
+    expect(load({ ...env, ...ONE_TIME_CDC, SCHEDULE_RULE_NAME: undefined }).scheduleRuleName).toBeUndefined();
+    expect(load({ ...env, ...ONE_TIME_CDC, SCHEDULE_RULE_NAME: '' }).scheduleRuleName).toBeUndefined();
+  });
+});
+
+describe.each(loaders)('%s: malformed values', (_, load, env) => {
+  it.each([
+    ['REPLICATION_TASK_ARN', 'an identifier, not an ARN', 'nightly-refresh', 'must be a DMS task ARN'],
+    [
+      'REPLICATION_TASK_ARN',
+      'an endpoint ARN',
+      'arn:aws:dms:us-east-1:123456789012:endpoint:ABC',
+      'must be a DMS task ARN',
+    ],
+    [
+      'REPLICATION_TASK_ARN',
+      'a short account id',
+      'arn:aws:dms:us-east-1:12345:task:ABC',
+      'must be a DMS task ARN',
+    ],
+    ['REPLICATION_TASK_IDENTIFIER', 'a leading digit', '1nightly', 'must be a DMS task identifier'],
+    ['REPLICATION_TASK_IDENTIFIER', 'a double hyphen', 'nightly--refresh', 'must be a DMS task identifier'],
+    ['REPLICATION_TASK_IDENTIFIER', 'a trailing hyphen', 'nightly-refresh-', 'must be a DMS task identifier'],
+    ['REPLICATION_TASK_IDENTIFIER', 'an underscore', 'nightly_refresh', 'must be a DMS task identifier'],
+    ['REPLICATION_TASK_IDENTIFIER', '256 characters', `a${'b'.repeat(255)}`, 'must be a DMS task identifier'],
+    ['MIGRATION_REFRESH_INDICATOR', 'an unknown indicator', 'data-copy', 'data-refresh'],
+    ['MIGRATION_REFRESH_TYPE', 'an unknown migration type', 'full_load', 'full-load-and-cdc'],
+    ['SCHEDULE_OR_ONE_TIME', 'an unknown cadence', 'daily', 'one-time'],
+    ['SCHEDULE_RULE_NAME', 'spaces', 'rule with spaces', 'must be an EventBridge rule name'],
+    ['SCHEDULE_RULE_NAME', '65 characters', 'r'.repeat(65), 'must be an EventBridge rule name'],
+    [
+      'ALERTS_TOPIC_ARN',
+      'an SQS ARN',
+      'arn:aws:sqs:us-east-1:123456789012:alerts',
+      'must be an SNS topic ARN',
+    ],
+  ])('refuses %s with %s, naming the variable and the rule', (name, _description, value, rule) => {
+    const error = configurationError(() => load({ ...env, [name]: value }));
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(rule);
+    expect(error.message).not.toContain('is not set');
+  });
+
+  it('refuses an unsupported mode combination, naming the broken rule', () => {
+    const error = configurationError(() =>
+      load({ ...env, MIGRATION_REFRESH_INDICATOR: 'data-refresh', MIGRATION_REFRESH_TYPE: 'cdc' }),
+    );
+    expect(error.message).toContain('data-refresh / cdc / schedule');
+    expect(error.message).toContain('MigrationRefreshType must be full-load');
+  });
+});
+
+describe('loadStarterConfig: start type and CDC start', () => {
+  it.each([
+    ['auto', undefined],
+    ['', undefined],
+    [undefined, undefined],
+    ['start-replication', 'start-replication'],
+    ['reload-target', 'reload-target'],
+    ['resume-processing', 'resume-processing'],
+  ])('START_TYPE_OVERRIDE=%j gives %j', (value, expected) => {
+    expect(loadStarterConfig({ ...STARTER_ENV, START_TYPE_OVERRIDE: value }).startTypeOverride).toBe(
+      expected,
+    );
+  });
+
+  it('refuses an unknown START_TYPE_OVERRIDE, naming it', () => {
+    const error = configurationError(() =>
+      loadStarterConfig({ ...STARTER_ENV, START_TYPE_OVERRIDE: 'reload-everything' }),
+    );
+    expect(error.message).toContain('START_TYPE_OVERRIDE');
+  });
+
+  it('parses CDC_START_TIME into a Date', () => {
+    const config = loadStarterConfig({
+      ...STARTER_ENV,
+      ...ONE_TIME_CDC,
+      CDC_START_TIME: '2026-11-23T01:30:00+02:00',
+    });
+    expect(config.cdcStart).toEqual({ time: new Date('2026-11-22T23:30:00Z') });
+  });
+
+  it('passes CDC_START_POSITION through as it is', () => {
+    const position = 'checkpoint:V1#27#mysql-bin-changelog.157832:1975:-1:2002:677883278264080';
+    const config = loadStarterConfig({ ...STARTER_ENV, ...ONE_TIME_CDC, CDC_START_POSITION: position });
+    expect(config.cdcStart).toEqual({ position });
+  });
+
+  it.each([
+    'yesterday',
+    '2026-13-01T00:00:00Z',
+    '1700000000',
+  ])('refuses CDC_START_TIME=%j, naming it', (value) => {
+    const error = configurationError(() => loadStarterConfig({ ...STARTER_ENV, CDC_START_TIME: value }));
+    expect(error.message).toContain('CDC_START_TIME must be an ISO-8601 date-time');
+  });
+
+  it('refuses a CDC_START_POSITION longer than 1024 characters, naming it', () => {
+    const error = configurationError(() =>
+      loadStarterConfig({ ...STARTER_ENV, CDC_START_POSITION: 'x'.repeat(1025) }),
+    );
+    expect(error.message).toContain('CDC_START_POSITION');
+  });
+
+  it('refuses CDC_START_TIME and CDC_START_POSITION together, naming both', () => {
+    const error = configurationError(() =>
+      loadStarterConfig({
+        ...STARTER_ENV,
+        ...ONE_TIME_CDC,
+        CDC_START_TIME: '2026-11-23T00:00:00Z',
+        CDC_START_POSITION: 'mysql-bin-changelog.000024:373',
+      }),
+    );
+    expect(error.message).toContain('CDC_START_TIME');
+    expect(error.message).toContain('CDC_START_POSITION');
+  });
+
+  it('treats empty CDC variables as unset, so an empty one does not count as "both"', () => {
+    const config = loadStarterConfig({
+      ...STARTER_ENV,
+      ...ONE_TIME_CDC,
+      CDC_START_TIME: '',
+      CDC_START_POSITION: 'mysql-bin-changelog.000024:373',
+    });
+    expect(config.cdcStart).toEqual({ position: 'mysql-bin-changelog.000024:373' });
+    expect(
+      loadStarterConfig({ ...STARTER_ENV, CDC_START_TIME: '', CDC_START_POSITION: '' }).cdcStart,
+    ).toEqual({});
+  });
+});
+
+describe('loadPostProcessorConfig: hooks and failure policy', () => {
+  it.each([
+    ['log-run', ['log-run']],
+    ['mask-pii,log-run', ['mask-pii', 'log-run']],
+    [' mask-pii , reindex-search ,log-run ', ['mask-pii', 'reindex-search', 'log-run']],
+    ['mask-pii,,log-run,', ['mask-pii', 'log-run']],
+  ])('HOOKS=%j gives %j, in order', (value, expected) => {
+    expect(loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: value }).hookNames).toEqual(expected);
+  });
+
+  it.each([
+    'Mask-PII',
+    'mask_pii',
+    'mask pii',
+    'log-run;drop-table',
+    '1-hook',
+  ])('refuses HOOKS containing the malformed name %j, naming HOOKS', (value) => {
+    const error = configurationError(() => loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: value }));
+    expect(error.message).toContain('HOOKS');
+    expect(error.message).toContain('hook names are lowercase words joined by hyphens');
+  });
+
+  it.each([
+    ['re-enable', 're-enable'],
+    ['keep-disabled', 'keep-disabled'],
+    [undefined, 're-enable'],
+    ['', 're-enable'],
+  ])('RULE_AFTER_FAILURE=%j gives %j', (value, expected) => {
+    expect(
+      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, RULE_AFTER_FAILURE: value }).ruleAfterFailure,
+    ).toBe(expected);
+  });
+
+  it('refuses an unknown RULE_AFTER_FAILURE, naming it', () => {
+    const error = configurationError(() =>
+      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, RULE_AFTER_FAILURE: 'ignore' }),
+    );
+    expect(error.message).toContain('RULE_AFTER_FAILURE');
+  });
+
+  it('refuses a malformed RUN_LEDGER_TABLE, naming it', () => {
+    const error = configurationError(() =>
+      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, RUN_LEDGER_TABLE: 'runs table' }),
+    );
+    expect(error.message).toContain('RUN_LEDGER_TABLE must be a DynamoDB table name');
+  });
+});

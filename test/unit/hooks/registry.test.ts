@@ -1,0 +1,111 @@
+// Hooks are configured by name; a misspelt name must fail the cold start with the name and the known ones,
+// not a run hours later. Also covers the built-in log-run hook, which every deployment has by default.
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '#shared/errors';
+import type { Hook, RunSummary } from '#shared/hooks/contract';
+import { logRunHook } from '#shared/hooks/log-run';
+import { BUILT_IN_HOOKS, type HookFactory, resolveHooks } from '#shared/hooks/registry';
+import { RecordingLog } from '../../support/ports.ts';
+
+const named =
+  (name: string): HookFactory =>
+  (): Hook => ({ name, run: async () => undefined });
+
+const REGISTRY: Readonly<Record<string, HookFactory>> = {
+  'mask-pii': named('mask-pii'),
+  'reindex-search': named('reindex-search'),
+  'log-run': logRunHook,
+};
+
+/** The ConfigurationError a resolve throws (fails the test if it throws anything else or nothing). */
+function configurationError(resolve: () => unknown): ConfigurationError {
+  try {
+    resolve();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError, but the hooks resolved');
+}
+
+describe('resolveHooks', () => {
+  it('builds the hooks in the configured order', () => {
+    const hooks = resolveHooks(['reindex-search', 'mask-pii', 'log-run'], REGISTRY);
+    expect(hooks.map((hook) => hook.name)).toEqual(['reindex-search', 'mask-pii', 'log-run']);
+  });
+
+  it('resolves nothing to nothing', () => {
+    expect(resolveHooks([], REGISTRY)).toEqual([]);
+  });
+
+  it('uses the built-in hooks by default, which include log-run', () => {
+    expect(Object.keys(BUILT_IN_HOOKS)).toContain('log-run');
+    expect(resolveHooks(['log-run']).map((hook) => hook.name)).toEqual(['log-run']);
+  });
+
+  it.each([
+    [['mask-pi'], 'mask-pi'],
+    [['mask-pii', 'reindex', 'log-runs'], 'reindex, log-runs'],
+    // Names inherited from Object.prototype are not hooks.
+    [['constructor'], 'constructor'],
+    [['toString', 'log-run'], 'toString'],
+  ])('refuses unknown hooks %j, naming them and listing the known ones', (names, unknown) => {
+    const error = configurationError(() => resolveHooks(names, REGISTRY));
+    expect(error.message).toContain(`unknown hook(s) ${unknown}`);
+    expect(error.message).toContain('(known: log-run, mask-pii, reindex-search)');
+  });
+
+  it('builds nothing when any name is unknown', () => {
+    let built = 0;
+    const counting: HookFactory = () => {
+      built += 1;
+      return named('mask-pii')();
+    };
+    configurationError(() => resolveHooks(['mask-pii', 'nope'], { 'mask-pii': counting }));
+    expect(built).toBe(0);
+  });
+});
+
+describe('the log-run hook', () => {
+  const run: RunSummary = {
+    runKey: 'arn:aws:dms:us-east-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ#2026-11-23T00:00:05.000Z',
+    taskArn: 'arn:aws:dms:us-east-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    taskIdentifier: 'nightly-refresh',
+    mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+    outcome: { kind: 'succeeded', explanation: 'The full load finished' },
+    stats: { tablesLoaded: 12, tablesErrored: 0, elapsedTimeMillis: 2_462_000 },
+  };
+
+  it('logs the run figures and reports that it changed nothing', async () => {
+    const log = new RecordingLog();
+    const result = await logRunHook().run({ run, log, remainingTimeMs: () => 60_000 });
+
+    expect(logRunHook().name).toBe('log-run');
+    expect(result).toEqual({ changed: 'nothing (logged the run)' });
+    expect(log.entries).toEqual([
+      {
+        level: 'info',
+        message: 'run finished',
+        attributes: {
+          task: 'nightly-refresh',
+          outcome: 'succeeded',
+          tablesLoaded: 12,
+          tablesErrored: 0,
+          elapsedTimeMillis: 2_462_000,
+        },
+      },
+    ]);
+  });
+
+  it('copes with a run without stats', async () => {
+    const log = new RecordingLog();
+    await logRunHook().run({ run: { ...run, stats: undefined }, log, remainingTimeMs: () => 60_000 });
+    expect(log.entries[0]?.attributes).toEqual({
+      task: 'nightly-refresh',
+      outcome: 'succeeded',
+      tablesLoaded: undefined,
+      tablesErrored: undefined,
+      elapsedTimeMillis: undefined,
+    });
+  });
+});
