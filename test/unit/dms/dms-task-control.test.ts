@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DmsTaskControl, toSnapshot } from '#shared/dms/dms-task-control';
 import { FirstRunOnlyError, TaskMismatchError } from '#shared/errors';
+import { rejection } from '../../support/rejection.ts';
 
 const dms = mockClient(DatabaseMigrationServiceClient);
 const control = new DmsTaskControl(new DatabaseMigrationServiceClient({ region: 'us-east-1' }));
@@ -47,16 +48,6 @@ const FULL_TASK: ReplicationTask = {
     StopDate: STOPPED,
   },
 };
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 beforeEach(() => {
   dms.reset();

@@ -13,6 +13,7 @@ import {
   starterConfig,
   task,
 } from '../../support/ports.ts';
+import { rejection } from '../../support/rejection.ts';
 
 let lock: RecordingLock;
 let alerts: RecordingAlerts;
@@ -68,7 +69,7 @@ describe('bad input', () => {
     ['a malformed CDC time', { cdcStartTime: 'yesterday' }, 'cdcStartTime'],
   ])('%s is refused naming the field, and nothing changes', async (_name, event, field) => {
     const tasks = new ScriptedTasks(task());
-    const failure = await handlerFor(tasks)(event).catch((error: unknown) => error);
+    const failure = await rejection(handlerFor(tasks)(event));
     expect(failure).toBeInstanceOf(InvalidEventError);
     expect((failure as Error).message).toContain(field);
     expect(tasks.describeCalls).toEqual([]);

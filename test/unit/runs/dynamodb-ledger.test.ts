@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '#shared/runs/dynamodb-ledger';
 import type { SettledRun } from '#shared/runs/ledger';
+import { rejection } from '../../support/rejection.ts';
 
 const dynamo = mockClient(DynamoDBClient);
 const TABLE = 'dms-scheduler-runs';
@@ -34,16 +35,6 @@ const SETTLED: SettledRun = {
 
 const conditionFailed = (Item?: ConditionalCheckFailedException['Item']) =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item });
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 beforeEach(() => {
   dynamo.reset();

@@ -20,6 +20,7 @@ import {
   TASK_ARN,
   task,
 } from '../../support/ports.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const scheduled: Trigger = {
   kind: 'schedule',
@@ -255,9 +256,7 @@ describe('compensation when DMS refuses the start after the rule was disabled', 
   it('re-enables the rule, publishes an alert with the DMS error, and fails the invocation', async () => {
     const tasks = new ScriptedTasks(finishedTask());
     tasks.startErrors = [dmsError];
-    const failure = await startRun(depsFor(tasks), starterConfig(), scheduled).catch(
-      (error: unknown) => error,
-    );
+    const failure = await rejection(startRun(depsFor(tasks), starterConfig(), scheduled));
     expect(failure).toBeInstanceOf(StartFailedError);
     expect((failure as StartFailedError).cause).toBe(dmsError);
     expect((failure as StartFailedError).compensation).toEqual([
@@ -277,8 +276,8 @@ describe('compensation when DMS refuses the start after the rule was disabled', 
     const tasks = new ScriptedTasks(finishedTask());
     tasks.startErrors = [dmsError];
     lock.failOn = 'enable';
-    const failure = (await startRun(depsFor(tasks), starterConfig(), scheduled).catch(
-      (error: unknown) => error,
+    const failure = (await rejection(
+      startRun(depsFor(tasks), starterConfig(), scheduled),
     )) as StartFailedError;
     expect(failure).toBeInstanceOf(StartFailedError);
     expect(failure.compensation[0]).toContain('could NOT re-enable');
@@ -289,8 +288,8 @@ describe('compensation when DMS refuses the start after the rule was disabled', 
     const tasks = new ScriptedTasks(finishedTask());
     tasks.startErrors = [dmsError];
     alerts.failures = 1;
-    const failure = (await startRun(depsFor(tasks), starterConfig(), scheduled).catch(
-      (error: unknown) => error,
+    const failure = (await rejection(
+      startRun(depsFor(tasks), starterConfig(), scheduled),
     )) as StartFailedError;
     expect(failure).toBeInstanceOf(StartFailedError);
     expect(lock.state).toBe('ENABLED');

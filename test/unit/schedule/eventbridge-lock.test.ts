@@ -13,22 +13,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeRunLock } from '#shared/schedule/eventbridge-lock';
+import { rejection } from '../../support/rejection.ts';
 
 const eventBridge = mockClient(EventBridgeClient);
 const RULE = 'dms-scheduler-schedule';
 const lock = new EventBridgeRunLock(new EventBridgeClient({ region: 'us-east-1' }), RULE);
 
 const ruleIn = (State: RuleState) => eventBridge.on(DescribeRuleCommand).resolves({ Name: RULE, State });
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 beforeEach(() => {
   eventBridge.reset();
