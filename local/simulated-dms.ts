@@ -14,6 +14,7 @@ export type NoticePublisher = (eventId: string, message: string) => Promise<void
 export class SimulatedDmsTask implements TaskControl {
   private snapshot: TaskSnapshot;
   private running: Promise<void> = Promise.resolve();
+  private nextStartRefusal: string | undefined;
 
   constructor(
     task: { arn: string; identifier: string },
@@ -30,8 +31,20 @@ export class SimulatedDmsTask implements TaskControl {
     return this.snapshot;
   }
 
+  /** Makes the next StartReplicationTask fail as DMS does when an endpoint's connection test has not passed. */
+  refuseNextStart(message: string): void {
+    this.nextStartRefusal = message;
+  }
+
   async start(request: StartRequest): Promise<void> {
     const task = await this.describe(request.taskArn);
+    if (this.nextStartRefusal !== undefined) {
+      const refusal = new Error(this.nextStartRefusal);
+      refusal.name = 'InvalidResourceStateFault';
+      this.nextStartRefusal = undefined;
+      this.timeline.add('task', `DMS refused ${request.startType}: ${refusal.message}`);
+      throw refusal;
+    }
     if (!['ready', 'stopped', 'failed'].includes(task.status)) {
       throw new Error('InvalidResourceStateFault: Replication Task cannot be started, invalid state');
     }
