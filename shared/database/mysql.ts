@@ -1,0 +1,42 @@
+// TargetDatabase over one MySQL / MariaDB connection (mysql2). One statement per query: multi-statement
+// mode stays off, so no value or name can smuggle a second statement in.
+import mysql from 'mysql2/promise';
+import type { TlsMode } from './postgres.ts';
+import type { DatabaseSecret } from './secret.ts';
+import type { QueryResult, SqlSession, TargetDatabase } from './target.ts';
+
+export async function connectMysql(secret: DatabaseSecret, tls: TlsMode): Promise<TargetDatabase> {
+  const connection = await mysql.createConnection({
+    host: secret.host,
+    port: secret.port,
+    user: secret.username,
+    password: secret.password,
+    database: secret.database,
+    multipleStatements: false,
+    ...(tls !== 'off' && { ssl: { rejectUnauthorized: tls === 'verify' } }),
+  });
+  const session: SqlSession = {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+      const [result] = await connection.query(sql, [...params]);
+      if (Array.isArray(result)) return { rows: result as Row[], rowCount: result.length };
+      return { rows: [], rowCount: 'affectedRows' in result ? result.affectedRows : 0 };
+    },
+  };
+  return {
+    dialect: 'mysql',
+    database: secret.database,
+    query: session.query,
+    async transaction(work) {
+      await connection.beginTransaction();
+      try {
+        const result = await work(session);
+        await connection.commit();
+        return result;
+      } catch (error) {
+        await connection.rollback();
+        throw error;
+      }
+    },
+    close: () => connection.end(),
+  };
+}
