@@ -62,12 +62,14 @@ export async function startRun(
   const ruleState = deps.lock ? await deps.lock.disable() : 'untouched';
   if (deps.lock) deps.log.info('schedule rule disabled for the run', { rule: deps.lock.ruleName });
 
-  let startType = choice.startType;
+  // Records the start type of the latest attempt, so a failed retry is reported with the type it used.
+  const attempt = { startType: choice.startType };
   try {
-    startType = await startWithFallback(deps, task, request);
+    await startWithFallback(deps, task, request, attempt);
   } catch (error) {
-    throw await compensate(deps, config, startType, error);
+    throw await compensate(deps, config, attempt.startType, error);
   }
+  const startType = attempt.startType;
   return {
     outcome: 'started',
     reason:
@@ -118,25 +120,24 @@ function buildStartRequest(
 
 /**
  * Starts the task. Should DMS answer that start-replication is only for a first run (its history said
- * otherwise), the start is retried once with the re-run start type. Returns the start type that worked.
+ * otherwise), the start is retried once with the re-run start type, recorded in `attempt`.
  */
 async function startWithFallback(
   deps: StarterDeps,
   task: TaskSnapshot,
   request: StartRequest,
-): Promise<StartType> {
+  attempt: { startType: StartType },
+): Promise<void> {
   try {
     await deps.tasks.start(request);
-    return request.startType;
   } catch (error) {
     if (!(error instanceof FirstRunOnlyError) || request.startType !== 'start-replication') throw error;
-    const fallback = reRunStartType(task);
+    attempt.startType = reRunStartType(task);
     deps.log.warn('DMS refused start-replication; retrying once', {
-      startType: fallback,
+      startType: attempt.startType,
       error: error.message,
     });
-    await deps.tasks.start({ taskArn: task.arn, startType: fallback });
-    return fallback;
+    await deps.tasks.start({ taskArn: task.arn, startType: attempt.startType });
   }
 }
 

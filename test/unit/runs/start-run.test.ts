@@ -237,6 +237,8 @@ describe('when DMS says start-replication is only for a first run', () => {
     expect(tasks.startCalls).toHaveLength(2);
     expect(lock.state).toBe('ENABLED');
     expect(alerts.published).toHaveLength(1);
+    // The alert names the start type of the attempt that failed last.
+    expect(alerts.published[0]?.message).toContain('(reload-target)');
   });
 
   it('does not retry other errors', async () => {
