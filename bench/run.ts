@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { benchMasking } from './masking.ts';
 
 const PROCESSES_PER_SUBJECT = 15;
 const CHILD_TIMEOUT_MS = 20_000;
@@ -163,4 +164,7 @@ printTable(
       : 'baseline unavailable',
   ]),
 );
+console.log('\nMasking on PostgreSQL (embedded), figures measured in this run:\n');
+const masking = await benchMasking();
+printTable(['subject', 'time / memory', 'ratio'], masking.rows);
 console.log(`\nbench took ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);

@@ -36,7 +36,6 @@ const ENV = {
   SCHEDULE_OR_ONE_TIME: 'schedule',
   SCHEDULE_RULE_NAME: RULE_NAME,
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-alerts',
-  HOOKS: 'log-run,staging-check',
   RUN_LEDGER_TABLE: 'dms-scheduler-runs',
 };
 
@@ -129,7 +128,7 @@ async function runScheduledCycles(source: pg.Client, target: pg.Client): Promise
   const postProcessorConfig = loadPostProcessorConfig(ENV);
   const rule = new SimulatedScheduleRule(RULE_NAME, timeline);
   const alerts = new SimulatedAlerts(timeline);
-  const hooks = resolveHooks(postProcessorConfig.hookNames, {
+  const hooks = resolveHooks(['log-run', 'staging-check'], {
     ...BUILT_IN_HOOKS,
     'staging-check': () => stagingCheckHook(target),
   });

@@ -1,6 +1,7 @@
 // Environment → typed, validated configuration, read once at cold start. A missing or malformed value fails
 // the cold start with the variable's name in the message, before any AWS call is made.
 import { z } from 'zod';
+import type { TlsMode } from './database/postgres.ts';
 import { START_TYPES, type StartType } from './dms/task.ts';
 import { ConfigurationError } from './errors.ts';
 import { CADENCES, MIGRATION_TYPES, type Mode, REFRESH_INDICATORS, validateMode } from './modes.ts';
@@ -38,8 +39,12 @@ export interface StarterConfig extends BaseConfig {
 
 export interface PostProcessorConfig extends BaseConfig {
   readonly ruleAfterFailure: RuleAfterFailure;
-  readonly hookNames: readonly string[];
   readonly runLedgerTable: string;
+  /** The RDS-format secret hooks connect to the target database with; unset when no hook needs it. */
+  readonly targetDatabaseSecretArn: string | undefined;
+  /** The secret holding the salt of deterministic masking; unset when no mask hook is configured. */
+  readonly maskingSaltSecretArn: string | undefined;
+  readonly targetDatabaseTls: TlsMode;
 }
 
 const TASK_ARN = /^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$/;
@@ -47,7 +52,8 @@ const TASK_ARN = /^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$/;
 const TASK_IDENTIFIER = /^[A-Za-z](?:[A-Za-z0-9]|-(?!-)){0,254}(?<!-)$/;
 const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-const HOOK_NAME = /^[a-z][a-z0-9-]*$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+const TLS_MODES = ['verify', 'require', 'off'] as const satisfies readonly TlsMode[];
 
 /** An empty variable counts as unset: CloudFormation passes optional parameters as "". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -78,24 +84,20 @@ const postProcessorSchema = baseSchema.extend({
     (value) => (value === '' ? undefined : value),
     z.enum(RULE_AFTER_FAILURE).default('re-enable'),
   ),
-  HOOKS: z
-    .string()
-    .default('log-run')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((name) => name.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(HOOK_NAME, 'hook names are lowercase words joined by hyphens'))),
   RUN_LEDGER_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN')),
+  MASKING_SALT_SECRET_ARN: optional(z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN')),
+  TARGET_DATABASE_TLS: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(TLS_MODES).default('verify'),
+  ),
 });
 
 function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      // The variable is the first path segment (HOOKS issues point into the parsed list: HOOKS.0).
+      // The variable is the first path segment.
       const name = String(issue.path[0] ?? '');
       const value = env[name];
       return value === undefined || value === '' ? `${name} is not set` : `${name} ${issue.message}`;
@@ -147,7 +149,9 @@ export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
   return {
     ...toBase(raw),
     ruleAfterFailure: raw.RULE_AFTER_FAILURE,
-    hookNames: raw.HOOKS,
     runLedgerTable: raw.RUN_LEDGER_TABLE,
+    targetDatabaseSecretArn: raw.TARGET_DATABASE_SECRET_ARN,
+    maskingSaltSecretArn: raw.MASKING_SALT_SECRET_ARN,
+    targetDatabaseTls: raw.TARGET_DATABASE_TLS,
   };
 }

@@ -1,24 +1,55 @@
 // Lambda entry point of the post-processor: configuration, hooks and AWS clients are built once, at cold
-// start; a bad setting or an unknown hook fails here, naming itself, before any notice is handled.
+// start; a bad setting, a broken hooks.config.json, or a hook needing a setting the stack lacks fails here,
+// naming itself, before any notice is handled.
 import type { Context } from 'aws-lambda';
 import { SnsAlerts } from '#shared/alerts/sns-alerts';
 import {
   createDmsClient,
   createDynamoDbClient,
   createEventBridgeClient,
+  createLambdaClient,
+  createSecretsManagerClient,
   createSnsClient,
 } from '#shared/aws/clients';
 import { loadPostProcessorConfig } from '#shared/config';
+import { connectTarget } from '#shared/database/connect';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
-import { resolveHooks } from '#shared/hooks/registry';
+import { checkHookSettings, parseHooksConfig } from '#shared/hooks/config-file';
+import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import { asLog, createLogger } from '#shared/log';
 import { DynamoDbRunLedger } from '#shared/runs/dynamodb-ledger';
 import { EventBridgeRunLock } from '#shared/schedule/eventbridge-lock';
+import { SecretsManagerSecrets } from '#shared/secrets/secrets-manager';
+import { CUSTOM_HOOKS } from '../../hooks/custom/index.ts';
+import { SQL_SCRIPTS } from '../../hooks/sql/scripts.generated.ts';
+import hooksFile from '../../hooks.config.json' with { type: 'json' };
 import { createPostProcessorHandler } from './app.ts';
 
 const logger = createLogger('post-processor');
 const config = loadPostProcessorConfig(process.env);
+const hookSources = { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS };
+const hooksConfig = parseHooksConfig(hooksFile, hookSources);
+checkHookSettings(hooksConfig, config, CUSTOM_HOOKS);
+
+const secretsClient = createSecretsManagerClient();
+const targetSecretArn = config.targetDatabaseSecretArn;
+const hooks = new SequentialHookRunner(
+  buildHooks(hooksConfig, {
+    ...hookSources,
+    lambda: createLambdaClient(),
+    maskingSaltSecretArn: config.maskingSaltSecretArn,
+  }),
+  {
+    // A new adapter per run: secret values are cached for one invocation only.
+    secrets: () => new SecretsManagerSecrets(secretsClient),
+    ...(targetSecretArn !== undefined && {
+      openTarget: async (secrets) =>
+        connectTarget(await secrets.getDatabaseSecret(targetSecretArn), config.targetDatabaseTls),
+    }),
+  },
+);
+
 const run = createPostProcessorHandler(
   {
     tasks: new DmsTaskControl(createDmsClient()),
@@ -27,7 +58,7 @@ const run = createPostProcessorHandler(
       : undefined,
     alerts: new SnsAlerts(createSnsClient(), config.alertsTopicArn),
     ledger: new DynamoDbRunLedger(createDynamoDbClient(), config.runLedgerTable),
-    hooks: new SequentialHookRunner(resolveHooks(config.hookNames)),
+    hooks,
     log: asLog(logger),
     clock: () => new Date(),
   },

@@ -5,6 +5,8 @@
 import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 const clientConfig = { maxAttempts: 5, retryMode: 'standard' } as const;
@@ -13,3 +15,9 @@ export const createDmsClient = () => new DatabaseMigrationServiceClient(clientCo
 export const createEventBridgeClient = () => new EventBridgeClient(clientConfig);
 export const createSnsClient = () => new SNSClient(clientConfig);
 export const createDynamoDbClient = () => new DynamoDBClient(clientConfig);
+export const createSecretsManagerClient = () => new SecretsManagerClient(clientConfig);
+/**
+ * One attempt only: Invoke is not idempotent, and an SDK retry after a dropped connection would run a team's
+ * hook function a second time for the same run (invariant 2). A failed invoke fails the hook instead.
+ */
+export const createLambdaClient = () => new LambdaClient({ maxAttempts: 1 });

@@ -1,12 +1,65 @@
-// Hooks are configured by name (the HOOKS setting); the registry maps each name to the code that builds it.
-// Resolving happens at cold start, so a misspelt hook fails the deployment's first invocation, not a run.
+// From configuration to hooks. `buildHooks` turns the validated entries of hooks.config.json into the hooks
+// the runner runs, one built-in kind each. It runs at cold start, so a hook that cannot be built fails the
+// deployment's first invocation, not a run.
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigurationError } from '../errors.ts';
+import type { HookEntry, HookSources, HooksConfig } from './config-file.ts';
 import type { Hook } from './contract.ts';
+import { lambdaHook } from './kinds/lambda.ts';
+import { maskHook } from './kinds/mask.ts';
+import { moduleHook } from './kinds/module.ts';
+import { sqlHook } from './kinds/sql.ts';
 import { logRunHook } from './log-run.ts';
+
+export interface HookBuildDeps extends HookSources {
+  readonly lambda: LambdaClient;
+  readonly maskingSaltSecretArn: string | undefined;
+}
+
+function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
+  const common = {
+    name: entry.name,
+    onFailure: entry.onFailure,
+    ...(entry.timeoutSeconds !== undefined && { timeoutSeconds: entry.timeoutSeconds }),
+  };
+  switch (entry.kind) {
+    case 'mask': {
+      if (deps.maskingSaltSecretArn === undefined) {
+        throw new ConfigurationError(
+          `Invalid configuration: hook ${entry.name} (mask) needs MASKING_SALT_SECRET_ARN, which is not set`,
+        );
+      }
+      return maskHook({ ...common, tables: entry.tables, saltSecretArn: deps.maskingSaltSecretArn });
+    }
+    case 'sql': {
+      const script = deps.sqlScripts[entry.file];
+      if (script === undefined) {
+        throw new ConfigurationError(
+          `Invalid configuration: hook ${entry.name}: ${entry.file} is not bundled`,
+        );
+      }
+      return sqlHook({ ...common, file: entry.file, script });
+    }
+    case 'lambda':
+      return lambdaHook(deps.lambda, { ...common, functionArn: entry.functionArn });
+    case 'module':
+      return moduleHook(deps.modules, { ...common, module: entry.module });
+    case 'log-run':
+      return { ...logRunHook(), ...common };
+  }
+}
+
+/** The configured hooks, in the file's order. */
+export function buildHooks(config: HooksConfig, deps: HookBuildDeps): Hook[] {
+  return config.hooks.map((entry) => buildHook(entry, deps));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Name-based resolution, kept for the local run (local/run.ts), which composes its own hooks by name.
 
 export type HookFactory = () => Hook;
 
-/** The hooks every deployment has. Teams add theirs by registering a factory under a new name. */
+/** Hooks that need no configuration, by name. */
 export const BUILT_IN_HOOKS: Readonly<Record<string, HookFactory>> = {
   'log-run': logRunHook,
 };
@@ -19,7 +72,7 @@ export function resolveHooks(
   if (unknown.length > 0) {
     const known = Object.keys(registry).sort().join(', ');
     throw new ConfigurationError(
-      `Invalid configuration: HOOKS names unknown hook(s) ${unknown.join(', ')} (known: ${known})`,
+      `Invalid configuration: unknown hook(s) ${unknown.join(', ')} (known: ${known})`,
     );
   }
   return names.map((name) => {

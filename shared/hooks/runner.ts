@@ -1,41 +1,113 @@
-// Runs the configured hooks in order. The first failure stops the rest (they are reported as skipped), so a
-// cleanup step never runs on data an earlier step failed to mask. A hook is not started when too little time
-// is left before the function's deadline: a hook cut off halfway is worse than one that never began.
+// Runs the configured hooks in order. The first failure stops the rest (they are reported as skipped) unless
+// the failed hook says `onFailure: continue`, so a cleanup never runs on data an earlier step failed to mask.
+// Each hook gets a time budget: its own timeout, capped by the time left before the function's deadline
+// minus what settling the run needs. When the budget ends the hook's AbortSignal fires and the hook is
+// reported failed at once, even if its code ignores the signal: a hung hook must not take the settle step
+// (ledger, alert, rule) down with it. A hook is not started at all when too little time is left.
+import type { TargetDatabase } from '../database/target.ts';
 import { describeError } from '../errors.ts';
 import type { Log } from '../log.ts';
-import type { Hook, HookReport, HookRunner, HooksReport, RunSummary } from './contract.ts';
+import { NO_SECRETS, type Secrets } from '../secrets/secrets.ts';
+import type { Hook, HookContext, HookReport, HookRunner, HooksReport, RunSummary } from './contract.ts';
 
 /** Time kept back for settling the run (ledger, alert, rule) after the last hook. */
 export const SETTLE_RESERVE_MS = 10_000;
 
+/** setTimeout's largest delay; longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A hook's time budget ended before it did. */
+export class HookTimeoutError extends Error {
+  override readonly name = 'HookTimeoutError';
+}
+
+export interface HookRunnerOptions {
+  /** A fresh secrets view per run, so cached values live for one invocation only. */
+  readonly secrets?: () => Secrets;
+  /** Opens the target database; called at most once per run, on a hook's first `target()`. */
+  readonly openTarget?: (secrets: Secrets) => Promise<TargetDatabase>;
+  readonly now?: () => number;
+}
+
+const noTarget = async (): Promise<TargetDatabase> => {
+  throw new Error('no target database is configured (TARGET_DATABASE_SECRET_ARN is not set)');
+};
+
+/** The run's one target connection, opened on first use and closed at the end (or after a timeout). */
+class SharedTarget {
+  private opened: Promise<TargetDatabase> | undefined;
+
+  constructor(private readonly open: () => Promise<TargetDatabase>) {}
+
+  get = (): Promise<TargetDatabase> => {
+    this.opened ??= this.open();
+    return this.opened;
+  };
+
+  /** Closes the connection if one was opened; the next `get` opens a new one. */
+  async close(log: Log): Promise<void> {
+    const opened = this.opened;
+    this.opened = undefined;
+    if (opened === undefined) return;
+    const database = await opened.catch(() => undefined);
+    if (database === undefined) return;
+    try {
+      await database.close();
+    } catch (error) {
+      // The hooks' work is committed or rolled back already; a connection that will not close cleanly is
+      // dropped with the execution environment. Worth a warning, not a failed run.
+      log.warn('the target database connection did not close cleanly', { error: describeError(error) });
+    }
+  }
+}
+
 export class SequentialHookRunner implements HookRunner {
+  private readonly now: () => number;
+
   constructor(
     private readonly hooks: readonly Hook[],
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    private readonly options: HookRunnerOptions = {},
+  ) {
+    this.now = options.now ?? (() => performance.now());
+  }
 
   async run(run: RunSummary, log: Log, remainingTimeMs: () => number): Promise<HooksReport> {
+    const secrets = this.options.secrets?.() ?? NO_SECRETS;
+    const openTarget = this.options.openTarget;
+    const target = new SharedTarget(openTarget ? () => openTarget(secrets) : noTarget);
     const reports: HookReport[] = [];
-    let failed = false;
-    for (const hook of this.hooks) {
-      if (failed) {
-        reports.push({ name: hook.name, status: 'skipped', durationMs: 0 });
-        continue;
+    let anyFailed = false;
+    let stopped = false;
+    try {
+      for (const hook of this.hooks) {
+        if (stopped) {
+          reports.push({ name: hook.name, status: 'skipped', durationMs: 0 });
+          continue;
+        }
+        const report = await this.runOne(hook, { run, log, secrets, target }, remainingTimeMs);
+        reports.push(report);
+        // A timed-out hook may still be using the connection (an open transaction, a running query):
+        // the hooks after it get a fresh one.
+        if (report.timedOut) await target.close(log);
+        if (report.status === 'failed') {
+          anyFailed = true;
+          stopped = hook.onFailure !== 'continue';
+        }
       }
-      const report = await this.runOne(hook, run, log, remainingTimeMs);
-      reports.push(report);
-      failed = report.status === 'failed';
+    } finally {
+      await target.close(log);
     }
-    return { succeeded: !failed, hooks: reports };
+    return { succeeded: !anyFailed, hooks: reports };
   }
 
   private async runOne(
     hook: Hook,
-    run: RunSummary,
-    log: Log,
+    shared: { run: RunSummary; log: Log; secrets: Secrets; target: SharedTarget },
     remainingTimeMs: () => number,
   ): Promise<HookReport> {
-    if (remainingTimeMs() < SETTLE_RESERVE_MS) {
+    const { log } = shared;
+    const available = remainingTimeMs() - SETTLE_RESERVE_MS;
+    if (available < 0) {
       return {
         name: hook.name,
         status: 'failed',
@@ -43,13 +115,44 @@ export class SequentialHookRunner implements HookRunner {
         error: 'not started: too little time left before the function deadline',
       };
     }
+    const ownBudgetMs =
+      hook.timeoutSeconds === undefined ? Number.POSITIVE_INFINITY : hook.timeoutSeconds * 1000;
+    const budgetMs = Math.min(ownBudgetMs, available);
+    const budgetReason =
+      budgetMs === ownBudgetMs
+        ? `its timeoutSeconds (${hook.timeoutSeconds})`
+        : 'the time left before the function deadline, less the settle reserve';
     const started = this.now();
+    const budgetEnds = started + budgetMs;
+    const controller = new AbortController();
+    const context: HookContext = {
+      run: shared.run,
+      log,
+      signal: controller.signal,
+      secrets: shared.secrets,
+      target: shared.target.get,
+      remainingTimeMs: () => Math.min(remainingTimeMs() - SETTLE_RESERVE_MS, budgetEnds - this.now()),
+    };
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          const error = new HookTimeoutError(
+            `timed out after ${Math.round(budgetMs / 1000)} s (budget: ${budgetReason})`,
+          );
+          controller.abort(error);
+          reject(error);
+        },
+        Math.min(budgetMs, MAX_TIMER_MS),
+      );
+    });
+    // Called through an async wrapper so a hook that throws before returning a promise is a failure too.
+    const running = (async () => hook.run(context))();
+    // If the budget wins the race, the hook's own late failure has nobody left to hear it.
+    running.catch(() => undefined);
     try {
-      const result = await hook.run({
-        run,
-        log,
-        remainingTimeMs: () => remainingTimeMs() - SETTLE_RESERVE_MS,
-      });
+      const result = await Promise.race([running, timedOut]);
       const durationMs = Math.round(this.now() - started);
       log.info('hook succeeded', { hook: hook.name, durationMs, changed: result?.changed });
       return {
@@ -61,7 +164,15 @@ export class SequentialHookRunner implements HookRunner {
     } catch (error) {
       const durationMs = Math.round(this.now() - started);
       log.error('hook failed', { hook: hook.name, durationMs, error: describeError(error) });
-      return { name: hook.name, status: 'failed', durationMs, error: describeError(error) };
+      return {
+        name: hook.name,
+        status: 'failed',
+        durationMs,
+        error: describeError(error),
+        ...(error instanceof HookTimeoutError && { timedOut: true as const }),
+      };
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -130,6 +130,12 @@ function evaluate(expression: unknown, params: Params): unknown {
       return list(args, fn).some((arg) => evaluate(arg, params) === true);
     case 'Fn::Not':
       return evaluate(list(args, fn)[0], params) !== true;
+    case 'Fn::Join': {
+      // A CommaDelimitedList parameter's value is kept as its comma-separated string here.
+      const [separator, items] = list(args, fn);
+      const value = evaluate(items, params);
+      return Array.isArray(value) ? value.map(String).join(String(separator)) : String(value);
+    }
     case 'Fn::Contains': {
       const [haystack, needle] = list(args, fn);
       return list(evaluate(haystack, params), 'Fn::Contains list').includes(evaluate(needle, params));
@@ -292,14 +298,40 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'kms:Decrypt': TOPICS_KEY,
     'dynamodb:PutItem': { 'Fn::GetAtt': ['RunLedgerTable', 'Arn'] },
     'dynamodb:DeleteItem': { 'Fn::GetAtt': ['RunLedgerTable', 'Arn'] },
+    'secretsmanager:GetSecretValue': [{ Ref: 'TargetDatabaseSecretArn' }, { Ref: 'MaskingSaltSecretArn' }],
+    'lambda:InvokeFunction': { Ref: 'HookFunctionArns' },
+    'ec2:CreateNetworkInterface': '*',
+    'ec2:DescribeNetworkInterfaces': '*',
+    'ec2:DeleteNetworkInterface': '*',
+    'ec2:AssignPrivateIpAddresses': '*',
+    'ec2:UnassignPrivateIpAddresses': '*',
   },
+};
+
+/** The statements granted only when a setting asks for them: Sid → the condition it must be under. */
+const CONDITIONAL_STATEMENTS: Record<string, string> = {
+  HoldScheduleRule: 'IsSchedule',
+  ReleaseScheduleRule: 'IsSchedule',
+  ReadTargetDatabaseSecret: 'HasTargetDatabaseSecret',
+  ReadMaskingSaltSecret: 'HasMaskingSaltSecret',
+  InvokeHookFunctions: 'HasHookFunctions',
+  AttachToVpc: 'InVpc',
 };
 
 /**
  * Actions the Service Authorization Reference lists with no resource type, so that `Resource: "*"` is the
  * only valid choice: DescribeReplicationTasks (StartReplicationTask, by contrast, takes the task's ARN).
  */
-const NO_RESOURCE_LEVEL_PERMISSIONS = new Set(['dms:DescribeReplicationTasks']);
+const NO_RESOURCE_LEVEL_PERMISSIONS = new Set([
+  'dms:DescribeReplicationTasks',
+  // The network interfaces Lambda manages for a function in a VPC: DescribeNetworkInterfaces has no resource
+  // type, and the others act on interfaces Lambda creates and names at run time.
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+]);
 
 // =========================================================================================================
 
@@ -321,7 +353,15 @@ describe('function settings', () => {
       [...BASE, 'START_TYPE_OVERRIDE', 'CDC_START_TIME', 'CDC_START_POSITION'].sort(),
     );
     expect(Object.keys(envOf('PostProcessorFunction')).sort()).toEqual(
-      [...BASE, 'RULE_AFTER_FAILURE', 'HOOKS', 'RUN_LEDGER_TABLE'].sort(),
+      [
+        ...BASE,
+        'RULE_AFTER_FAILURE',
+        'RUN_LEDGER_TABLE',
+        'TARGET_DATABASE_SECRET_ARN',
+        'TARGET_DATABASE_TLS',
+        'MASKING_SALT_SECRET_ARN',
+        'NODE_EXTRA_CA_CERTS',
+      ].sort(),
     );
   });
 
@@ -341,7 +381,11 @@ describe('function settings', () => {
     expect(starter.CDC_START_TIME).toEqual({ Ref: 'CdcStartTime' });
     expect(starter.CDC_START_POSITION).toEqual({ Ref: 'CdcStartPosition' });
     expect(post.RULE_AFTER_FAILURE).toEqual({ Ref: 'RuleAfterFailure' });
-    expect(post.HOOKS).toEqual({ Ref: 'Hooks' });
+    expect(post.TARGET_DATABASE_SECRET_ARN).toEqual({ Ref: 'TargetDatabaseSecretArn' });
+    expect(post.TARGET_DATABASE_TLS).toEqual({ Ref: 'TargetDatabaseTls' });
+    expect(post.MASKING_SALT_SECRET_ARN).toEqual({ Ref: 'MaskingSaltSecretArn' });
+    // The Lambda runtime's CA bundle includes the RDS certificate authorities, so TLS to RDS verifies.
+    expect(post.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
     expect(post.RUN_LEDGER_TABLE).toEqual({ Ref: 'RunLedgerTable' });
     expect(starter.POWERTOOLS_SERVICE_NAME).toBe('task-starter');
     expect(post.POWERTOOLS_SERVICE_NAME).toBe('post-processor');
@@ -363,7 +407,9 @@ describe('function settings', () => {
     expect(post.scheduleRuleName).toBe(ruleName);
     expect(post.alertsTopicArn).toBe(starter.alertsTopicArn);
     expect(post.runLedgerTable).toBe(physicalId('RunLedgerTable', params));
-    expect(post.hookNames).toEqual(['log-run']);
+    expect(post.targetDatabaseSecretArn).toBeUndefined();
+    expect(post.maskingSaltSecretArn).toBeUndefined();
+    expect(post.targetDatabaseTls).toBe('verify');
     expect(post.ruleAfterFailure).toBe('re-enable');
   });
 
@@ -697,14 +743,23 @@ describe('least privilege', () => {
   it.each(FUNCTION_IDS)('%s may call exactly the actions its code uses', (id) => {
     const actions = statementsOf(id).flatMap((statement) => statement.actions);
     expect([...new Set(actions)].sort()).toEqual(Object.keys(EXPECTED_PRIVILEGES[id]).sort());
-    expect(new Set(actions).size).toBe(actions.length);
+    // An action appears in more than one statement only to reach different resources under different conditions.
+    const grants = statementsOf(id).flatMap((statement) =>
+      statement.actions.map((action) => JSON.stringify([action, statement.resources])),
+    );
+    expect(new Set(grants).size).toBe(grants.length);
   });
 
   it.each(FUNCTION_IDS)('%s may touch exactly the resources its code touches', (id) => {
+    const granted = new Map<string, unknown[]>();
     for (const statement of statementsOf(id)) {
       for (const action of statement.actions) {
-        expect(statement.resources, `${id} ${action}`).toEqual([EXPECTED_PRIVILEGES[id][action]]);
+        expect(statement.resources, `${id} ${action}: one resource per statement`).toHaveLength(1);
+        granted.set(action, [...(granted.get(action) ?? []), ...statement.resources]);
       }
+    }
+    for (const [action, resources] of granted) {
+      expect(resources, `${id} ${action}`).toEqual(asList(EXPECTED_PRIVILEGES[id][action]));
     }
   });
 
@@ -734,15 +789,76 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives the rule to the roles only in schedule mode, and DisableRule to the task-starter only', () => {
+  it('grants each optional privilege only under the condition of its setting', () => {
     for (const id of FUNCTION_IDS) {
       for (const statement of statementsOf(id)) {
-        const touchesRule = statement.actions.some((action) => action.startsWith('events:'));
         expect(statement.underCondition, `${id} ${statement.sid}`).toBe(
-          touchesRule ? 'IsSchedule' : undefined,
+          CONDITIONAL_STATEMENTS[statement.sid],
         );
+        if (statement.actions.some((action) => action.startsWith('events:'))) {
+          expect(statement.underCondition).toBe('IsSchedule');
+        }
       }
     }
+    const sids = statementsOf('PostProcessorFunction').map((statement) => statement.sid);
+    for (const sid of [
+      'ReadTargetDatabaseSecret',
+      'ReadMaskingSaltSecret',
+      'InvokeHookFunctions',
+      'AttachToVpc',
+    ]) {
+      expect(sids).toContain(sid);
+    }
+  });
+
+  it.each([
+    [
+      'HasTargetDatabaseSecret',
+      { TargetDatabaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbC' },
+    ],
+    [
+      'HasMaskingSaltSecret',
+      { MaskingSaltSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbC' },
+    ],
+    ['HasHookFunctions', { HookFunctionArns: 'arn:aws:lambda:eu-west-1:123456789012:function:reindex' }],
+    ['InVpc', { SubnetIds: 'subnet-0a1b2c3d,subnet-4e5f6a7b', SecurityGroupIds: 'sg-0123456789abcdef0' }],
+  ])('%s holds only when its parameters are set', (name, set) => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    expect(condition(name, parameterValues(mode))).toBe(false);
+    expect(condition(name, parameterValues(mode, set))).toBe(true);
+  });
+
+  it('runs in a VPC only with both subnets and security groups', () => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    expect(condition('InVpc', parameterValues(mode, { SubnetIds: 'subnet-0a1b2c3d' }))).toBe(false);
+    expect(condition('InVpc', parameterValues(mode, { SecurityGroupIds: 'sg-0123456789abcdef0' }))).toBe(
+      false,
+    );
+    expect(resource('PostProcessorFunction').properties.VpcConfig).toEqual({
+      'Fn::If': [
+        'InVpc',
+        { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(effectiveFunction('TaskStarterFunction').VpcConfig).toBeUndefined();
+  });
+
+  it('has no Hooks parameter any more: hooks are listed in hooks.config.json', () => {
+    expect(parameters.Hooks).toBeUndefined();
+    expect(obj(parameters.HookFunctionArns, 'HookFunctionArns').Type).toBe('CommaDelimitedList');
+    for (const name of [
+      'TargetDatabaseSecretArn',
+      'MaskingSaltSecretArn',
+      'HookFunctionArns',
+      'SubnetIds',
+      'SecurityGroupIds',
+    ]) {
+      expect(obj(parameters[name], name).Default, name).toBe('');
+    }
+  });
+
+  it('gives the rule to the roles only in schedule mode, and DisableRule to the task-starter only', () => {
     const post = statementsOf('PostProcessorFunction').flatMap((statement) => statement.actions);
     expect(post).not.toContain('events:DisableRule');
     expect(post).not.toContain('dms:StartReplicationTask');

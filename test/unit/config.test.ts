@@ -61,8 +61,10 @@ describe('a valid environment', () => {
       scheduleRuleName: 'dms-scheduler-schedule',
       alertsTopicArn: TOPIC_ARN,
       ruleAfterFailure: 're-enable',
-      hookNames: ['log-run'],
       runLedgerTable: 'dms-scheduler-runs',
+      targetDatabaseSecretArn: undefined,
+      maskingSaltSecretArn: undefined,
+      targetDatabaseTls: 'verify',
     });
   });
 
@@ -241,26 +243,46 @@ describe('loadStarterConfig: start type and CDC start', () => {
   });
 });
 
-describe('loadPostProcessorConfig: hooks and failure policy', () => {
-  it.each([
-    ['log-run', ['log-run']],
-    ['mask-pii,log-run', ['mask-pii', 'log-run']],
-    [' mask-pii , reindex-search ,log-run ', ['mask-pii', 'reindex-search', 'log-run']],
-    ['mask-pii,,log-run,', ['mask-pii', 'log-run']],
-  ])('HOOKS=%j gives %j, in order', (value, expected) => {
-    expect(loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: value }).hookNames).toEqual(expected);
+describe('loadPostProcessorConfig: hook settings and failure policy', () => {
+  const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/target-AbCdEf';
+  const SALT = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/masking-salt-XyZ123';
+
+  it('reads the target database secret, the masking salt secret and the TLS mode', () => {
+    const config = loadPostProcessorConfig({
+      ...POST_PROCESSOR_ENV,
+      TARGET_DATABASE_SECRET_ARN: SECRET,
+      MASKING_SALT_SECRET_ARN: SALT,
+      TARGET_DATABASE_TLS: 'require',
+    });
+    expect(config.targetDatabaseSecretArn).toBe(SECRET);
+    expect(config.maskingSaltSecretArn).toBe(SALT);
+    expect(config.targetDatabaseTls).toBe('require');
+  });
+
+  it('treats empty secret ARNs (unset stack parameters) as unset, and TLS as verify', () => {
+    const config = loadPostProcessorConfig({
+      ...POST_PROCESSOR_ENV,
+      TARGET_DATABASE_SECRET_ARN: '',
+      MASKING_SALT_SECRET_ARN: '',
+      TARGET_DATABASE_TLS: '',
+    });
+    expect(config.targetDatabaseSecretArn).toBeUndefined();
+    expect(config.maskingSaltSecretArn).toBeUndefined();
+    expect(config.targetDatabaseTls).toBe('verify');
   });
 
   it.each([
-    'Mask-PII',
-    'mask_pii',
-    'mask pii',
-    'log-run;drop-table',
-    '1-hook',
-  ])('refuses HOOKS containing the malformed name %j, naming HOOKS', (value) => {
-    const error = configurationError(() => loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: value }));
-    expect(error.message).toContain('HOOKS');
-    expect(error.message).toContain('hook names are lowercase words joined by hyphens');
+    ['TARGET_DATABASE_SECRET_ARN', 'staging/target'],
+    ['MASKING_SALT_SECRET_ARN', 'arn:aws:s3:::bucket/salt'],
+    ['TARGET_DATABASE_TLS', 'insecure'],
+  ])('refuses a malformed %s, naming it', (name, value) => {
+    const error = configurationError(() => loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, [name]: value }));
+    expect(error.message).toContain(name);
+  });
+
+  it('no longer reads HOOKS: hooks come from hooks.config.json', () => {
+    const config = loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: 'Not A Hook;' });
+    expect(config).not.toHaveProperty('hookNames');
   });
 
   it.each([

@@ -1,7 +1,9 @@
 // The Lambda entry points validate their configuration at cold start: a missing or malformed variable fails
 // the import with its name in the message, before any event is handled or any AWS call is made.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigurationError } from '#shared/errors';
 import { BASE_ENV } from '../../support/ports.ts';
+import { rejection } from '../../support/rejection.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -38,7 +40,89 @@ describe.each([
   });
 });
 
-it('the post-processor fails at cold start on an unknown hook', async () => {
-  stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', HOOKS: 'log-run,mask-everything' });
-  await expect(import('../../../functions/post-processor/handler.ts')).rejects.toThrow(/mask-everything/);
+describe('post-processor cold start: hooks.config.json', () => {
+  const TARGET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/target-AbCdEf';
+  const SALT = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/masking-salt-XyZ123';
+  const MASK = {
+    name: 'mask-pii',
+    kind: 'mask',
+    tables: [{ table: 'customers', columns: { email: { strategy: 'email' } } }],
+  };
+  const SQL = { name: 'clear-audit-trail', kind: 'sql', file: 'hooks/sql/clear-audit-trail.sql' };
+  const MODULE = { name: 'notes', kind: 'module', module: 'anonymise-ticket-notes' };
+
+  /** Loads the handler with `hooks` in place of the bundled hooks.config.json. */
+  function loadWithHooks(hooks: unknown[], env: Record<string, string> = {}) {
+    vi.doMock('../../../hooks.config.json', () => ({ default: { version: 1, hooks } }));
+    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', ...env });
+    return import('../../../functions/post-processor/handler.ts');
+  }
+
+  afterEach(() => {
+    vi.doUnmock('../../../hooks.config.json');
+  });
+
+  it('loads with every kind when the secrets they need are set', async () => {
+    const module = await loadWithHooks(
+      [
+        MASK,
+        SQL,
+        MODULE,
+        { name: 'reindex', kind: 'lambda', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r' },
+        { name: 'log-run', kind: 'log-run' },
+      ],
+      { TARGET_DATABASE_SECRET_ARN: TARGET, MASKING_SALT_SECRET_ARN: SALT },
+    );
+    expect(typeof module.handler).toBe('function');
+  });
+
+  it.each([
+    ['mask', MASK, 'mask-pii (mask)'],
+    ['sql', SQL, 'clear-audit-trail (sql)'],
+    ['a module that needs the target', MODULE, 'notes (module)'],
+  ])('refuses %s without TARGET_DATABASE_SECRET_ARN, naming the hook and the variable', async (_, hook, named) => {
+    const error = await rejection(loadWithHooks([hook], { MASKING_SALT_SECRET_ARN: SALT }));
+    expect((error as Error).name).toBe(ConfigurationError.name);
+    expect(String(error)).toContain(named);
+    expect(String(error)).toContain('TARGET_DATABASE_SECRET_ARN is not set');
+    expect(String(error)).not.toContain('MASKING_SALT_SECRET_ARN is not set');
+  });
+
+  it('refuses mask without MASKING_SALT_SECRET_ARN, naming the hook and the variable', async () => {
+    const error = await rejection(loadWithHooks([MASK], { TARGET_DATABASE_SECRET_ARN: TARGET }));
+    expect(String(error)).toContain(
+      'mask-pii (mask) need the masking salt, but MASKING_SALT_SECRET_ARN is not set',
+    );
+  });
+
+  it('names both missing settings at once', async () => {
+    const error = String(await rejection(loadWithHooks([MASK])));
+    expect(error).toContain('TARGET_DATABASE_SECRET_ARN is not set');
+    expect(error).toContain('MASKING_SALT_SECRET_ARN is not set');
+  });
+
+  it('needs no secret for lambda and log-run hooks', async () => {
+    const module = await loadWithHooks([
+      { name: 'reindex', kind: 'lambda', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r' },
+      { name: 'log-run', kind: 'log-run' },
+    ]);
+    expect(typeof module.handler).toBe('function');
+  });
+
+  it('fails on a broken file, pointing at the entry', async () => {
+    await expect(
+      loadWithHooks([
+        { name: 'log-run', kind: 'log-run' },
+        { name: 'mask-everything', kind: 'masking' },
+      ]),
+    ).rejects.toThrow(/hooks\[1\] \(name "mask-everything"\): kind must be one of/);
+  });
+
+  it('fails on a module name nobody registered', async () => {
+    await expect(
+      loadWithHooks([{ name: 'x', kind: 'module', module: 'mask-everything' }], {
+        TARGET_DATABASE_SECRET_ARN: TARGET,
+      }),
+    ).rejects.toThrow(/module "mask-everything" is not registered/);
+  });
 });

@@ -1,10 +1,13 @@
-// Hooks are configured by name; a misspelt name must fail the cold start with the name and the known ones,
-// not a run hours later. Also covers the built-in log-run hook, which every deployment has by default.
+// Hooks resolved by name (the local run composes its hooks this way); a misspelt name must fail with the name
+// and the known ones. Also covers the built-in log-run hook, which every deployment has by default.
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
+import { parseHooksConfig } from '#shared/hooks/config-file';
 import type { Hook, RunSummary } from '#shared/hooks/contract';
 import { logRunHook } from '#shared/hooks/log-run';
-import { BUILT_IN_HOOKS, type HookFactory, resolveHooks } from '#shared/hooks/registry';
+import { BUILT_IN_HOOKS, buildHooks, type HookFactory, resolveHooks } from '#shared/hooks/registry';
+import { hookContext } from '../../support/hooks.ts';
 import { RecordingLog } from '../../support/ports.ts';
 
 const named =
@@ -78,7 +81,7 @@ describe('the log-run hook', () => {
 
   it('logs the run figures and reports that it changed nothing', async () => {
     const log = new RecordingLog();
-    const result = await logRunHook().run({ run, log, remainingTimeMs: () => 60_000 });
+    const result = await logRunHook().run(hookContext({ run, log }));
 
     expect(logRunHook().name).toBe('log-run');
     expect(result).toEqual({ changed: 'nothing (logged the run)' });
@@ -99,7 +102,7 @@ describe('the log-run hook', () => {
 
   it('copes with a run without stats', async () => {
     const log = new RecordingLog();
-    await logRunHook().run({ run: { ...run, stats: undefined }, log, remainingTimeMs: () => 60_000 });
+    await logRunHook().run(hookContext({ run: { ...run, stats: undefined }, log }));
     expect(log.entries[0]?.attributes).toEqual({
       task: 'nightly-refresh',
       outcome: 'succeeded',
@@ -107,5 +110,57 @@ describe('the log-run hook', () => {
       tablesErrored: undefined,
       elapsedTimeMillis: undefined,
     });
+  });
+});
+
+describe('buildHooks', () => {
+  const sources = {
+    sqlScripts: { 'hooks/sql/clear.sql': 'DELETE FROM audit_log' },
+    modules: { notes: { needsTarget: true, run: async () => undefined } },
+  };
+  const lambda = new LambdaClient({ region: 'us-east-1' });
+  const config = parseHooksConfig(
+    {
+      version: 1,
+      hooks: [
+        {
+          name: 'mask-pii',
+          kind: 'mask',
+          tables: [{ table: 'customers', truncate: true }],
+          timeoutSeconds: 60,
+        },
+        { name: 'clear', kind: 'sql', file: 'hooks/sql/clear.sql' },
+        {
+          name: 'reindex',
+          kind: 'lambda',
+          functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r',
+          onFailure: 'continue',
+        },
+        { name: 'notes', kind: 'module', module: 'notes' },
+        { name: 'log', kind: 'log-run' },
+      ],
+    },
+    sources,
+  );
+
+  it('builds one hook per entry, in order, with its failure policy and timeout', () => {
+    const hooks = buildHooks(config, {
+      ...sources,
+      lambda,
+      maskingSaltSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
+    });
+    expect(hooks.map((hook) => [hook.name, hook.onFailure, hook.timeoutSeconds])).toEqual([
+      ['mask-pii', 'stop', 60],
+      ['clear', 'stop', undefined],
+      ['reindex', 'continue', undefined],
+      ['notes', 'stop', undefined],
+      ['log', 'stop', undefined],
+    ]);
+  });
+
+  it('refuses a mask hook without the salt secret', () => {
+    expect(() => buildHooks(config, { ...sources, lambda, maskingSaltSecretArn: undefined })).toThrow(
+      'MASKING_SALT_SECRET_ARN',
+    );
   });
 });

@@ -1,9 +1,13 @@
 // The hook runner is where masking runs before anyone may read a refreshed environment: hooks must run in
-// order, the first failure must stop the rest (a cleanup never runs on data a masking step failed on), and
-// a hook must not start so close to the deadline that settling the run (ledger, alert, rule) is cut off.
-import { beforeEach, describe, expect, it } from 'vitest';
+// order, the first failure must stop the rest unless that hook says `continue` (a cleanup never runs on data
+// a masking step failed on), a hung hook must be cut off when its budget ends, and a hook must not start so
+// close to the deadline that settling the run (ledger, alert, rule) is cut off. The hooks of a run share one
+// target connection, opened on first use and closed once at the end.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { TargetDatabase } from '#shared/database/target';
 import type { Hook, HookContext, HookResult, RunSummary } from '#shared/hooks/contract';
-import { SETTLE_RESERVE_MS, SequentialHookRunner } from '#shared/hooks/runner';
+import { HookTimeoutError, SETTLE_RESERVE_MS, SequentialHookRunner } from '#shared/hooks/runner';
+import type { Secrets } from '#shared/secrets/secrets';
 import { RecordingLog } from '../../support/ports.ts';
 
 const RUN: RunSummary = {
@@ -43,7 +47,7 @@ function hook(
   };
 }
 
-const runner = (hooks: Hook[]) => new SequentialHookRunner(hooks, () => clock);
+const runner = (hooks: Hook[]) => new SequentialHookRunner(hooks, { now: () => clock });
 
 describe('SequentialHookRunner', () => {
   it('runs every hook once, in the configured order, and reports each', async () => {
@@ -190,6 +194,274 @@ describe('SequentialHookRunner', () => {
 
     it('keeps ten seconds back for settling', () => {
       expect(SETTLE_RESERVE_MS).toBe(10_000);
+    });
+  });
+});
+
+describe('onFailure: continue', () => {
+  it('runs the hooks after a failed `continue` hook, and still reports the run as failed', async () => {
+    const report = await runner([
+      { ...hook('reindex-search', { fail: new Error('search cluster unreachable') }), onFailure: 'continue' },
+      hook('mask-pii'),
+      hook('log-run', { fail: new Error('log failed') }),
+      hook('after-stop'),
+    ]).run(RUN, log, PLENTY_OF_TIME);
+
+    expect(calls).toEqual(['reindex-search', 'mask-pii', 'log-run']);
+    expect(report.succeeded).toBe(false);
+    expect(report.hooks.map((entry) => entry.status)).toEqual(['failed', 'succeeded', 'failed', 'skipped']);
+  });
+
+  it('a `stop` hook (the default, or said explicitly) stops the rest', async () => {
+    const report = await runner([
+      { ...hook('mask-pii', { fail: new Error('x') }), onFailure: 'stop' },
+      hook('log-run'),
+    ]).run(RUN, log, PLENTY_OF_TIME);
+    expect(report.hooks.map((entry) => entry.status)).toEqual(['failed', 'skipped']);
+  });
+});
+
+describe('time budgets', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A hook that never finishes by itself, and records the signal it was given. */
+  function hung(name: string, timeoutSeconds?: number): Hook & { seen: HookContext[] } {
+    const seen: HookContext[] = [];
+    return {
+      name,
+      seen,
+      ...(timeoutSeconds !== undefined && { timeoutSeconds }),
+      run(context) {
+        calls.push(name);
+        seen.push(context);
+        return new Promise(() => {});
+      },
+    };
+  }
+
+  it('reports a hung hook as failed (timed out) when its timeoutSeconds end, and aborts its signal', async () => {
+    const stuck = hung('mask-pii', 5);
+    const pending = runner([stuck, hook('log-run')]).run(RUN, log, PLENTY_OF_TIME);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(stuck.seen[0]?.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const report = await pending;
+
+    expect(stuck.seen[0]?.signal.aborted).toBe(true);
+    expect(stuck.seen[0]?.signal.reason).toBeInstanceOf(HookTimeoutError);
+    expect(report.succeeded).toBe(false);
+    expect(report.hooks).toStrictEqual([
+      {
+        name: 'mask-pii',
+        status: 'failed',
+        durationMs: 0,
+        error: 'HookTimeoutError: timed out after 5 s (budget: its timeoutSeconds (5))',
+        timedOut: true,
+      },
+      { name: 'log-run', status: 'skipped', durationMs: 0 },
+    ]);
+  });
+
+  it('shortens the budget to the time before the deadline, less the settle reserve', async () => {
+    const stuck = hung('mask-pii', 600);
+    const pending = runner([stuck]).run(RUN, log, () => 25_000);
+    expect(stuck.seen[0]?.remainingTimeMs()).toBe(25_000 - SETTLE_RESERVE_MS);
+    await vi.advanceTimersByTimeAsync(25_000 - SETTLE_RESERVE_MS);
+    const report = await pending;
+    expect(report.hooks[0]?.error).toBe(
+      'HookTimeoutError: timed out after 15 s (budget: the time left before the function deadline, less the settle reserve)',
+    );
+  });
+
+  it('tells a hook with its own timeout the time left in that budget', async () => {
+    let seen: HookContext | undefined;
+    const report = runner([
+      {
+        name: 'quick',
+        timeoutSeconds: 30,
+        async run(context) {
+          seen = context;
+          return undefined;
+        },
+      },
+    ]).run(RUN, log, PLENTY_OF_TIME);
+    await report;
+    expect(seen?.remainingTimeMs()).toBe(30_000);
+  });
+
+  it('a timed-out `continue` hook lets the next one run, on a fresh target connection', async () => {
+    const target = targetDouble();
+    const stuck: Hook = {
+      name: 'stuck',
+      timeoutSeconds: 1,
+      onFailure: 'continue',
+      async run(context) {
+        await context.target();
+        return new Promise(() => {});
+      },
+    };
+    const after: Hook = {
+      name: 'after',
+      async run(context) {
+        await context.target();
+        return undefined;
+      },
+    };
+    const pending = new SequentialHookRunner([stuck, after], { openTarget: target.open }).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+    const report = await pending;
+    expect(report.hooks.map((entry) => entry.status)).toEqual(['failed', 'succeeded']);
+    expect(target.opened).toBe(2);
+    expect(target.closed).toBe(2);
+  });
+});
+
+/** A target database that counts how often it was opened and closed. */
+function targetDouble(options: { failOpen?: boolean } = {}) {
+  const state = {
+    opened: 0,
+    closed: 0,
+    databases: [] as TargetDatabase[],
+    open: async (): Promise<TargetDatabase> => {
+      state.opened += 1;
+      if (options.failOpen) throw new Error('ECONNREFUSED');
+      const database: TargetDatabase = {
+        dialect: 'postgres',
+        database: 'staging',
+        query: async () => ({ rows: [], rowCount: 0 }),
+        transaction: (work) => work(database),
+        close: async () => {
+          state.closed += 1;
+        },
+      };
+      state.databases.push(database);
+      return database;
+    },
+  };
+  return state;
+}
+
+describe('the target database and secrets', () => {
+  const using = (name: string, seen: TargetDatabase[] = []): Hook => ({
+    name,
+    async run(context) {
+      seen.push(await context.target());
+      calls.push(name);
+      return undefined;
+    },
+  });
+
+  it('opens the target once for all the hooks of a run, and closes it once at the end', async () => {
+    const target = targetDouble();
+    const seen: TargetDatabase[] = [];
+    const report = await new SequentialHookRunner([using('mask-pii', seen), using('clear-audit', seen)], {
+      openTarget: target.open,
+    }).run(RUN, log, PLENTY_OF_TIME);
+
+    expect(report.succeeded).toBe(true);
+    expect(target.opened).toBe(1);
+    expect(target.closed).toBe(1);
+    expect(seen[0]).toBe(seen[1]);
+  });
+
+  it('does not open the target when no hook asks for it', async () => {
+    const target = targetDouble();
+    await new SequentialHookRunner([hook('log-run')], { openTarget: target.open }).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+    );
+    expect(target.opened).toBe(0);
+    expect(target.closed).toBe(0);
+  });
+
+  it('closes the target when a hook fails, and each run opens its own', async () => {
+    const target = targetDouble();
+    const failing: Hook = {
+      name: 'mask-pii',
+      async run(context) {
+        await context.target();
+        throw new Error('MaskingError: customers.email could not be verified');
+      },
+    };
+    const runnerWithTarget = new SequentialHookRunner([failing], { openTarget: target.open });
+    await runnerWithTarget.run(RUN, log, PLENTY_OF_TIME);
+    await runnerWithTarget.run(RUN, log, PLENTY_OF_TIME);
+    expect(target.opened).toBe(2);
+    expect(target.closed).toBe(2);
+  });
+
+  it('fails the hook that asked when the target cannot be opened', async () => {
+    const target = targetDouble({ failOpen: true });
+    const report = await new SequentialHookRunner([using('mask-pii'), hook('log-run')], {
+      openTarget: target.open,
+    }).run(RUN, log, PLENTY_OF_TIME);
+    expect(report.hooks[0]).toMatchObject({ status: 'failed', error: 'Error: ECONNREFUSED' });
+    expect(target.closed).toBe(0);
+  });
+
+  it('fails a hook asking for a target when none is configured, naming the setting', async () => {
+    const report = await new SequentialHookRunner([using('mask-pii')]).run(RUN, log, PLENTY_OF_TIME);
+    expect(report.hooks[0]?.error).toContain('TARGET_DATABASE_SECRET_ARN is not set');
+  });
+
+  it('gives every hook of a run the same secrets view, made fresh for each run', async () => {
+    const views: Secrets[] = [];
+    const seen: Secrets[] = [];
+    const secrets = () => {
+      const view: Secrets = {
+        getSecretString: async () => 'x',
+        getDatabaseSecret: async () => {
+          throw new Error('unused');
+        },
+      };
+      views.push(view);
+      return view;
+    };
+    const reading = (name: string): Hook => ({
+      name,
+      async run(context) {
+        seen.push(context.secrets);
+        return undefined;
+      },
+    });
+    const twoHooks = new SequentialHookRunner([reading('a'), reading('b')], { secrets });
+    await twoHooks.run(RUN, log, PLENTY_OF_TIME);
+    await twoHooks.run(RUN, log, PLENTY_OF_TIME);
+    expect(views).toHaveLength(2);
+    expect(seen).toEqual([views[0], views[0], views[1], views[1]]);
+  });
+
+  it('warns, without failing the run, when the connection does not close cleanly', async () => {
+    const target = targetDouble();
+    const open = async () => {
+      const database = await target.open();
+      return {
+        ...database,
+        close: async () => {
+          throw new Error('socket hang up');
+        },
+      };
+    };
+    const report = await new SequentialHookRunner([using('mask-pii')], { openTarget: open }).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+    );
+    expect(report.succeeded).toBe(true);
+    expect(log.entries).toContainEqual({
+      level: 'warn',
+      message: 'the target database connection did not close cleanly',
+      attributes: { error: 'Error: socket hang up' },
     });
   });
 });

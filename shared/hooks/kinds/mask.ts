@@ -1,0 +1,38 @@
+// The `mask` hook kind: declarative masking of the target database (shared/masking/) with the salt read from
+// Secrets Manager. It reports counts per table and column, never values; the salt stays in this function.
+import { type MaskReport, maskDatabase } from '../../masking/mask.ts';
+import type { MaskingRules } from '../../masking/rules.ts';
+import type { Hook, HookResult } from '../contract.ts';
+
+export interface MaskHookOptions {
+  readonly name: string;
+  readonly tables: MaskingRules;
+  /** MASKING_SALT_SECRET_ARN: the secret whose string value is the salt of the deterministic strategies. */
+  readonly saltSecretArn: string;
+  readonly onFailure?: Hook['onFailure'];
+  readonly timeoutSeconds?: number;
+}
+
+/** "customers: email 120, phone 118; audit_log truncated": rows changed per column, no data. */
+export function summariseMaskReport(report: MaskReport): string {
+  return report.tables
+    .map(({ table, truncated, rowsChanged }) => {
+      if (truncated) return `${table} truncated`;
+      const columns = Object.entries(rowsChanged).map(([column, rows]) => `${column} ${rows}`);
+      return `${table}: ${columns.length > 0 ? columns.join(', ') : 'no rows changed'}`;
+    })
+    .join('; ');
+}
+
+export function maskHook(options: MaskHookOptions): Hook {
+  return {
+    name: options.name,
+    ...(options.onFailure && { onFailure: options.onFailure }),
+    ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
+    async run({ secrets, target, log }): Promise<HookResult> {
+      const salt = await secrets.getSecretString(options.saltSecretArn);
+      const report = await maskDatabase(await target(), options.tables, { salt, log });
+      return { changed: `masked ${summariseMaskReport(report)}` };
+    },
+  };
+}

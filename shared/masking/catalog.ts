@@ -1,0 +1,286 @@
+// Why this file exists: a name in the configuration is only a request. Every table and column is looked up in
+// the database's own catalog before any masking statement runs, every problem is reported at once, and the SQL
+// then uses the catalog's spelling, quoted for the dialect, never the configuration string.
+import type { Dialect, SqlSession } from '../database/target.ts';
+import { ConfigurationError } from '../errors.ts';
+import { FIRST_NAMES, LAST_NAMES } from './dictionaries.ts';
+import { formatPath, type MaskingRules, type RowFilter, type Strategy, type TableRule } from './rules.ts';
+
+export type TypeClass = 'text' | 'numeric' | 'date' | 'other';
+
+export interface ResolvedColumn {
+  /** The column's name as the catalog spells it. */
+  readonly name: string;
+  readonly quoted: string;
+  /** The catalog's data_type, lower-cased (e.g. `character varying`, `varchar`, `date`). */
+  readonly dataType: string;
+  readonly typeClass: TypeClass;
+  readonly nullable: boolean;
+  /** Characters the column holds (text types), if bounded. */
+  readonly maxLength: number | null;
+  /** Decimal places of an exact numeric type (0 for integers), null for floating point. */
+  readonly scale: number | null;
+}
+
+export interface MaskedColumn extends ResolvedColumn {
+  readonly strategy: Strategy;
+}
+
+export interface ResolvedTable {
+  /** `schema.table` in the catalog's spelling: for logs, reports and errors. */
+  readonly label: string;
+  readonly quoted: string;
+  readonly truncate: boolean;
+  readonly primaryKey: readonly ResolvedColumn[];
+  readonly columns: readonly MaskedColumn[];
+  readonly where?: { readonly column: ResolvedColumn; readonly filter: RowFilter };
+}
+
+interface CatalogRow {
+  table_schema: string;
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  is_nullable: string;
+  max_length: number | string | null;
+  scale: number | string | null;
+}
+
+const TYPE_CLASSES: Readonly<Record<Dialect, Readonly<Record<string, TypeClass>>>> = {
+  postgres: {
+    text: 'text',
+    'character varying': 'text',
+    character: 'text',
+    smallint: 'numeric',
+    integer: 'numeric',
+    bigint: 'numeric',
+    numeric: 'numeric',
+    real: 'numeric',
+    'double precision': 'numeric',
+    date: 'date',
+    'timestamp without time zone': 'date',
+    'timestamp with time zone': 'date',
+  },
+  mysql: {
+    varchar: 'text',
+    char: 'text',
+    tinytext: 'text',
+    text: 'text',
+    mediumtext: 'text',
+    longtext: 'text',
+    tinyint: 'numeric',
+    smallint: 'numeric',
+    mediumint: 'numeric',
+    int: 'numeric',
+    bigint: 'numeric',
+    decimal: 'numeric',
+    float: 'numeric',
+    double: 'numeric',
+    date: 'date',
+    datetime: 'date',
+    timestamp: 'date',
+  },
+};
+
+const FLOATING = new Set(['real', 'double precision', 'float', 'double']);
+
+export function quoteIdentifier(dialect: Dialect, name: string): string {
+  return dialect === 'postgres' ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``;
+}
+
+function catalogQuery(dialect: Dialect): string {
+  const placeholder = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
+  // Lower-cased comparison finds `Customers` for `customers` (PostgreSQL folds unquoted names); the exact
+  // spelling is then chosen in code, and an ambiguous match is refused.
+  return `SELECT c.table_schema AS table_schema, c.table_name AS table_name, c.column_name AS column_name,
+      c.data_type AS data_type, c.is_nullable AS is_nullable, c.character_maximum_length AS max_length,
+      c.numeric_scale AS scale
+    FROM information_schema.columns c
+    JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+    WHERE lower(c.table_schema) = lower(${placeholder(1)}) AND lower(c.table_name) = lower(${placeholder(2)})
+      AND t.table_type = 'BASE TABLE'
+    ORDER BY c.ordinal_position`;
+}
+
+function primaryKeyQuery(dialect: Dialect): string {
+  const placeholder = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
+  return `SELECT k.column_name AS column_name
+    FROM information_schema.table_constraints tc
+    JOIN information_schema.key_column_usage k ON k.constraint_name = tc.constraint_name
+      AND k.table_schema = tc.table_schema AND k.table_name = tc.table_name
+    WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = ${placeholder(1)} AND tc.table_name = ${placeholder(2)}
+    ORDER BY k.ordinal_position`;
+}
+
+const toNumber = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+function resolveColumn(dialect: Dialect, row: CatalogRow): ResolvedColumn {
+  const dataType = row.data_type.toLowerCase();
+  return {
+    name: row.column_name,
+    quoted: quoteIdentifier(dialect, row.column_name),
+    dataType,
+    typeClass: TYPE_CLASSES[dialect][dataType] ?? 'other',
+    nullable: row.is_nullable.toUpperCase() === 'YES',
+    maxLength: toNumber(row.max_length),
+    scale: FLOATING.has(dataType) ? null : toNumber(row.scale),
+  };
+}
+
+/** The longest text a strategy writes, where it is known in advance. */
+function outputLength(strategy: Strategy): number | null {
+  switch (strategy.strategy) {
+    case 'hash':
+      return strategy.length ?? 32;
+    case 'email':
+      return 'u_'.length + 16 + '@example.invalid'.length;
+    case 'first-name':
+      return Math.max(...FIRST_NAMES.map((name) => name.length));
+    case 'last-name':
+      return Math.max(...LAST_NAMES.map((name) => name.length));
+    case 'fixed':
+      return typeof strategy.value === 'string' ? strategy.value.length : null;
+    default:
+      return null;
+  }
+}
+
+/** Why a strategy cannot be used on a column, or undefined if it can. */
+function misfit(strategy: Strategy, column: ResolvedColumn): string | undefined {
+  const { typeClass } = column;
+  const needs = (wanted: TypeClass) =>
+    typeClass === wanted
+      ? undefined
+      : `strategy ${strategy.strategy} needs a ${wanted} column, not ${typeClass}`;
+  switch (strategy.strategy) {
+    case 'fixed': {
+      const { value } = strategy;
+      if (value === null) return column.nullable ? undefined : 'fixed null on a NOT NULL column';
+      if (typeof value === 'number') {
+        return typeClass === 'numeric' || typeClass === 'text'
+          ? undefined
+          : `a number cannot go into a ${typeClass} column`;
+      }
+      return typeClass === 'text' || typeClass === 'date'
+        ? undefined
+        : `a string cannot go into a ${typeClass} column`;
+    }
+    case 'null':
+      return column.nullable ? undefined : 'strategy null on a NOT NULL column';
+    case 'noise':
+      return needs('numeric');
+    case 'date-shift':
+      return needs('date');
+    case 'shuffle':
+      return undefined;
+    default:
+      return needs('text');
+  }
+}
+
+async function resolveTable(
+  session: SqlSession,
+  dialect: Dialect,
+  defaultSchema: string,
+  rule: TableRule,
+  at: string,
+  problems: string[],
+): Promise<ResolvedTable | undefined> {
+  const [first, second] = rule.table.split('.');
+  const [schema, table] = second === undefined ? [defaultSchema, first ?? ''] : [first ?? '', second];
+  const { rows } = await session.query<CatalogRow>(catalogQuery(dialect), [schema, table]);
+  const spellings = [...new Set(rows.map((row) => `${row.table_schema}.${row.table_name}`))];
+  const spelling = spellings.includes(`${schema}.${table}`) ? `${schema}.${table}` : spellings[0];
+  if (spelling === undefined) {
+    problems.push(`${at}: table ${rule.table} does not exist (or is not a base table visible to this user)`);
+    return undefined;
+  }
+  if (spellings.length > 1 && !spellings.includes(`${schema}.${table}`)) {
+    problems.push(`${at}: table ${rule.table} matches several tables that differ only in case`);
+    return undefined;
+  }
+  const tableRows = rows.filter((row) => `${row.table_schema}.${row.table_name}` === spelling);
+  const [catalogSchema, catalogTable] = [
+    tableRows[0]?.table_schema ?? schema,
+    tableRows[0]?.table_name ?? table,
+  ];
+  const columns = tableRows.map((row) => resolveColumn(dialect, row));
+  const findColumn = (name: string, where: string): ResolvedColumn | undefined => {
+    const found =
+      columns.find((column) => column.name === name) ??
+      columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (!found) problems.push(`${where}: column ${name} does not exist in ${spelling}`);
+    return found;
+  };
+
+  const quoted = `${quoteIdentifier(dialect, catalogSchema)}.${quoteIdentifier(dialect, catalogTable)}`;
+  if (rule.truncate) return { label: spelling, quoted, truncate: true, primaryKey: [], columns: [] };
+
+  const keyRows = await session.query<{ column_name: string }>(primaryKeyQuery(dialect), [
+    catalogSchema,
+    catalogTable,
+  ]);
+  const primaryKey = keyRows.rows.flatMap((row) =>
+    columns.filter((column) => column.name === row.column_name),
+  );
+  if (primaryKey.length === 0)
+    problems.push(`${at}: table ${spelling} has no primary key (needed to verify masking)`);
+
+  const masked: MaskedColumn[] = [];
+  for (const [name, strategy] of Object.entries(rule.columns ?? {})) {
+    const where = formatPath(at, ['columns', name]);
+    const column = findColumn(name, where);
+    if (!column) continue;
+    if (primaryKey.some((key) => key.name === column.name)) {
+      problems.push(`${where}: ${column.name} is part of the primary key, which masking needs unchanged`);
+      continue;
+    }
+    if (masked.some((other) => other.name === column.name)) {
+      problems.push(`${where}: column ${column.name} is named twice`);
+      continue;
+    }
+    const why = misfit(strategy, column);
+    if (why) problems.push(`${where}: ${why} (${column.name} is ${column.dataType})`);
+    const length = outputLength(strategy);
+    if (!why && length !== null && column.maxLength !== null && column.maxLength < length) {
+      problems.push(
+        `${where}: strategy ${strategy.strategy} writes up to ${length} characters, ${column.name} holds ${column.maxLength}`,
+      );
+    }
+    masked.push({ ...column, strategy });
+  }
+  const whereColumn = rule.where
+    ? findColumn(rule.where.column, formatPath(at, ['where', 'column']))
+    : undefined;
+  return {
+    label: spelling,
+    quoted,
+    truncate: false,
+    primaryKey,
+    columns: masked,
+    ...(rule.where && whereColumn && { where: { column: whereColumn, filter: rule.where } }),
+  };
+}
+
+/**
+ * Looks every table and column of the rules up in the catalog. Throws ConfigurationError listing every problem
+ * (unknown names, no primary key, strategy/type mismatches) before anything has been changed.
+ */
+export async function resolveRules(
+  session: SqlSession,
+  dialect: Dialect,
+  database: string,
+  rules: MaskingRules,
+): Promise<ResolvedTable[]> {
+  const defaultSchema = dialect === 'postgres' ? 'public' : database;
+  const problems: string[] = [];
+  const tables: ResolvedTable[] = [];
+  for (const [index, rule] of rules.entries()) {
+    const table = await resolveTable(session, dialect, defaultSchema, rule, `tables[${index}]`, problems);
+    if (table) tables.push(table);
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Masking refused before any change: ${problems.join('; ')}`);
+  }
+  return tables;
+}

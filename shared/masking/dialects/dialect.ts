@@ -1,0 +1,68 @@
+// Why this file exists: the two dialects render the same plan (copy originals, update, shuffle, verify) in
+// different SQL. This is the shape they share, and the one way values reach SQL: as bound parameters.
+import type { MaskedColumn } from '../catalog.ts';
+
+/**
+ * Collects bound values while SQL is assembled. `bind` returns an opaque marker (⟦n⟧, which no catalog-checked
+ * identifier or SQL text of ours contains); `finalize` turns markers into
+ * `$n` (PostgreSQL, a marker used twice is one parameter) or `?` in textual order (MySQL), so the order in
+ * which code builds the text never has to match the order of the placeholders.
+ */
+export class BoundSql {
+  private readonly values: unknown[] = [];
+
+  bind(value: unknown): string {
+    this.values.push(value);
+    return `⟦${this.values.length - 1}⟧`;
+  }
+
+  finalize(sql: string, style: 'numbered' | 'positional'): { sql: string; params: unknown[] } {
+    if (style === 'numbered') {
+      return {
+        sql: sql.replace(/⟦(\d+)⟧/g, (_, n: string) => `$${Number(n) + 1}`),
+        params: this.values,
+      };
+    }
+    const params: unknown[] = [];
+    const text = sql.replace(/⟦(\d+)⟧/g, (_, n: string) => {
+      params.push(this.values[Number(n)]);
+      return '?';
+    });
+    return { sql: text, params };
+  }
+}
+
+export interface MaskDialect {
+  readonly placeholders: 'numbered' | 'positional';
+  /** The SQL expression that computes the masked value of `column` from its current value (`ref`). */
+  expression(column: MaskedColumn, ref: string, sql: BoundSql, salt: string): string;
+  /** A condition on the original value under which the strategy cannot change it (nothing to hide), if any. */
+  unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined;
+  /** `a` and `b` differ, NULLs compared as values. */
+  distinct(a: string, b: string): string;
+  /**
+   * Statements that create the empty temporary table `name` (keyed by `keys`) shaped like `select`, inside the
+   * transaction. `select` has no parameters: PostgreSQL refuses bound values in CREATE TABLE AS.
+   */
+  createCopy(name: string, keys: readonly string[], select: string): string[];
+  /** Statements to run once the copy is filled (PostgreSQL: ANALYZE, temporary tables are never auto-analysed). */
+  afterCopy(name: string): string[];
+  /** Statements that drop the temporary table `name` again (none where the transaction end does it). */
+  dropCopy(name: string): string[];
+  /** `column IN (values)` for a row filter. */
+  inList(column: string, values: readonly unknown[], sql: BoundSql): string;
+  /**
+   * Statements that permute `column` of the rows in `copy` (originals in `copy.original`, keys `copy.keys`)
+   * among themselves: values in random order matched to rows in key order.
+   */
+  shuffle(table: string, column: string, copy: ShuffleSource): string[];
+  /** Empties a table inside the open transaction. */
+  truncate(table: string): string;
+}
+
+export interface ShuffleSource {
+  readonly name: string;
+  /** Key columns of the copy (p0, p1 …) and of the table (quoted), pairwise. */
+  readonly keys: readonly { readonly copy: string; readonly table: string }[];
+  readonly original: string;
+}

@@ -1,0 +1,144 @@
+// Why this file exists: masking on MySQL 8 and MariaDB 10.6+ (Aurora MySQL included) as set-based SQL using only
+// built-ins: SHA2, REGEXP_REPLACE, REPLACE, RAND(), JSON_EXTRACT. The salt, the dictionaries (one JSON array
+// string each) and every configured value are bound parameters; only catalog-spelled, quoted names are text.
+import type { MaskedColumn } from '../catalog.ts';
+import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
+import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
+
+const SIGN = 'IF(RAND() < 0.5, -1, 1)';
+/** A factor in (0.01, 1]: never 0, so a non-zero value always moves. */
+const FRACTION = '(0.01 + 0.99 * RAND())';
+const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+function hashHex(input: string, salt: string): string {
+  return `SHA2(CONCAT(${salt}, ':', ${input}), 256)`;
+}
+
+function fakeName(ref: string, dictionary: readonly string[], salt: string, sql: BoundSql): string {
+  const size = dictionary.length;
+  const words = sql.bind(JSON.stringify(dictionary));
+  const index = `(CAST(CONV(LEFT(${hashHex(`LOWER(${ref})`, salt)}, 8), 16, 10) AS UNSIGNED) % ${size})`;
+  const pick = (position: string) => `JSON_UNQUOTE(JSON_EXTRACT(${words}, CONCAT('$[', ${position}, ']')))`;
+  // When the chosen entry is the original name, the next one is taken: a name never masks to itself.
+  return `CASE WHEN LOWER(${pick(index)}) = LOWER(${ref}) THEN ${pick(`(${index} + 1) % ${size}`)} ELSE ${pick(index)} END`;
+}
+
+/**
+ * Digits randomize, honestly: MySQL has no per-character set function short of a recursive CTE per row, so each
+ * digit value 0-9 is first swapped for a control character (CHAR 14-23, which does not occur in phone numbers
+ * or card numbers), then each control character becomes a random digit other than the one it stood for, drawn
+ * with RAND() once per row. Within one value, every occurrence of the same digit gets the same replacement: a
+ * random per-row substitution of the ten digits (no digit ever maps to itself), not independent per position.
+ */
+function randomizeDigits(ref: string): string {
+  const hidden = DIGITS.reduce(
+    (text, digit) => `REPLACE(${text}, '${digit}', CHAR(${14 + digit} USING utf8mb4))`,
+    // An explicit collation on the first argument settles every REPLACE, whatever the column's charset.
+    `(CONVERT(${ref} USING utf8mb4) COLLATE utf8mb4_bin)`,
+  );
+  return DIGITS.reduce(
+    (text, digit) =>
+      `REPLACE(${text}, CHAR(${14 + digit} USING utf8mb4), CAST(MOD(${digit} + 1 + FLOOR(RAND() * 9), 10) AS CHAR))`,
+    hidden,
+  );
+}
+
+export const mysqlDialect: MaskDialect = {
+  placeholders: 'positional',
+
+  expression(column: MaskedColumn, ref: string, sql: BoundSql, salt: string): string {
+    const { strategy } = column;
+    switch (strategy.strategy) {
+      case 'fixed':
+        return strategy.value === null ? 'NULL' : sql.bind(strategy.value);
+      case 'null':
+        return 'NULL';
+      case 'hash':
+        return `LEFT(${hashHex(ref, salt)}, ${sql.bind(strategy.length ?? 32)})`;
+      case 'email':
+        return `CONCAT('u_', LEFT(${hashHex(`LOWER(${ref})`, salt)}, 16), '@example.invalid')`;
+      case 'partial': {
+        const first = sql.bind(strategy.keepFirst ?? 0);
+        const last = sql.bind(strategy.keepLast ?? 0);
+        const mask = sql.bind(strategy.maskChar ?? '*');
+        // A value too short to keep both ends is masked whole rather than kept whole.
+        return `CASE WHEN CHAR_LENGTH(${ref}) <= ${first} + ${last} THEN REPEAT(${mask}, CHAR_LENGTH(${ref}))
+          ELSE CONCAT(LEFT(${ref}, ${first}), REPEAT(${mask}, CHAR_LENGTH(${ref}) - ${first} - ${last}),
+            RIGHT(${ref}, ${last})) END`;
+      }
+      case 'digits-mask':
+        return `REGEXP_REPLACE(${ref}, '[0-9]', ${sql.bind(strategy.maskChar ?? '#')})`;
+      case 'digits-randomize':
+        return randomizeDigits(ref);
+      case 'first-name':
+        return fakeName(ref, FIRST_NAMES, salt, sql);
+      case 'last-name':
+        return fakeName(ref, LAST_NAMES, salt, sql);
+      case 'noise': {
+        const ratio = sql.bind(strategy.ratio);
+        if (column.scale === null) {
+          return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} * (1 + ${SIGN} * ${ratio} * ${FRACTION}) END`;
+        }
+        // Exact types move by at least one unit of their scale, so rounding can never undo the change.
+        const step = sql.bind((10 ** -column.scale).toFixed(column.scale));
+        return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} + ${SIGN} * GREATEST(CAST(${step} AS DECIMAL(65, 30)),
+          ROUND(ABS(${ref}) * ${ratio} * ${FRACTION}, ${sql.bind(column.scale)})) END`;
+      }
+      case 'date-shift':
+        return `DATE_ADD(${ref}, INTERVAL (${SIGN} * (1 + FLOOR(RAND() * ${sql.bind(strategy.maxDays)}))) DAY)`;
+      case 'shuffle':
+        throw new Error('shuffle is not an expression: it is rendered by shuffle()');
+    }
+  },
+
+  unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined {
+    const { strategy } = column;
+    switch (strategy.strategy) {
+      case 'fixed':
+        return strategy.value === null ? undefined : `${original} = ${sql.bind(strategy.value)}`;
+      case 'digits-mask':
+      case 'digits-randomize':
+        return `${original} NOT REGEXP '[0-9]'`;
+      case 'noise':
+        return `${original} = 0`;
+      case 'partial':
+        return `CHAR_LENGTH(${original}) = 0`;
+      default:
+        return undefined;
+    }
+  },
+
+  distinct: (a, b) => `NOT (${a} <=> ${b})`,
+
+  // CREATE/DROP TEMPORARY TABLE do not commit the open transaction (plain TRUNCATE and DDL would).
+  createCopy: (name, keys, select) => [
+    `DROP TEMPORARY TABLE IF EXISTS ${name}`,
+    `CREATE TEMPORARY TABLE ${name} (PRIMARY KEY (${keys.join(', ')})) AS ${select} WHERE 1 = 0`,
+  ],
+
+  afterCopy: () => [],
+
+  dropCopy: (name) => [`DROP TEMPORARY TABLE IF EXISTS ${name}`],
+
+  inList: (column, values, sql) => `${column} IN (${values.map((value) => sql.bind(value)).join(', ')})`,
+
+  shuffle(table: string, column: string, copy: ShuffleSource): string[] {
+    // MySQL cannot open one temporary table twice in a statement, so the shuffled values get their own copy.
+    const shuffled = '`dms_mask_shuffled`';
+    const keyOrder = copy.keys.map((key) => key.copy).join(', ');
+    const join = copy.keys.map((key) => `t.${key.table} = k.${key.copy}`).join(' AND ');
+    return [
+      `DROP TEMPORARY TABLE IF EXISTS ${shuffled}`,
+      `CREATE TEMPORARY TABLE ${shuffled} (PRIMARY KEY (rn)) AS
+        SELECT ROW_NUMBER() OVER (ORDER BY RAND()) AS rn, ${copy.original} AS shuffled_value FROM ${copy.name}`,
+      `UPDATE ${table} t
+        JOIN (SELECT ${keyOrder}, ROW_NUMBER() OVER (ORDER BY ${keyOrder}) AS rn FROM ${copy.name}) k ON ${join}
+        JOIN ${shuffled} v ON v.rn = k.rn
+        SET t.${column} = v.shuffled_value`,
+      `DROP TEMPORARY TABLE IF EXISTS ${shuffled}`,
+    ];
+  },
+
+  // TRUNCATE would commit implicitly and could not be rolled back; DELETE stays inside the transaction.
+  truncate: (table) => `DELETE FROM ${table}`,
+};

@@ -1,0 +1,121 @@
+// Why this file exists: masking on PostgreSQL (RDS and Aurora included) as set-based SQL using only built-ins
+// that need no extension: sha256/convert_to/encode, translate, regexp_split_to_table, random(). The salt, the
+// dictionaries and every configured value are bound parameters; only catalog-spelled, quoted names are text.
+import type { MaskedColumn } from '../catalog.ts';
+import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
+import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
+
+const SIGN = '(CASE WHEN random() < 0.5 THEN -1 ELSE 1 END)';
+/** A factor in (0.01, 1]: never 0, so a non-zero value always moves. */
+const FRACTION = '(0.01 + 0.99 * random())';
+
+function hashHex(input: string, salt: string): string {
+  return `encode(sha256(convert_to(${salt} || ':' || ${input}, 'UTF8')), 'hex')`;
+}
+
+function fakeName(ref: string, dictionary: readonly string[], salt: string, sql: BoundSql): string {
+  const size = dictionary.length;
+  // The first 32 bits of the salted hash choose the entry; when that is the original name, the next one is
+  // taken, so a name never masks to itself (verification would rightly count it as left over).
+  const index = `((('x' || left(${hashHex(`lower(${ref})`, salt)}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
+  return `(SELECT CASE WHEN lower(n.d[n.i]) = lower(${ref}) THEN n.d[n.i % ${size} + 1] ELSE n.d[n.i] END
+    FROM (SELECT ${sql.bind(dictionary)}::text[] AS d, ${index} AS i) n)`;
+}
+
+export const postgresDialect: MaskDialect = {
+  placeholders: 'numbered',
+
+  expression(column: MaskedColumn, ref: string, sql: BoundSql, salt: string): string {
+    const { strategy } = column;
+    const saltText = `${salt}::text`;
+    switch (strategy.strategy) {
+      case 'fixed':
+        return strategy.value === null ? 'NULL' : sql.bind(strategy.value);
+      case 'null':
+        return 'NULL';
+      case 'hash':
+        return `left(${hashHex(ref, saltText)}, ${sql.bind(strategy.length ?? 32)}::int)`;
+      case 'email':
+        return `'u_' || left(${hashHex(`lower(${ref})`, saltText)}, 16) || '@example.invalid'`;
+      case 'partial': {
+        const first = sql.bind(strategy.keepFirst ?? 0);
+        const last = sql.bind(strategy.keepLast ?? 0);
+        const mask = `${sql.bind(strategy.maskChar ?? '*')}::text`;
+        // A value too short to keep both ends is masked whole rather than kept whole.
+        return `CASE WHEN char_length(${ref}) <= ${first}::int + ${last}::int THEN repeat(${mask}, char_length(${ref}))
+          ELSE left(${ref}, ${first}::int) || repeat(${mask}, char_length(${ref}) - ${first}::int - ${last}::int)
+            || right(${ref}, ${last}::int) END`;
+      }
+      case 'digits-mask':
+        return `translate(${ref}, '0123456789', repeat(${sql.bind(strategy.maskChar ?? '#')}::text, 10))`;
+      case 'digits-randomize':
+        // Per character, per row: each digit d becomes (d + 1..9) mod 10 with random() drawn for that digit,
+        // i.e. uniformly one of the nine OTHER digits (never itself, so verification cannot be fooled by luck).
+        return `coalesce((SELECT string_agg(CASE WHEN c.ch ~ '^[0-9]$'
+            THEN ((c.ch::int + 1 + floor(random() * 9)::int) % 10)::text ELSE c.ch END, '' ORDER BY c.n)
+          FROM regexp_split_to_table(${ref}, '') WITH ORDINALITY AS c(ch, n)), ${ref})`;
+      case 'first-name':
+        return fakeName(ref, FIRST_NAMES, saltText, sql);
+      case 'last-name':
+        return fakeName(ref, LAST_NAMES, saltText, sql);
+      case 'noise': {
+        const ratio = `${sql.bind(strategy.ratio)}::numeric`;
+        if (column.scale === null) {
+          return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} * (1 + ${SIGN} * ${ratio} * ${FRACTION}) END`;
+        }
+        // Exact types move by at least one unit of their scale, so rounding can never undo the change.
+        const step = `${sql.bind((10 ** -column.scale).toFixed(column.scale))}::numeric`;
+        return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} + ${SIGN} * greatest(${step},
+          round(abs(${ref})::numeric * ${ratio} * ${FRACTION}::numeric, ${sql.bind(column.scale)}::int)) END`;
+      }
+      case 'date-shift': {
+        const days = `(${SIGN} * (1 + floor(random() * ${sql.bind(strategy.maxDays)}::int)))::int`;
+        return column.dataType === 'date' ? `${ref} + ${days}` : `${ref} + make_interval(days => ${days})`;
+      }
+      case 'shuffle':
+        throw new Error('shuffle is not an expression: it is rendered by shuffle()');
+    }
+  },
+
+  unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined {
+    const { strategy } = column;
+    switch (strategy.strategy) {
+      case 'fixed':
+        return strategy.value === null ? undefined : `${original} = ${sql.bind(strategy.value)}`;
+      case 'digits-mask':
+      case 'digits-randomize':
+        return `${original} !~ '[0-9]'`;
+      case 'noise':
+        return `${original} = 0`;
+      case 'partial':
+        return `char_length(${original}) = 0`;
+      default:
+        return undefined;
+    }
+  },
+
+  distinct: (a, b) => `${a} IS DISTINCT FROM ${b}`,
+
+  createCopy: (name, _keys, select) => [`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${select} WITH NO DATA`],
+
+  afterCopy: (name) => [`ANALYZE ${name}`],
+
+  dropCopy: () => [],
+
+  inList: (column, values, sql) => `${column} = ANY(${sql.bind(values)})`,
+
+  shuffle(table: string, column: string, copy: ShuffleSource): string[] {
+    const keyOrder = copy.keys.map((key) => key.copy).join(', ');
+    const keyList = copy.keys.map((key) => `${key.copy}`).join(', ');
+    const join = copy.keys.map((key) => `t.${key.table} = k.${key.copy}`).join(' AND ');
+    return [
+      `UPDATE ${table} t SET ${column} = v.shuffled_value
+        FROM (SELECT ${keyList}, row_number() OVER (ORDER BY ${keyOrder}) AS rn FROM ${copy.name}) k
+        JOIN (SELECT ${copy.original} AS shuffled_value, row_number() OVER (ORDER BY random()) AS rn FROM ${copy.name}) v
+          ON v.rn = k.rn
+        WHERE ${join}`,
+    ];
+  },
+
+  truncate: (table) => `TRUNCATE TABLE ${table}`,
+};

@@ -1,0 +1,112 @@
+// Why this file exists: masking is declared, not hand-written, so the declaration is the only thing a team can
+// get wrong. This schema is the first gate (names are plain identifiers, values are data, never SQL); the
+// catalog check (catalog.ts) is the second, against the live database, before any statement changes a row.
+import { z } from 'zod';
+import { ConfigurationError } from '../errors.ts';
+
+/** A plain SQL identifier: no quotes, spaces, semicolons or comment markers can pass. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+const identifier = z.string().regex(IDENTIFIER, 'must be a plain identifier ([A-Za-z_][A-Za-z0-9_$]*, ≤ 63)');
+const tableName = z.string().refine((name) => {
+  const parts = name.split('.');
+  return parts.length <= 2 && parts.every((part) => IDENTIFIER.test(part));
+}, 'must be "table" or "schema.table", each a plain identifier ([A-Za-z_][A-Za-z0-9_$]*, ≤ 63)');
+
+/** One character that is neither a digit nor special in a regular-expression replacement. */
+const maskChar = z
+  .string()
+  .refine(
+    (value) => [...value].length === 1 && !/[0-9\\$]/.test(value),
+    'must be one character, not a digit, \\ or $',
+  );
+
+const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
+
+const strategySchema = z.discriminatedUnion('strategy', [
+  z.strictObject({
+    strategy: z.literal('fixed'),
+    value: z.union([z.string(), z.number().finite(), z.null()]),
+  }),
+  z.strictObject({ strategy: z.literal('null') }),
+  z.strictObject({ strategy: z.literal('hash'), length: z.number().int().min(8).max(64).optional() }),
+  z.strictObject({ strategy: z.literal('email') }),
+  z.strictObject({
+    strategy: z.literal('partial'),
+    keepFirst: z.number().int().min(0).max(1000).optional(),
+    keepLast: z.number().int().min(0).max(1000).optional(),
+    maskChar: maskChar.optional(),
+  }),
+  z.strictObject({ strategy: z.literal('digits-mask'), maskChar: maskChar.optional() }),
+  z.strictObject({ strategy: z.literal('digits-randomize') }),
+  z.strictObject({ strategy: z.literal('first-name') }),
+  z.strictObject({ strategy: z.literal('last-name') }),
+  z.strictObject({ strategy: z.literal('noise'), ratio: z.number().gt(0).max(1) }),
+  z.strictObject({ strategy: z.literal('date-shift'), maxDays: z.number().int().min(1).max(36500) }),
+  z.strictObject({ strategy: z.literal('shuffle') }),
+]);
+
+const whereSchema = z
+  .strictObject({
+    column: identifier,
+    equals: scalar.optional(),
+    in: z.array(scalar).min(1).max(1000).optional(),
+    isNull: z.boolean().optional(),
+  })
+  .refine(
+    (where) => [where.equals, where.in, where.isNull].filter((test) => test !== undefined).length === 1,
+    'needs exactly one of equals, in, isNull',
+  );
+
+const tableRuleSchema = z
+  .strictObject({
+    table: tableName,
+    where: whereSchema.optional(),
+    truncate: z.literal(true).optional(),
+    columns: z.record(z.string(), strategySchema).optional(),
+  })
+  .superRefine((rule, context) => {
+    const columns = Object.keys(rule.columns ?? {});
+    if (rule.truncate && (columns.length > 0 || rule.where)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'truncate takes no columns and no where',
+        path: ['truncate'],
+      });
+    }
+    if (!rule.truncate && columns.length === 0) {
+      context.addIssue({ code: 'custom', message: 'needs truncate: true or at least one column', path: [] });
+    }
+    for (const column of columns) {
+      if (!IDENTIFIER.test(column)) {
+        context.addIssue({ code: 'custom', message: 'is not a plain identifier', path: ['columns', column] });
+      }
+    }
+  });
+
+/** The `tables` array of a mask hook, in the order the tables are masked. */
+export const maskingRulesSchema = z.array(tableRuleSchema).min(1);
+
+export type MaskingRules = z.infer<typeof maskingRulesSchema>;
+export type TableRule = MaskingRules[number];
+export type Strategy = z.infer<typeof strategySchema>;
+export type RowFilter = NonNullable<TableRule['where']>;
+
+/** `tables[2].columns["e;mail"]`: where in the configuration a problem is. */
+export function formatPath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    const key = String(segment);
+    return IDENTIFIER.test(key) ? `${text}.${key}` : `${text}[${JSON.stringify(key)}]`;
+  }, root);
+}
+
+/** Validates a mask hook's `tables`; `label` names the hook in errors. Throws ConfigurationError listing every problem. */
+export function parseMaskingRules(input: unknown, label: string): MaskingRules {
+  const parsed = maskingRulesSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (issue) => `${formatPath('tables', issue.path)}: ${issue.message}`,
+  );
+  throw new ConfigurationError(`Masking rules of ${label} are invalid: ${problems.join('; ')}`);
+}

