@@ -1,5 +1,5 @@
 // What the simulated DMS task does when it runs: a full load in DMS's default DROP_AND_CREATE mode. Each
-// source table is recreated in the target and its rows copied over, table by table, as DMS would.
+// source table is recreated in the target with its primary key and its rows copied over, table by table.
 import type pg from 'pg';
 
 export interface TableLoaded {
@@ -23,8 +23,21 @@ export async function loadTable(source: pg.Client, target: pg.Client, table: str
       ORDER BY a.attnum`,
     [`public.${target.escapeIdentifier(table)}`],
   );
+  // DMS creates each target table with its primary key (and nothing else of the source's constraints).
+  const primaryKey = await source.query<{ name: string }>(
+    `SELECT a.attname AS name
+       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      WHERE i.indrelid = to_regclass($1) AND i.indisprimary
+      ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+    [`public.${target.escapeIdentifier(table)}`],
+  );
   const quotedTable = target.escapeIdentifier(table);
   const definitions = columns.rows.map((column) => `${target.escapeIdentifier(column.name)} ${column.type}`);
+  if (primaryKey.rows.length > 0) {
+    definitions.push(
+      `PRIMARY KEY (${primaryKey.rows.map((column) => target.escapeIdentifier(column.name)).join(', ')})`,
+    );
+  }
   await target.query(
     `DROP TABLE IF EXISTS ${quotedTable}; CREATE TABLE ${quotedTable} (${definitions.join(', ')})`,
   );

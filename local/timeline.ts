@@ -8,6 +8,7 @@ export type TimelineStep =
   | 'notice'
   | 'outcome'
   | 'hook'
+  | 'rows'
   | 'alert'
   | 'result';
 

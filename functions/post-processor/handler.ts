@@ -37,7 +37,7 @@ const targetSecretArn = config.targetDatabaseSecretArn;
 const hooks = new SequentialHookRunner(
   buildHooks(hooksConfig, {
     ...hookSources,
-    lambda: createLambdaClient(),
+    lambda: createLambdaClient,
     maskingSaltSecretArn: config.maskingSaltSecretArn,
   }),
   {

@@ -17,7 +17,13 @@ export async function connectMysql(secret: DatabaseSecret, tls: TlsMode): Promis
   });
   const session: SqlSession = {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-      const [result] = await connection.query(sql, [...params]);
+      // With values: a server-side prepared statement, so values (a masking salt, say) travel apart from the
+      // SQL text and never appear in it, nor in a driver error that quotes it. Without: plain text protocol,
+      // which also accepts the statements MySQL cannot prepare.
+      const [result] =
+        params.length > 0
+          ? await connection.execute(sql, params as mysql.ExecuteValues[])
+          : await connection.query(sql);
       if (Array.isArray(result)) return { rows: result as Row[], rowCount: result.length };
       return { rows: [], rowCount: 'affectedRows' in result ? result.affectedRows : 0 };
     },

@@ -12,7 +12,8 @@ import { sqlHook } from './kinds/sql.ts';
 import { logRunHook } from './log-run.ts';
 
 export interface HookBuildDeps extends HookSources {
-  readonly lambda: LambdaClient;
+  /** Builds the Lambda client; called only when a `lambda` hook is configured, so others never pay for it. */
+  readonly lambda: () => LambdaClient;
   readonly maskingSaltSecretArn: string | undefined;
 }
 
@@ -41,7 +42,7 @@ function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
       return sqlHook({ ...common, file: entry.file, script });
     }
     case 'lambda':
-      return lambdaHook(deps.lambda, { ...common, functionArn: entry.functionArn });
+      return lambdaHook(deps.lambda(), { ...common, functionArn: entry.functionArn });
     case 'module':
       return moduleHook(deps.modules, { ...common, module: entry.module });
     case 'log-run':
@@ -52,31 +53,4 @@ function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
 /** The configured hooks, in the file's order. */
 export function buildHooks(config: HooksConfig, deps: HookBuildDeps): Hook[] {
   return config.hooks.map((entry) => buildHook(entry, deps));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Name-based resolution, kept for the local run (local/run.ts), which composes its own hooks by name.
-
-export type HookFactory = () => Hook;
-
-/** Hooks that need no configuration, by name. */
-export const BUILT_IN_HOOKS: Readonly<Record<string, HookFactory>> = {
-  'log-run': logRunHook,
-};
-
-export function resolveHooks(
-  names: readonly string[],
-  registry: Readonly<Record<string, HookFactory>> = BUILT_IN_HOOKS,
-): Hook[] {
-  const unknown = names.filter((name) => !Object.hasOwn(registry, name));
-  if (unknown.length > 0) {
-    const known = Object.keys(registry).sort().join(', ');
-    throw new ConfigurationError(
-      `Invalid configuration: unknown hook(s) ${unknown.join(', ')} (known: ${known})`,
-    );
-  }
-  return names.map((name) => {
-    const factory = registry[name] as HookFactory;
-    return factory();
-  });
 }

@@ -1,73 +1,13 @@
-// Hooks resolved by name (the local run composes its hooks this way); a misspelt name must fail with the name
-// and the known ones. Also covers the built-in log-run hook, which every deployment has by default.
+// From hooks.config.json entries to hooks: each kind builds, in order, and a hook that cannot be built fails
+// with its name. Also covers the built-in log-run hook, which every deployment has by default.
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '#shared/errors';
 import { parseHooksConfig } from '#shared/hooks/config-file';
-import type { Hook, RunSummary } from '#shared/hooks/contract';
+import type { RunSummary } from '#shared/hooks/contract';
 import { logRunHook } from '#shared/hooks/log-run';
-import { BUILT_IN_HOOKS, buildHooks, type HookFactory, resolveHooks } from '#shared/hooks/registry';
+import { buildHooks } from '#shared/hooks/registry';
 import { hookContext } from '../../support/hooks.ts';
 import { RecordingLog } from '../../support/ports.ts';
-
-const named =
-  (name: string): HookFactory =>
-  (): Hook => ({ name, run: async () => undefined });
-
-const REGISTRY: Readonly<Record<string, HookFactory>> = {
-  'mask-pii': named('mask-pii'),
-  'reindex-search': named('reindex-search'),
-  'log-run': logRunHook,
-};
-
-/** The ConfigurationError a resolve throws (fails the test if it throws anything else or nothing). */
-function configurationError(resolve: () => unknown): ConfigurationError {
-  try {
-    resolve();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError, but the hooks resolved');
-}
-
-describe('resolveHooks', () => {
-  it('builds the hooks in the configured order', () => {
-    const hooks = resolveHooks(['reindex-search', 'mask-pii', 'log-run'], REGISTRY);
-    expect(hooks.map((hook) => hook.name)).toEqual(['reindex-search', 'mask-pii', 'log-run']);
-  });
-
-  it('resolves nothing to nothing', () => {
-    expect(resolveHooks([], REGISTRY)).toEqual([]);
-  });
-
-  it('uses the built-in hooks by default, which include log-run', () => {
-    expect(Object.keys(BUILT_IN_HOOKS)).toContain('log-run');
-    expect(resolveHooks(['log-run']).map((hook) => hook.name)).toEqual(['log-run']);
-  });
-
-  it.each([
-    [['mask-pi'], 'mask-pi'],
-    [['mask-pii', 'reindex', 'log-runs'], 'reindex, log-runs'],
-    // Names inherited from Object.prototype are not hooks.
-    [['constructor'], 'constructor'],
-    [['toString', 'log-run'], 'toString'],
-  ])('refuses unknown hooks %j, naming them and listing the known ones', (names, unknown) => {
-    const error = configurationError(() => resolveHooks(names, REGISTRY));
-    expect(error.message).toContain(`unknown hook(s) ${unknown}`);
-    expect(error.message).toContain('(known: log-run, mask-pii, reindex-search)');
-  });
-
-  it('builds nothing when any name is unknown', () => {
-    let built = 0;
-    const counting: HookFactory = () => {
-      built += 1;
-      return named('mask-pii')();
-    };
-    configurationError(() => resolveHooks(['mask-pii', 'nope'], { 'mask-pii': counting }));
-    expect(built).toBe(0);
-  });
-});
 
 describe('the log-run hook', () => {
   const run: RunSummary = {
@@ -118,7 +58,7 @@ describe('buildHooks', () => {
     sqlScripts: { 'hooks/sql/clear.sql': 'DELETE FROM audit_log' },
     modules: { notes: { needsTarget: true, run: async () => undefined } },
   };
-  const lambda = new LambdaClient({ region: 'us-east-1' });
+  const lambda = () => new LambdaClient({ region: 'us-east-1' });
   const config = parseHooksConfig(
     {
       version: 1,
