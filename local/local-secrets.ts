@@ -5,8 +5,9 @@ import { parseDatabaseSecret } from '#shared/database/secret';
 import { type Secrets, SecretUnavailableError } from '#shared/secrets/secrets';
 
 export const STAGING_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:local/staging-database';
-export const SALT_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:local/masking-salt';
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:local/staging-database-LoCaL1';
+export const SALT_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:local/masking-salt-LoCaL2';
 
 export function localSecrets(stagingSecret: string): Secrets {
   const values = new Map([

@@ -52,7 +52,11 @@ const TASK_ARN = /^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$/;
 const TASK_IDENTIFIER = /^[A-Za-z](?:[A-Za-z0-9]|-(?!-)){0,254}(?<!-)$/;
 const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+// The full ARN, with the 6-character suffix Secrets Manager appends to the name: the role's policy grants
+// GetSecretValue on exactly this ARN, and a partial ARN (no suffix) would match no secret there.
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
+const SECRET_ARN_MESSAGE = 'must be the full Secrets Manager secret ARN, with its 6-character suffix';
 const TLS_MODES = ['verify', 'require', 'off'] as const satisfies readonly TlsMode[];
 
 /** An empty variable counts as unset: CloudFormation passes optional parameters as "". */
@@ -85,8 +89,8 @@ const postProcessorSchema = baseSchema.extend({
     z.enum(RULE_AFTER_FAILURE).default('re-enable'),
   ),
   RUN_LEDGER_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
-  TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN')),
-  MASKING_SALT_SECRET_ARN: optional(z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN')),
+  TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
+  MASKING_SALT_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
   TARGET_DATABASE_TLS: z.preprocess(
     (value) => (value === '' ? undefined : value),
     z.enum(TLS_MODES).default('verify'),

@@ -15,6 +15,9 @@ export async function connectMysql(secret: DatabaseSecret, tls: TlsMode): Promis
     multipleStatements: false,
     ...(tls !== 'off' && { ssl: { rejectUnauthorized: tls === 'verify' } }),
   });
+  // A connection the server drops while idle (wait_timeout, failover) is reported as an 'error' event;
+  // unheard, it would crash the process. The next query on the connection fails on its own.
+  connection.on('error', () => undefined);
   const session: SqlSession = {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
       // With values: a server-side prepared statement, so values (a masking salt, say) travel apart from the
@@ -44,5 +47,15 @@ export async function connectMysql(secret: DatabaseSecret, tls: TlsMode): Promis
       }
     },
     close: () => connection.end(),
+    abort() {
+      // mysql2's end() is queued behind the running statement, and its destroy() only half-closes the socket
+      // while the running statement still waits for its result. Destroying the socket drops the connection
+      // now: the statement waiting on it fails with PROTOCOL_CONNECTION_LOST. The server may finish the
+      // running statement, but its transaction can never commit: the client is gone.
+      const socket = (connection as unknown as { connection?: { stream?: { destroy(): void } } }).connection
+        ?.stream;
+      if (socket) socket.destroy();
+      else connection.destroy();
+    },
   };
 }

@@ -16,6 +16,9 @@ export async function connectPostgres(secret: DatabaseSecret, tls: TlsMode): Pro
     ssl: tls === 'off' ? false : { rejectUnauthorized: tls === 'verify' },
     application_name: 'dms-scheduler',
   });
+  // A connection the server drops while idle (failover, pg_terminate_backend) is reported as an 'error'
+  // event; unheard, it would crash the process. The next query on the client fails on its own.
+  client.on('error', () => undefined);
   await client.connect();
   const session: SqlSession = {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
@@ -39,5 +42,13 @@ export async function connectPostgres(secret: DatabaseSecret, tls: TlsMode): Pro
       }
     },
     close: () => client.end(),
+    abort() {
+      // node-postgres has no public "destroy": end() marks the client as ending (so the dropped socket is not
+      // reported as an unexpected 'error'), and destroying the socket drops the connection now instead of
+      // after the running statement. Queries still waiting on it fail with "Connection terminated". The
+      // server may finish the running statement, but its transaction can never commit: the client is gone.
+      client.end().catch(() => undefined);
+      client.connection.stream.destroy();
+    },
   };
 }

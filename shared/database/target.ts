@@ -21,5 +21,12 @@ export interface TargetDatabase extends SqlSession {
   readonly database: string;
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Ends the connection politely: waits for a running statement to finish (mysql2 queues behind it). */
   close(): Promise<void>;
+  /**
+   * Drops the connection at once, without waiting for a running statement; a statement still waiting on the
+   * connection fails. The server may go on to finish the running statement, but its transaction can never
+   * commit once the client is gone: the server rolls it back when it finds the connection closed.
+   */
+  abort(): void;
 }

@@ -32,7 +32,9 @@ export interface HookContext {
   readonly secrets: Secrets;
   /**
    * The target database, opened on first use from the TARGET_DATABASE_SECRET_ARN secret. One connection is
-   * shared by the hooks of a run and closed by the runner after the last one: never close it yourself.
+   * shared by the hooks of a run and closed by the runner after the last one: never close it yourself. After a
+   * failed hook the runner closes it (aborts it, if the hook timed out), so the next hook starts on a fresh
+   * session. Rejects once this hook's budget has ended, so a timed-out hook cannot open another connection.
    */
   target(): Promise<TargetDatabase>;
 }

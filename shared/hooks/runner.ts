@@ -4,6 +4,11 @@
 // minus what settling the run needs. When the budget ends the hook's AbortSignal fires and the hook is
 // reported failed at once, even if its code ignores the signal: a hung hook must not take the settle step
 // (ledger, alert, rule) down with it. A hook is not started at all when too little time is left.
+//
+// The hooks of a run share one target connection, but never a failed hook's: after any failure the
+// connection is closed (after a timeout: aborted, since the hook may still be running a statement and a
+// polite close would wait for it), so the next hook gets a fresh one with no leftover session state or open
+// transaction. A timed-out hook's own `target()` refuses to open another connection.
 import type { TargetDatabase } from '../database/target.ts';
 import { describeError } from '../errors.ts';
 import type { Log } from '../log.ts';
@@ -33,7 +38,10 @@ const noTarget = async (): Promise<TargetDatabase> => {
   throw new Error('no target database is configured (TARGET_DATABASE_SECRET_ARN is not set)');
 };
 
-/** The run's one target connection, opened on first use and closed at the end (or after a timeout). */
+/** How long closing the target connection may take before it is aborted instead. */
+export const CLOSE_TIMEOUT_MS = 5_000;
+
+/** The run's one target connection, opened on first use; closed at the end and after a failed hook. */
 class SharedTarget {
   private opened: Promise<TargetDatabase> | undefined;
 
@@ -44,20 +52,59 @@ class SharedTarget {
     return this.opened;
   };
 
-  /** Closes the connection if one was opened; the next `get` opens a new one. */
-  async close(log: Log): Promise<void> {
+  /** Forgets the connection, so the next `get` opens a new one; resolves the old one if it opened. */
+  private take(): Promise<TargetDatabase | undefined> | undefined {
     const opened = this.opened;
     this.opened = undefined;
-    if (opened === undefined) return;
-    const database = await opened.catch(() => undefined);
+    return opened?.catch(() => undefined);
+  }
+
+  /**
+   * Drops the connection at once, without waiting for a statement a timed-out hook may still be running (a
+   * connection still being opened is dropped as soon as it opens). The server may finish that statement,
+   * but its transaction can never commit once the client is gone.
+   */
+  abort(log: Log): void {
+    void this.take()?.then((database) => {
+      if (database) abortQuietly(database, log);
+    });
+  }
+
+  /**
+   * Closes the connection if one was opened. A close that takes longer than CLOSE_TIMEOUT_MS (mysql2's end()
+   * waits behind a running statement) is turned into an abort, so closing never holds the run.
+   */
+  async close(log: Log): Promise<void> {
+    const database = await this.take();
     if (database === undefined) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed out'), CLOSE_TIMEOUT_MS);
+    });
+    const closing = database.close();
     try {
-      await database.close();
+      if ((await Promise.race([closing, timedOut])) === 'timed out') {
+        closing.catch(() => undefined);
+        log.warn('the target database connection did not close in time; aborted it', {
+          timeoutMs: CLOSE_TIMEOUT_MS,
+        });
+        abortQuietly(database, log);
+      }
     } catch (error) {
       // The hooks' work is committed or rolled back already; a connection that will not close cleanly is
       // dropped with the execution environment. Worth a warning, not a failed run.
       log.warn('the target database connection did not close cleanly', { error: describeError(error) });
+    } finally {
+      clearTimeout(timer);
     }
+  }
+}
+
+function abortQuietly(database: TargetDatabase, log: Log): void {
+  try {
+    database.abort();
+  } catch (error) {
+    log.warn('the target database connection could not be aborted', { error: describeError(error) });
   }
 }
 
@@ -86,9 +133,15 @@ export class SequentialHookRunner implements HookRunner {
         }
         const report = await this.runOne(hook, { run, log, secrets, target }, remainingTimeMs);
         reports.push(report);
-        // A timed-out hook may still be using the connection (an open transaction, a running query):
-        // the hooks after it get a fresh one.
-        if (report.timedOut) await target.close(log);
+        if (report.timedOut) {
+          // The hook may still be running a statement on the connection, and a polite close would wait
+          // for it: drop the connection now. The hooks after it get a fresh one.
+          target.abort(log);
+        } else if (report.status === 'failed') {
+          // A failed hook may have left session state behind (an open transaction, SET, temporary tables):
+          // the hooks after it get a fresh connection.
+          await target.close(log);
+        }
         if (report.status === 'failed') {
           anyFailed = true;
           stopped = hook.onFailure !== 'continue';
@@ -130,7 +183,15 @@ export class SequentialHookRunner implements HookRunner {
       log,
       signal: controller.signal,
       secrets: shared.secrets,
-      target: shared.target.get,
+      // Once the hook's budget has ended, it may not open a connection that would outlive the run.
+      target: () =>
+        controller.signal.aborted
+          ? Promise.reject(
+              new HookTimeoutError(
+                `${hook.name}: its time budget has ended; it may not use the target database any more`,
+              ),
+            )
+          : shared.target.get(),
       remainingTimeMs: () => Math.min(remainingTimeMs() - SETTLE_RESERVE_MS, budgetEnds - this.now()),
     };
 

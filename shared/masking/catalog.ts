@@ -205,12 +205,20 @@ async function resolveTable(
     tableRows[0]?.table_name ?? table,
   ];
   const columns = tableRows.map((row) => resolveColumn(dialect, row));
+  // The exact spelling wins; otherwise a single case-insensitive match (PostgreSQL folds unquoted names). Two
+  // or more (PostgreSQL's "Email" and "EMAIL") are refused: masking one would leave the other's PII in place.
   const findColumn = (name: string, where: string): ResolvedColumn | undefined => {
-    const found =
-      columns.find((column) => column.name === name) ??
-      columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
-    if (!found) problems.push(`${where}: column ${name} does not exist in ${spelling}`);
-    return found;
+    const exact = columns.find((column) => column.name === name);
+    if (exact) return exact;
+    const matches = columns.filter((column) => column.name.toLowerCase() === name.toLowerCase());
+    if (matches.length > 1) {
+      problems.push(
+        `${where}: column ${name} matches several columns of ${spelling} that differ only in case (${matches.map((column) => column.name).join(', ')}); name one exactly`,
+      );
+      return undefined;
+    }
+    if (!matches[0]) problems.push(`${where}: column ${name} does not exist in ${spelling}`);
+    return matches[0];
   };
 
   const quoted = `${quoteIdentifier(dialect, catalogSchema)}.${quoteIdentifier(dialect, catalogTable)}`;

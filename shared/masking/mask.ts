@@ -1,11 +1,13 @@
 // Why this file exists: it runs the masking plan table by table, each in one transaction: check every name
 // against the catalog first, copy the keys and originals of the selected rows into a temporary table, update
 // in place with set-based SQL, then prove no original value is left before committing. Rows never leave the
-// database; logs and errors carry names and counts only, never values or the salt.
+// database; logs and errors carry names and counts only, never values or the salt. The salt reaches the
+// database once per table, as the only parameter of a short statement of its own (never of the slow UPDATE,
+// whose parameters slow-query logs record), and is gone from the session when the table is done.
 import type { SqlSession, TargetDatabase } from '../database/target.ts';
 import type { Log } from '../log.ts';
 import { quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts';
-import { BoundSql, type MaskDialect } from './dialects/dialect.ts';
+import { BoundSql, type MaskDialect, usesSalt } from './dialects/dialect.ts';
 import { mysqlDialect } from './dialects/mysql.ts';
 import { postgresDialect } from './dialects/postgres.ts';
 import { driverErrorCode, MaskingError } from './errors.ts';
@@ -18,7 +20,8 @@ export interface TableMaskReport {
   readonly rowsChanged: Record<string, number>;
   /**
    * Per masked column, rows still holding their non-null original value (0 for every column but shuffle, or the
-   * table is rolled back; for shuffle, rows that drew their own value back, which is expected).
+   * table is rolled back; for shuffle, rows that drew their own value back, which is expected unless every row
+   * did: a shuffle that moved no value fails like a leftover).
    */
   readonly verified: Record<string, { unchangedNonNull: number }>;
   readonly durationMs: number;
@@ -77,7 +80,6 @@ async function maskColumns(
   dialect: MaskDialect,
   quote: (name: string) => string,
   table: ResolvedTable,
-  salt: string,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
   const keys = table.primaryKey.map((key, index) => ({ copy: `p${index}`, table: key.quoted }));
   const originals = table.columns.map((column, index) => ({ column, copy: `c${index}` }));
@@ -112,9 +114,8 @@ async function maskColumns(
   const inPlace = table.columns.filter((column) => column.strategy.strategy !== 'shuffle');
   if (inPlace.length > 0) {
     const bound = new BoundSql();
-    const salted = bound.bind(salt);
     const assignments = inPlace.map(
-      (column) => `${column.quoted} = ${dialect.expression(column, column.quoted, bound, salted)}`,
+      (column) => `${column.quoted} = ${dialect.expression(column, column.quoted, bound)}`,
     );
     const where = rowFilter(dialect, table, bound);
     await run(
@@ -142,6 +143,7 @@ async function maskColumns(
     return [
       `SUM(CASE WHEN o.${copy} IS NOT NULL AND t.${column.quoted} = o.${copy}${exempt ? ` AND NOT (${exempt})` : ''} THEN 1 ELSE 0 END) AS u${index}`,
       `SUM(CASE WHEN ${dialect.distinct(`t.${column.quoted}`, `o.${copy}`)} THEN 1 ELSE 0 END) AS d${index}`,
+      `SUM(CASE WHEN o.${copy} IS NOT NULL THEN 1 ELSE 0 END) AS n${index}`,
     ];
   });
   const join = keys.map((key) => `t.${key.table} = o.${key.copy}`).join(' AND ');
@@ -162,10 +164,18 @@ async function maskColumns(
   const leftOver: string[] = [];
   originals.forEach(({ column }, index) => {
     const unchanged = Number(counts[`u${index}`] ?? 0);
-    rowsChanged[column.name] = Number(counts[`d${index}`] ?? 0);
+    const changed = Number(counts[`d${index}`] ?? 0);
+    rowsChanged[column.name] = changed;
     verified[column.name] = { unchangedNonNull: unchanged };
-    if (unchanged > 0 && column.strategy.strategy !== 'shuffle')
-      leftOver.push(`${column.name} (${unchanged} rows)`);
+    if (column.strategy.strategy !== 'shuffle') {
+      if (unchanged > 0) leftOver.push(`${column.name} (${unchanged} rows)`);
+    } else {
+      // Some rows drawing their own value back is expected; every row doing so (one selected row, one distinct
+      // value, or an unlucky draw among very few rows) leaves the values where they were.
+      const values = Number(counts[`n${index}`] ?? 0);
+      if (changed === 0 && values > 0)
+        leftOver.push(`${column.name} (shuffle moved none of ${values} values)`);
+    }
   });
   if (leftOver.length > 0) {
     throw new MaskingError(
@@ -176,6 +186,29 @@ async function maskColumns(
   return { rowsChanged, verified };
 }
 
+/** Truncates or masks one table inside its open transaction. */
+async function maskTableIn(
+  session: SqlSession,
+  dialect: MaskDialect,
+  quote: (name: string) => string,
+  table: ResolvedTable,
+): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
+  if (!table.truncate) return maskColumns(session, dialect, quote, table);
+  await run(session, dialect, table, 'truncating', dialect.truncate(table.quoted));
+  const [left] = await run(session, dialect, table, 'verifying', `SELECT COUNT(*) AS n FROM ${table.quoted}`);
+  if (Number(left?.n ?? 0) !== 0) {
+    throw new MaskingError(
+      `Truncating ${table.label} left rows behind; the table was rolled back`,
+      table.label,
+    );
+  }
+  return { rowsChanged: {}, verified: {} };
+}
+
+/**
+ * One table in one transaction. Where a column needs the salt, it is set first, in a statement of its own, and
+ * cleared again after the transaction, committed or rolled back (where the dialect needs a clear at all).
+ */
 async function maskTable(
   db: TargetDatabase,
   dialect: MaskDialect,
@@ -183,24 +216,34 @@ async function maskTable(
   salt: string,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
   const quote = (name: string) => quoteIdentifier(db.dialect, name);
-  return db.transaction(async (session) => {
-    if (!table.truncate) return maskColumns(session, dialect, quote, table, salt);
-    await run(session, dialect, table, 'truncating', dialect.truncate(table.quoted));
-    const [left] = await run(
-      session,
-      dialect,
-      table,
-      'verifying',
-      `SELECT COUNT(*) AS n FROM ${table.quoted}`,
-    );
-    if (Number(left?.n ?? 0) !== 0) {
+  if (!table.columns.some((column) => usesSalt(column.strategy))) {
+    return db.transaction((session) => maskTableIn(session, dialect, quote, table));
+  }
+  let result: Pick<TableMaskReport, 'rowsChanged' | 'verified'>;
+  try {
+    result = await db.transaction(async (session) => {
+      const bound = new BoundSql();
+      await run(session, dialect, table, 'setting the salt', dialect.setSalt(bound.bind(salt)), bound);
+      return maskTableIn(session, dialect, quote, table);
+    });
+  } catch (error) {
+    // The table's own failure is the one to report; should the clear fail too, the connection is gone anyway.
+    if (dialect.clearSalt) await db.query(dialect.clearSalt).catch(() => undefined);
+    throw error;
+  }
+  if (dialect.clearSalt) {
+    try {
+      await db.query(dialect.clearSalt);
+    } catch (error) {
+      const code = driverErrorCode(error);
       throw new MaskingError(
-        `Truncating ${table.label} left rows behind; the table was rolled back`,
+        `Masking ${table.label} was committed, but clearing the salt from the session failed${code ? ` (database error ${code})` : ''}`,
         table.label,
+        code,
       );
     }
-    return { rowsChanged: {}, verified: {} };
-  });
+  }
+  return result;
 }
 
 /**

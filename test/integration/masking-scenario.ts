@@ -190,22 +190,31 @@ const column = (rows: Row[] | undefined, name: string) => (rows ?? []).map((row)
 const without = (rows: Row[] | undefined, names: readonly string[]) =>
   (rows ?? []).map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !names.includes(key))));
 
-/** Records every statement sent through the port (the real database still answers). */
+interface SentStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** Records every statement and its parameters sent through the port (the real database still answers). */
 function recording(db: TargetDatabase): {
   db: TargetDatabase;
   statements: string[];
+  sent: SentStatement[];
   transactions: () => number;
 } {
   const statements: string[] = [];
+  const sent: SentStatement[] = [];
   let transactions = 0;
   const wrap = (session: SqlSession): SqlSession => ({
     query: (sql, params) => {
       statements.push(sql);
+      sent.push({ sql, params: params ?? [] });
       return session.query(sql, params);
     },
   });
   return {
     statements,
+    sent,
     transactions: () => transactions,
     db: {
       ...db,
@@ -217,6 +226,24 @@ function recording(db: TargetDatabase): {
     },
   };
 }
+
+/** The one short statement that hands the salt to the session, per dialect. */
+const SET_SALT = {
+  postgres: "SELECT set_config('dms_mask.salt', $1, true)",
+  mysql: 'SET @dms_mask_salt = ?',
+} as const;
+
+/** The salt the session still holds after masking (PostgreSQL: '' once the placeholder setting exists). */
+async function saltInSession(db: SqlSession, dialect: 'postgres' | 'mysql'): Promise<unknown> {
+  const sql =
+    dialect === 'postgres'
+      ? "SELECT nullif(current_setting('dms_mask.salt', true), '') AS s"
+      : 'SELECT @dms_mask_salt AS s';
+  const [row] = (await db.query(sql)).rows;
+  return row?.s ?? null;
+}
+
+const mentionsSalt = (value: unknown) => JSON.stringify(value ?? null).includes(SALT);
 
 function daysBetween(a: unknown, b: unknown): number {
   return Math.round(
@@ -515,6 +542,128 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
         errors.push((checkError as Error).message);
         after = await snapshot(db);
         expect(after.risky).toEqual(before.risky);
+      });
+    });
+
+    it('masks tables whose columns need no salt (only digits-mask, only fixed, only null)', async () => {
+      await withDb(async (raw) => {
+        await reseed(raw);
+        const before = await snapshot(raw);
+        const { db, sent } = recording(raw);
+        const unsalted = parseMaskingRules(
+          [
+            { table: 'customers', columns: { card: { strategy: 'digits-mask' } } },
+            { table: 'orders', columns: { address: { strategy: 'fixed', value: 'REDACTED' } } },
+            { table: 'support_tickets', columns: { notes: { strategy: 'null' } } },
+          ],
+          'mask-pii',
+        );
+        const report = await maskDatabase(db, unsalted, { salt: SALT, log });
+        expect(report.tables.map((t) => t.table.split('.')[1])).toEqual([
+          'customers',
+          'orders',
+          'support_tickets',
+        ]);
+        expect(report.tables[0]?.rowsChanged.card).toBe(CUSTOMERS);
+        const after = await snapshot(raw);
+        after.customers?.forEach((row, i) => {
+          expect(row.card).toBe(String(before.customers?.[i]?.card).replace(/[0-9]/g, '#'));
+        });
+        expect(column(after.orders, 'address').every((a) => a === 'REDACTED')).toBe(true);
+        expect(column(after.support_tickets, 'notes').every((n) => n === null)).toBe(true);
+        expect(without(after.customers, ['card'])).toEqual(without(before.customers, ['card']));
+        // No strategy here needs the salt, so it is not sent at all.
+        expect(sent.filter((s) => mentionsSalt(s.params) || s.sql.includes(SALT))).toEqual([]);
+      });
+    });
+
+    it('hands the salt over once per salted table in a short statement, never with the UPDATE', async () => {
+      await withDb(async (raw) => {
+        await reseed(raw);
+        const { db, sent } = recording(raw);
+        await maskDatabase(db, RULES, { salt: SALT, log });
+        expect(sent.filter((s) => s.sql.includes(SALT))).toEqual([]);
+        const carriers = sent.filter((s) => mentionsSalt(s.params));
+        // customers, orders and support_tickets use salted strategies; audit_log is truncated.
+        expect(carriers).toEqual(Array(3).fill({ sql: SET_SALT[raw.dialect], params: [SALT] }));
+        const updates = sent.filter((s) => /^\s*UPDATE/i.test(s.sql));
+        expect(updates.length).toBeGreaterThanOrEqual(3);
+        for (const update of updates) expect(mentionsSalt(update.params)).toBe(false);
+        expect(await saltInSession(raw, raw.dialect)).toBeNull();
+      });
+    });
+
+    it('leaves no salt in the session when a table fails after the salt was set', async () => {
+      await withDb(async (raw) => {
+        await reseed(raw);
+        const before = await snapshot(raw);
+        const { db, sent } = recording(raw);
+        const failing = parseMaskingRules(
+          [{ table: 'risky', columns: { email: { strategy: 'email' }, token: { strategy: 'shuffle' } } }],
+          'mask-pii',
+        );
+        const error = await rejection(maskDatabase(db, failing, { salt: SALT, log }));
+        expect(error).toBeInstanceOf(MaskingError);
+        expect((error as Error).message).toMatch(/risky failed while shuffling token/);
+        expect(sent.filter((s) => mentionsSalt(s.params)).map((s) => s.sql)).toEqual([SET_SALT[raw.dialect]]);
+        expect(await saltInSession(raw, raw.dialect)).toBeNull();
+        expect((await snapshot(raw)).risky).toEqual(before.risky);
+      });
+    });
+
+    it('moves every value of a shuffled column to another row, even with two rows', async () => {
+      await withDb(async (db) => {
+        await reseed(db);
+        const firstTwo = (rows: Row[] | undefined) =>
+          (rows ?? []).filter((row) => row.id === '1' || row.id === '2');
+        const pair = firstTwo((await snapshot(db)).customers);
+        expect(new Set(pair.map((row) => row.city)).size).toBe(2);
+        await maskDatabase(
+          db,
+          parseMaskingRules(
+            [
+              {
+                table: 'customers',
+                where: { column: 'id', in: [1, 2] },
+                columns: { city: { strategy: 'shuffle' } },
+              },
+            ],
+            'mask-pii',
+          ),
+          { salt: SALT, log },
+        );
+        const after = firstTwo((await snapshot(db)).customers);
+        expect(after.map((row) => row.city)).toEqual([...pair.map((row) => row.city)].reverse());
+      });
+    });
+
+    it.each([
+      [
+        'a filter matching one row',
+        {
+          table: 'customers',
+          where: { column: 'id', equals: 1 },
+          columns: { city: { strategy: 'shuffle' } },
+        },
+        /customers .*city/,
+      ],
+      [
+        'a column holding one value',
+        { table: 'risky', columns: { code: { strategy: 'shuffle' } } },
+        /risky .*code/,
+      ],
+    ])('fails a shuffle that can move nothing: %s', async (_, entry, message) => {
+      await withDb(async (db) => {
+        await reseed(db);
+        const before = await snapshot(db);
+        const error = await rejection(
+          maskDatabase(db, parseMaskingRules([entry], 'mask-pii'), { salt: SALT, log }),
+        );
+        expect(error).toBeInstanceOf(MaskingError);
+        expect((error as Error).message).toMatch(message);
+        expect((error as Error).message).toMatch(/rolled back/);
+        errors.push((error as Error).message);
+        expect(await snapshot(db)).toEqual(before);
       });
     });
 

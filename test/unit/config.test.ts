@@ -274,10 +274,26 @@ describe('loadPostProcessorConfig: hook settings and failure policy', () => {
   it.each([
     ['TARGET_DATABASE_SECRET_ARN', 'staging/target'],
     ['MASKING_SALT_SECRET_ARN', 'arn:aws:s3:::bucket/salt'],
+    // A partial ARN (no suffix): the role's policy names the full ARN, so reading it would be denied.
+    ['TARGET_DATABASE_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/target'],
+    ['MASKING_SALT_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/masking-salt'],
+    ['MASKING_SALT_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:salt-AbC'],
     ['TARGET_DATABASE_TLS', 'insecure'],
   ])('refuses a malformed %s, naming it', (name, value) => {
     const error = configurationError(() => loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, [name]: value }));
     expect(error.message).toContain(name);
+  });
+
+  it('says a secret ARN must be the full one, with its suffix', () => {
+    const error = configurationError(() =>
+      loadPostProcessorConfig({
+        ...POST_PROCESSOR_ENV,
+        TARGET_DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/target',
+      }),
+    );
+    expect(error.message).toContain(
+      'TARGET_DATABASE_SECRET_ARN must be the full Secrets Manager secret ARN, with its 6-character suffix',
+    );
   });
 
   it('no longer reads HOOKS: hooks come from hooks.config.json', () => {

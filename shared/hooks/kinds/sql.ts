@@ -14,18 +14,41 @@ export class SqlHookError extends Error {
   override readonly name = 'SqlHookError';
 }
 
+/** A text field of a driver error, if it has one of that type. */
+function field(error: unknown, name: string): unknown {
+  return typeof error === 'object' && error !== null && name in error
+    ? (error as Record<string, unknown>)[name]
+    : undefined;
+}
+
 /**
- * The driver's code and message with quoted literals blanked: MySQL quotes row values in some messages
- * ("Duplicate entry 'ann@example.com'"), and the message goes into logs and alerts. Identifiers PostgreSQL
- * double-quotes stay readable. The driver error is not kept as `cause` for the same reason.
+ * The driver error's codes only, never its message: messages quote row values in many shapes (MySQL
+ * "Duplicate entry 'O'Brien, Ann' for key …", PostgreSQL 'invalid input syntax for type bigint: "+44 …"',
+ * "Key (email)=(ann@example.com) already exists"), and no blanking rule catches them all. What is left is the
+ * SQLSTATE (PostgreSQL's `code`; MySQL's `sqlState`) and, for MySQL, the error number and its symbolic name
+ * (`errno`, `code`: 1062 ER_DUP_ENTRY), which are enough to look the failure up. The driver error is not kept
+ * as `cause` for the same reason.
  */
-export function redactedDriverMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code =
-    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-      ? `${error.code}: `
-      : '';
-  return `${code}${message.replace(/'(?:[^']|'')*'/g, "'…'")}`;
+export function describeDriverError(error: unknown): string {
+  const code = field(error, 'code');
+  const sqlState = field(error, 'sqlState');
+  const errno = field(error, 'errno');
+  const parts: string[] = [];
+  if (typeof errno === 'number') {
+    // mysql2: `code` is the symbolic name of `errno`, `sqlState` the SQLSTATE.
+    parts.push(
+      typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? `${code} (errno ${errno})` : `errno ${errno}`,
+    );
+    if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) parts.push(`SQLSTATE ${sqlState}`);
+  } else if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    // node-postgres: `code` is the SQLSTATE.
+    parts.push(`SQLSTATE ${code}`);
+  } else if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) {
+    // A client-side failure (ECONNRESET, PROTOCOL_CONNECTION_LOST …).
+    parts.push(code);
+  }
+  const kind = error instanceof Error ? error.name : typeof error;
+  return parts.length > 0 ? parts.join(', ') : `${kind} without an error code (message withheld)`;
 }
 
 const MARKER = /^[ \t]*--[ \t]*statement[ \t]*$/i;
@@ -68,7 +91,7 @@ export function sqlHook(options: SqlHookOptions): Hook {
             counts.push((await session.query(statement)).rowCount);
           } catch (error) {
             throw new SqlHookError(
-              `${options.file} statement ${index + 1} of ${statements.length} failed; the script was rolled back: ${redactedDriverMessage(error)}`,
+              `${options.file} statement ${index + 1} of ${statements.length} failed; the script was rolled back: ${describeDriverError(error)}`,
             );
           }
         }

@@ -1,12 +1,15 @@
 // Why this file exists: the two dialects render the same plan (copy originals, update, shuffle, verify) in
 // different SQL. This is the shape they share, and the one way values reach SQL: as bound parameters.
 import type { MaskedColumn } from '../catalog.ts';
+import type { Strategy } from '../rules.ts';
 
 /**
  * Collects bound values while SQL is assembled. `bind` returns an opaque marker (⟦n⟧, which no catalog-checked
- * identifier or SQL text of ours contains); `finalize` turns markers into
- * `$n` (PostgreSQL, a marker used twice is one parameter) or `?` in textual order (MySQL), so the order in
- * which code builds the text never has to match the order of the placeholders.
+ * identifier or SQL text of ours contains); `finalize` turns the markers the text actually holds into
+ * `$1, $2 …` in order of first appearance (PostgreSQL, a marker used twice is one parameter) or `?` in textual
+ * order (MySQL), and sends only their values: the order in which code builds the text never has to match the
+ * order of the placeholders, and a value bound but left out of the text is never sent (PostgreSQL refuses a
+ * parameter whose type it cannot infer from the text, 42P18).
  */
 export class BoundSql {
   private readonly values: unknown[] = [];
@@ -17,13 +20,21 @@ export class BoundSql {
   }
 
   finalize(sql: string, style: 'numbered' | 'positional'): { sql: string; params: unknown[] } {
-    if (style === 'numbered') {
-      return {
-        sql: sql.replace(/⟦(\d+)⟧/g, (_, n: string) => `$${Number(n) + 1}`),
-        params: this.values,
-      };
-    }
     const params: unknown[] = [];
+    if (style === 'numbered') {
+      const numbers = new Map<number, number>();
+      const text = sql.replace(/⟦(\d+)⟧/g, (_, n: string) => {
+        const index = Number(n);
+        let number = numbers.get(index);
+        if (number === undefined) {
+          params.push(this.values[index]);
+          number = params.length;
+          numbers.set(index, number);
+        }
+        return `$${number}`;
+      });
+      return { sql: text, params };
+    }
     const text = sql.replace(/⟦(\d+)⟧/g, (_, n: string) => {
       params.push(this.values[Number(n)]);
       return '?';
@@ -32,10 +43,37 @@ export class BoundSql {
   }
 }
 
+/** Strategies whose expressions read the salt (deterministic pseudonyms). */
+export function usesSalt(strategy: Strategy): boolean {
+  switch (strategy.strategy) {
+    case 'hash':
+    case 'email':
+    case 'first-name':
+    case 'last-name':
+      return true;
+    default:
+      return false;
+  }
+}
+
 export interface MaskDialect {
   readonly placeholders: 'numbered' | 'positional';
-  /** The SQL expression that computes the masked value of `column` from its current value (`ref`). */
-  expression(column: MaskedColumn, ref: string, sql: BoundSql, salt: string): string;
+  /**
+   * The SQL expression that computes the masked value of `column` from its current value (`ref`). Salted
+   * strategies read the salt from the session (see `setSalt`), never from a parameter of their statement: the
+   * masking UPDATE is the slow statement, whose parameters slow-query logs record.
+   */
+  expression(column: MaskedColumn, ref: string, sql: BoundSql): string;
+  /**
+   * The short statement that hands the salt (bound as `salt`, a BoundSql marker) to the session for the open
+   * transaction, once per table, before any salted expression runs.
+   */
+  setSalt(salt: string): string;
+  /**
+   * The statement that removes the salt from the session after the table's transaction, committed or rolled
+   * back (MySQL: user variables outlive transactions, and the connection serves later hooks), if one is needed.
+   */
+  readonly clearSalt: string | undefined;
   /** A condition on the original value under which the strategy cannot change it (nothing to hide), if any. */
   unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined;
   /** `a` and `b` differ, NULLs compared as values. */

@@ -1,6 +1,7 @@
 // Why this file exists: masking on MySQL 8 and MariaDB 10.6+ (Aurora MySQL included) as set-based SQL using only
-// built-ins: SHA2, REGEXP_REPLACE, REPLACE, RAND(), JSON_EXTRACT. The salt, the dictionaries (one JSON array
-// string each) and every configured value are bound parameters; only catalog-spelled, quoted names are text.
+// built-ins: SHA2, REGEXP_REPLACE, REPLACE, RAND(), JSON_EXTRACT. The dictionaries (one JSON array string each)
+// and every configured value are bound parameters; only catalog-spelled, quoted names are text. The salt is a
+// user variable set in a short statement of its own and cleared after the table, read by the expressions.
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
 import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
@@ -9,6 +10,11 @@ const SIGN = 'IF(RAND() < 0.5, -1, 1)';
 /** A factor in (0.01, 1]: never 0, so a non-zero value always moves. */
 const FRACTION = '(0.01 + 0.99 * RAND())';
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+/**
+ * The salt set by setSalt. A user variable has implicit coercibility, like a column, so its collation is made
+ * explicit: without it CONCAT with a column of another collation is an illegal mix (error 1267).
+ */
+const SALT = '(CONVERT(@dms_mask_salt USING utf8mb4) COLLATE utf8mb4_bin)';
 
 function hashHex(input: string, salt: string): string {
   return `SHA2(CONCAT(${salt}, ':', ${input}), 256)`;
@@ -46,7 +52,7 @@ function randomizeDigits(ref: string): string {
 export const mysqlDialect: MaskDialect = {
   placeholders: 'positional',
 
-  expression(column: MaskedColumn, ref: string, sql: BoundSql, salt: string): string {
+  expression(column: MaskedColumn, ref: string, sql: BoundSql): string {
     const { strategy } = column;
     switch (strategy.strategy) {
       case 'fixed':
@@ -54,9 +60,9 @@ export const mysqlDialect: MaskDialect = {
       case 'null':
         return 'NULL';
       case 'hash':
-        return `LEFT(${hashHex(ref, salt)}, ${sql.bind(strategy.length ?? 32)})`;
+        return `LEFT(${hashHex(ref, SALT)}, ${sql.bind(strategy.length ?? 32)})`;
       case 'email':
-        return `CONCAT('u_', LEFT(${hashHex(`LOWER(${ref})`, salt)}, 16), '@example.invalid')`;
+        return `CONCAT('u_', LEFT(${hashHex(`LOWER(${ref})`, SALT)}, 16), '@example.invalid')`;
       case 'partial': {
         const first = sql.bind(strategy.keepFirst ?? 0);
         const last = sql.bind(strategy.keepLast ?? 0);
@@ -71,9 +77,9 @@ export const mysqlDialect: MaskDialect = {
       case 'digits-randomize':
         return randomizeDigits(ref);
       case 'first-name':
-        return fakeName(ref, FIRST_NAMES, salt, sql);
+        return fakeName(ref, FIRST_NAMES, SALT, sql);
       case 'last-name':
-        return fakeName(ref, LAST_NAMES, salt, sql);
+        return fakeName(ref, LAST_NAMES, SALT, sql);
       case 'noise': {
         const ratio = sql.bind(strategy.ratio);
         if (column.scale === null) {
@@ -90,6 +96,10 @@ export const mysqlDialect: MaskDialect = {
         throw new Error('shuffle is not an expression: it is rendered by shuffle()');
     }
   },
+
+  setSalt: (salt) => `SET @dms_mask_salt = ${salt}`,
+
+  clearSalt: 'SET @dms_mask_salt = NULL',
 
   unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined {
     const { strategy } = column;
@@ -122,20 +132,29 @@ export const mysqlDialect: MaskDialect = {
 
   inList: (column, values, sql) => `${column} IN (${values.map((value) => sql.bind(value)).join(', ')})`,
 
+  // One random cycle through the rows: each row takes the value of the next row in a random order, so no
+  // row keeps its own value unless all the values are equal (a plain random permutation often would). MySQL
+  // cannot open one temporary table twice in a statement, so the ring's values and its keys (each pointing at
+  // the position whose value it takes) are two temporary tables.
   shuffle(table: string, column: string, copy: ShuffleSource): string[] {
-    // MySQL cannot open one temporary table twice in a statement, so the shuffled values get their own copy.
-    const shuffled = '`dms_mask_shuffled`';
-    const keyOrder = copy.keys.map((key) => key.copy).join(', ');
+    const values = '`dms_mask_shuffled`';
+    const ring = '`dms_mask_ring`';
+    const keyList = copy.keys.map((key) => key.copy).join(', ');
     const join = copy.keys.map((key) => `t.${key.table} = k.${key.copy}`).join(' AND ');
     return [
-      `DROP TEMPORARY TABLE IF EXISTS ${shuffled}`,
-      `CREATE TEMPORARY TABLE ${shuffled} (PRIMARY KEY (rn)) AS
-        SELECT ROW_NUMBER() OVER (ORDER BY RAND()) AS rn, ${copy.original} AS shuffled_value FROM ${copy.name}`,
+      `DROP TEMPORARY TABLE IF EXISTS ${values}`,
+      `DROP TEMPORARY TABLE IF EXISTS ${ring}`,
+      `CREATE TEMPORARY TABLE ${values} (PRIMARY KEY (rn)) AS
+        SELECT ROW_NUMBER() OVER (ORDER BY RAND()) AS rn, COUNT(*) OVER () AS n, ${keyList},
+               ${copy.original} AS shuffled_value
+          FROM ${copy.name}`,
+      `CREATE TEMPORARY TABLE ${ring} AS SELECT ${keyList}, rn % n + 1 AS takes FROM ${values}`,
       `UPDATE ${table} t
-        JOIN (SELECT ${keyOrder}, ROW_NUMBER() OVER (ORDER BY ${keyOrder}) AS rn FROM ${copy.name}) k ON ${join}
-        JOIN ${shuffled} v ON v.rn = k.rn
+        JOIN ${ring} k ON ${join}
+        JOIN ${values} v ON v.rn = k.takes
         SET t.${column} = v.shuffled_value`,
-      `DROP TEMPORARY TABLE IF EXISTS ${shuffled}`,
+      `DROP TEMPORARY TABLE IF EXISTS ${ring}`,
+      `DROP TEMPORARY TABLE IF EXISTS ${values}`,
     ];
   },
 

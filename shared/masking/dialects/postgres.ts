@@ -1,6 +1,7 @@
 // Why this file exists: masking on PostgreSQL (RDS and Aurora included) as set-based SQL using only built-ins
-// that need no extension: sha256/convert_to/encode, translate, regexp_split_to_table, random(). The salt, the
-// dictionaries and every configured value are bound parameters; only catalog-spelled, quoted names are text.
+// that need no extension: sha256/convert_to/encode, translate, regexp_split_to_table, random(). The dictionaries
+// and every configured value are bound parameters; only catalog-spelled, quoted names are text. The salt is a
+// transaction-local setting (set_config in a short statement of its own), read by the expressions.
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
 import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
@@ -8,6 +9,8 @@ import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
 const SIGN = '(CASE WHEN random() < 0.5 THEN -1 ELSE 1 END)';
 /** A factor in (0.01, 1]: never 0, so a non-zero value always moves. */
 const FRACTION = '(0.01 + 0.99 * random())';
+/** The salt set by setSalt; a scalar subquery, so it is read once per statement, not once per row. */
+const SALT = "(SELECT current_setting('dms_mask.salt'))";
 
 function hashHex(input: string, salt: string): string {
   return `encode(sha256(convert_to(${salt} || ':' || ${input}, 'UTF8')), 'hex')`;
@@ -25,18 +28,17 @@ function fakeName(ref: string, dictionary: readonly string[], salt: string, sql:
 export const postgresDialect: MaskDialect = {
   placeholders: 'numbered',
 
-  expression(column: MaskedColumn, ref: string, sql: BoundSql, salt: string): string {
+  expression(column: MaskedColumn, ref: string, sql: BoundSql): string {
     const { strategy } = column;
-    const saltText = `${salt}::text`;
     switch (strategy.strategy) {
       case 'fixed':
         return strategy.value === null ? 'NULL' : sql.bind(strategy.value);
       case 'null':
         return 'NULL';
       case 'hash':
-        return `left(${hashHex(ref, saltText)}, ${sql.bind(strategy.length ?? 32)}::int)`;
+        return `left(${hashHex(ref, SALT)}, ${sql.bind(strategy.length ?? 32)}::int)`;
       case 'email':
-        return `'u_' || left(${hashHex(`lower(${ref})`, saltText)}, 16) || '@example.invalid'`;
+        return `'u_' || left(${hashHex(`lower(${ref})`, SALT)}, 16) || '@example.invalid'`;
       case 'partial': {
         const first = sql.bind(strategy.keepFirst ?? 0);
         const last = sql.bind(strategy.keepLast ?? 0);
@@ -55,9 +57,9 @@ export const postgresDialect: MaskDialect = {
             THEN ((c.ch::int + 1 + floor(random() * 9)::int) % 10)::text ELSE c.ch END, '' ORDER BY c.n)
           FROM regexp_split_to_table(${ref}, '') WITH ORDINALITY AS c(ch, n)), ${ref})`;
       case 'first-name':
-        return fakeName(ref, FIRST_NAMES, saltText, sql);
+        return fakeName(ref, FIRST_NAMES, SALT, sql);
       case 'last-name':
-        return fakeName(ref, LAST_NAMES, saltText, sql);
+        return fakeName(ref, LAST_NAMES, SALT, sql);
       case 'noise': {
         const ratio = `${sql.bind(strategy.ratio)}::numeric`;
         if (column.scale === null) {
@@ -76,6 +78,11 @@ export const postgresDialect: MaskDialect = {
         throw new Error('shuffle is not an expression: it is rendered by shuffle()');
     }
   },
+
+  // is_local = true: the setting ends with the table's transaction, committed or rolled back.
+  setSalt: (salt) => `SELECT set_config('dms_mask.salt', ${salt}, true)`,
+
+  clearSalt: undefined,
 
   unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined {
     const { strategy } = column;
@@ -104,16 +111,19 @@ export const postgresDialect: MaskDialect = {
 
   inList: (column, values, sql) => `${column} = ANY(${sql.bind(values)})`,
 
+  // One random cycle through the rows: each row takes the value of the next row in a random order, so no
+  // row keeps its own value unless all the values are equal (a plain random permutation often would).
   shuffle(table: string, column: string, copy: ShuffleSource): string[] {
-    const keyOrder = copy.keys.map((key) => key.copy).join(', ');
-    const keyList = copy.keys.map((key) => `${key.copy}`).join(', ');
+    const keyList = copy.keys.map((key) => key.copy).join(', ');
     const join = copy.keys.map((key) => `t.${key.table} = k.${key.copy}`).join(' AND ');
     return [
-      `UPDATE ${table} t SET ${column} = v.shuffled_value
-        FROM (SELECT ${keyList}, row_number() OVER (ORDER BY ${keyOrder}) AS rn FROM ${copy.name}) k
-        JOIN (SELECT ${copy.original} AS shuffled_value, row_number() OVER (ORDER BY random()) AS rn FROM ${copy.name}) v
-          ON v.rn = k.rn
-        WHERE ${join}`,
+      `WITH ring AS MATERIALIZED (
+          SELECT ${keyList}, ${copy.original} AS shuffled_value,
+                 row_number() OVER (ORDER BY random()) AS rn, count(*) OVER () AS n
+            FROM ${copy.name})
+        UPDATE ${table} t SET ${column} = v.shuffled_value
+          FROM ring k JOIN ring v ON v.rn = k.rn % k.n + 1
+         WHERE ${join}`,
     ];
   },
 

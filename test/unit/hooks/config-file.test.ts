@@ -137,8 +137,8 @@ describe('parseHooksConfig', () => {
 });
 
 describe('checkHookSettings', () => {
-  const TARGET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbC';
-  const SALT = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbC';
+  const TARGET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbCdEf';
+  const SALT = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf';
   const all = parseHooksConfig(readJson('hooks.config.example.json'), SOURCES);
   const check = (config: HooksConfig, settings: HookSettings) => () =>
     checkHookSettings(config, settings, CUSTOM_HOOKS);

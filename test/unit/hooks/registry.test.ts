@@ -87,7 +87,7 @@ describe('buildHooks', () => {
     const hooks = buildHooks(config, {
       ...sources,
       lambda,
-      maskingSaltSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s',
+      maskingSaltSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
     });
     expect(hooks.map((hook) => [hook.name, hook.onFailure, hook.timeoutSeconds])).toEqual([
       ['mask-pii', 'stop', 60],

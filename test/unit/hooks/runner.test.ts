@@ -6,7 +6,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TargetDatabase } from '#shared/database/target';
 import type { Hook, HookContext, HookResult, RunSummary } from '#shared/hooks/contract';
-import { HookTimeoutError, SETTLE_RESERVE_MS, SequentialHookRunner } from '#shared/hooks/runner';
+import {
+  CLOSE_TIMEOUT_MS,
+  HookTimeoutError,
+  SETTLE_RESERVE_MS,
+  SequentialHookRunner,
+} from '#shared/hooks/runner';
 import type { Secrets } from '#shared/secrets/secrets';
 import { RecordingLog } from '../../support/ports.ts';
 
@@ -321,15 +326,135 @@ describe('time budgets', () => {
     const report = await pending;
     expect(report.hooks.map((entry) => entry.status)).toEqual(['failed', 'succeeded']);
     expect(target.opened).toBe(2);
-    expect(target.closed).toBe(2);
+    // The timed-out hook's connection is aborted (it may still be running a statement), the second closed.
+    expect(target.aborted).toBe(1);
+    expect(target.closed).toBe(1);
+  });
+
+  it("aborts a timed-out hook's connection instead of closing it, so a running statement cannot hold the run", async () => {
+    // mysql2's end() is queued behind the running statement: a close that waits for it never comes back here.
+    const target = targetDouble({ closeHangs: true });
+    const stuck: Hook = {
+      name: 'mask-pii',
+      timeoutSeconds: 1,
+      async run(context) {
+        await context.target();
+        return new Promise(() => {});
+      },
+    };
+    let settled = false;
+    const pending = new SequentialHookRunner([stuck], { openTarget: target.open })
+      .run(RUN, log, PLENTY_OF_TIME)
+      .finally(() => {
+        settled = true;
+      });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(settled).toBe(true);
+    const report = await pending;
+    expect(report.hooks[0]).toMatchObject({ status: 'failed', timedOut: true });
+    expect(target.aborted).toBe(1);
+    expect(target.closed).toBe(0);
+  });
+
+  it('aborts a connection that was still being opened when the hook timed out, once it opens', async () => {
+    let finishOpening: (() => void) | undefined;
+    const target = targetDouble();
+    const slowOpen = async () => {
+      await new Promise<void>((resolve) => {
+        finishOpening = resolve;
+      });
+      return target.open();
+    };
+    const stuck: Hook = {
+      name: 'mask-pii',
+      timeoutSeconds: 1,
+      async run(context) {
+        await context.target();
+        return undefined;
+      },
+    };
+    const pending = new SequentialHookRunner([stuck], { openTarget: slowOpen }).run(RUN, log, PLENTY_OF_TIME);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await pending).hooks[0]?.timedOut).toBe(true);
+    finishOpening?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(target.opened).toBe(1);
+    expect(target.aborted).toBe(1);
+  });
+
+  it('refuses a timed-out hook a new connection, so none leaks past the run', async () => {
+    const target = targetDouble();
+    let late: Promise<unknown> | undefined;
+    const stuck: Hook = {
+      name: 'mask-pii',
+      timeoutSeconds: 1,
+      run(context) {
+        // Ignores the signal's intent, and asks for the database again once its budget has ended.
+        context.signal.addEventListener('abort', () => {
+          late = context.target().then(
+            () => 'opened',
+            (error: unknown) => error,
+          );
+        });
+        return new Promise(() => {});
+      },
+    };
+    const pending = new SequentialHookRunner([stuck], { openTarget: target.open }).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+    await pending;
+    const outcome = await late;
+    expect(outcome).toBeInstanceOf(HookTimeoutError);
+    expect(String(outcome)).toContain('its time budget has ended');
+    expect(target.opened).toBe(0);
+  });
+
+  it('aborts a connection that does not close within the close timeout, with a warning', async () => {
+    const target = targetDouble({ closeHangs: true });
+    let settled = false;
+    const pending = new SequentialHookRunner(
+      [
+        {
+          name: 'mask-pii',
+          async run(context) {
+            await context.target();
+            return undefined;
+          },
+        },
+      ],
+      { openTarget: target.open },
+    )
+      .run(RUN, log, PLENTY_OF_TIME)
+      .finally(() => {
+        settled = true;
+      });
+    await vi.advanceTimersByTimeAsync(CLOSE_TIMEOUT_MS - 1);
+    expect(settled).toBe(false);
+    expect(target.aborted).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await pending).succeeded).toBe(true);
+    expect(target.aborted).toBe(1);
+    expect(log.entries).toContainEqual({
+      level: 'warn',
+      message: 'the target database connection did not close in time; aborted it',
+      attributes: { timeoutMs: CLOSE_TIMEOUT_MS },
+    });
+  });
+
+  it('bounds closing at five seconds', () => {
+    expect(CLOSE_TIMEOUT_MS).toBe(5_000);
   });
 });
 
-/** A target database that counts how often it was opened and closed. */
-function targetDouble(options: { failOpen?: boolean } = {}) {
+/** A target database that counts how often it was opened, closed and aborted. */
+function targetDouble(options: { failOpen?: boolean; closeHangs?: boolean } = {}) {
   const state = {
     opened: 0,
     closed: 0,
+    aborted: 0,
     databases: [] as TargetDatabase[],
     open: async (): Promise<TargetDatabase> => {
       state.opened += 1;
@@ -340,7 +465,11 @@ function targetDouble(options: { failOpen?: boolean } = {}) {
         query: async () => ({ rows: [], rowCount: 0 }),
         transaction: (work) => work(database),
         close: async () => {
+          if (options.closeHangs) return new Promise<void>(() => {});
           state.closed += 1;
+        },
+        abort: () => {
+          state.aborted += 1;
         },
       };
       state.databases.push(database);
@@ -398,6 +527,31 @@ describe('the target database and secrets', () => {
     await runnerWithTarget.run(RUN, log, PLENTY_OF_TIME);
     expect(target.opened).toBe(2);
     expect(target.closed).toBe(2);
+  });
+
+  it("gives the hook after a failed `continue` hook a fresh connection, without the failed one's session", async () => {
+    const target = targetDouble();
+    const seen: TargetDatabase[] = [];
+    const failing: Hook = {
+      name: 'cleanup-pii',
+      onFailure: 'continue',
+      async run(context) {
+        const database = await context.target();
+        seen.push(database);
+        // Fails inside a transaction it opened itself: the session is left mid-transaction.
+        await database.query('BEGIN');
+        throw new Error('column ssn not found');
+      },
+    };
+    const report = await new SequentialHookRunner([failing, using('reindex-search', seen)], {
+      openTarget: target.open,
+    }).run(RUN, log, PLENTY_OF_TIME);
+
+    expect(report.hooks.map((entry) => entry.status)).toEqual(['failed', 'succeeded']);
+    expect(target.opened).toBe(2);
+    expect(target.closed).toBe(2);
+    expect(target.aborted).toBe(0);
+    expect(seen[1]).not.toBe(seen[0]);
   });
 
   it('fails the hook that asked when the target cannot be opened', async () => {
