@@ -3,7 +3,7 @@
 import { connectPostgres } from '#shared/database/postgres';
 import type { DatabaseSecret } from '#shared/database/secret';
 import { maskDatabase } from '#shared/masking/mask';
-import { parseMaskingRules } from '#shared/masking/rules';
+import { benchRules } from './masking-rules.ts';
 
 const { secret, table, salt } = JSON.parse(process.env.MASK_BENCH ?? '{}') as {
   secret: DatabaseSecret;
@@ -12,20 +12,7 @@ const { secret, table, salt } = JSON.parse(process.env.MASK_BENCH ?? '{}') as {
 };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const db = await connectPostgres(secret, 'off');
-const rules = parseMaskingRules(
-  [
-    {
-      table,
-      columns: {
-        email: { strategy: 'email' },
-        first_name: { strategy: 'first-name' },
-        phone: { strategy: 'digits-randomize' },
-        birth_date: { strategy: 'date-shift', maxDays: 30 },
-      },
-    },
-  ],
-  'bench',
-);
+const rules = benchRules(table);
 await maskDatabase(db, rules, { salt, log: silent });
 await db.close();
 console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }));

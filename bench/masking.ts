@@ -12,8 +12,8 @@ import type { DatabaseSecret } from '#shared/database/secret';
 import type { SqlSession, TargetDatabase } from '#shared/database/target';
 import { FIRST_NAMES } from '#shared/masking/dictionaries';
 import { maskDatabase } from '#shared/masking/mask';
-import { parseMaskingRules } from '#shared/masking/rules';
 import { startLocalPostgres } from '../local/postgres.ts';
+import { benchRules } from './masking-rules.ts';
 
 const ROWS = 1_000_000;
 const SMALL_ROWS = 100_000;
@@ -32,23 +32,6 @@ async function seed(db: SqlSession, table: string, rows: number): Promise<void> 
     [rows],
   );
   await db.query(`ANALYZE ${table}`);
-}
-
-function rulesFor(table: string) {
-  return parseMaskingRules(
-    [
-      {
-        table,
-        columns: {
-          email: { strategy: 'email' },
-          first_name: { strategy: 'first-name' },
-          phone: { strategy: 'digits-randomize' },
-          birth_date: { strategy: 'date-shift', maxDays: 30 },
-        },
-      },
-    ],
-    'bench',
-  );
 }
 
 /** The port with the time spent in UPDATE statements recorded. */
@@ -136,7 +119,7 @@ export async function benchMasking(): Promise<MaskingFigures> {
       await seed(db, 'people_tool', ROWS);
       const timing = timingUpdates(db);
       started = performance.now();
-      await maskDatabase(timing.db, rulesFor('people_tool'), { salt: SALT, log: silent });
+      await maskDatabase(timing.db, benchRules('people_tool'), { salt: SALT, log: silent });
       const toolMs = performance.now() - started;
       const updateMs = timing.updateMs();
       await db.query('DROP TABLE people_tool');

