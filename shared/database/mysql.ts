@@ -42,7 +42,9 @@ export async function connectMysql(secret: DatabaseSecret, tls: TlsMode): Promis
         await connection.commit();
         return result;
       } catch (error) {
-        await connection.rollback();
+        // The original error is the one worth reporting; a connection too broken to roll back is rolled
+        // back by the server when it goes.
+        await connection.rollback().catch(() => undefined);
         throw error;
       }
     },

@@ -37,7 +37,9 @@ export async function connectPostgres(secret: DatabaseSecret, tls: TlsMode): Pro
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK');
+        // The original error is the one worth reporting; a connection too broken to roll back is rolled
+        // back by the server when it goes.
+        await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
     },

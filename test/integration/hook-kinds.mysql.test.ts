@@ -22,6 +22,27 @@ describe.runIf(mariadbAvailable('hook-kinds.mysql'))('hooks on MariaDB', () => {
     await server?.stop();
   });
 
+  it('a transaction whose connection is dropped mid-way fails with its own error, and commits nothing', async () => {
+    const setup = await connectMysql(server.secret, 'off');
+    await setup.query('DROP TABLE IF EXISTS dropped');
+    await setup.query('CREATE TABLE dropped (id integer PRIMARY KEY)');
+    const db = await connectMysql(server.secret, 'off');
+    const failure = await db
+      .transaction(async (session) => {
+        await session.query('INSERT INTO dropped VALUES (1)');
+        db.abort();
+        throw new Error('the hook gave up');
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect((failure as Error).message).toBe('the hook gave up');
+    const { rows } = await setup.query<{ n: number }>('SELECT COUNT(*) AS n FROM dropped');
+    expect(Number(rows[0]?.n)).toBe(0);
+    await setup.close();
+  });
+
   it('reports a failing sql statement by its error codes only, never the message that quotes the value', async () => {
     const db = await connectMysql(server.secret, 'off');
     try {
