@@ -1,7 +1,6 @@
 // The combination table is the contract with users: which kinds of run the scheduler supports. The template's
 // Rules section refuses the same combinations at deploy time; this module refuses them again at cold start,
 // because a function can be deployed or invoked outside the stack.
-import { z } from 'zod';
 import { ConfigurationError } from './errors.ts';
 
 export const REFRESH_INDICATORS = ['data-refresh', 'data-migration'] as const;
@@ -17,12 +16,6 @@ export interface Mode {
   readonly migrationType: MigrationType;
   readonly cadence: Cadence;
 }
-
-export const modeSchema = z.object({
-  indicator: z.enum(REFRESH_INDICATORS),
-  migrationType: z.enum(MIGRATION_TYPES),
-  cadence: z.enum(CADENCES),
-});
 
 /** The rules behind the combination table, worded as the template's AssertDescriptions word them. */
 export const MODE_RULES = [

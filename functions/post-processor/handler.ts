@@ -32,7 +32,8 @@ const hookSources = { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS };
 const hooksConfig = parseHooksConfig(hooksFile, hookSources);
 checkHookSettings(hooksConfig, config, CUSTOM_HOOKS);
 
-const secretsClient = createSecretsManagerClient();
+// Built when hooks first run, not at cold start: most invocations (started, duplicate, reconcile) run none.
+let secretsClient: ReturnType<typeof createSecretsManagerClient> | undefined;
 const targetSecretArn = config.targetDatabaseSecretArn;
 const hooks = new SequentialHookRunner(
   buildHooks(hooksConfig, {
@@ -42,7 +43,7 @@ const hooks = new SequentialHookRunner(
   }),
   {
     // A new adapter per run: secret values are cached for one invocation only.
-    secrets: () => new SecretsManagerSecrets(secretsClient),
+    secrets: () => new SecretsManagerSecrets((secretsClient ??= createSecretsManagerClient())),
     ...(targetSecretArn !== undefined && {
       openTarget: async (secrets) =>
         connectTarget(await secrets.getDatabaseSecret(targetSecretArn), config.targetDatabaseTls),
