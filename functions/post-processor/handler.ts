@@ -34,6 +34,10 @@ checkHookSettings(hooksConfig, config, CUSTOM_HOOKS);
 
 // Built when hooks first run, not at cold start: most invocations (started, duplicate, reconcile) run none.
 let secretsClient: ReturnType<typeof createSecretsManagerClient> | undefined;
+const secretsManager = () => {
+  secretsClient ??= createSecretsManagerClient();
+  return secretsClient;
+};
 const targetSecretArn = config.targetDatabaseSecretArn;
 const hooks = new SequentialHookRunner(
   buildHooks(hooksConfig, {
@@ -43,7 +47,7 @@ const hooks = new SequentialHookRunner(
   }),
   {
     // A new adapter per run: secret values are cached for one invocation only.
-    secrets: () => new SecretsManagerSecrets((secretsClient ??= createSecretsManagerClient())),
+    secrets: () => new SecretsManagerSecrets(secretsManager()),
     ...(targetSecretArn !== undefined && {
       openTarget: async (secrets) =>
         connectTarget(await secrets.getDatabaseSecret(targetSecretArn), config.targetDatabaseTls),
