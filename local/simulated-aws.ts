@@ -1,29 +1,54 @@
-// The rest of the simulated control plane: the schedule rule (the run's lock), the alerts topic, and the DMS
-// event subscription that turns task notices into SNS events shaped like DMS's own and delivers each of them
-// twice, as SNS's at-least-once delivery may.
+// The rest of the simulated control plane: the schedule rule (the schedule's on/off switch; the lock is the
+// run's record in the store), the scheduled events EventBridge sends from it, the alerts topic, CloudWatch
+// metrics, and the DMS event subscription that turns task notices into SNS events shaped like DMS's own.
 import type { Alert, Alerts } from '#shared/alerts/alerts';
-import type { RuleState, RunLock } from '#shared/schedule/lock';
+import type { MetricKind, MetricName, Metrics } from '#shared/metrics';
+import type { RuleState, ScheduleRule } from '#shared/schedule/rule';
 import type { Timeline } from './timeline.ts';
 
-export class SimulatedScheduleRule implements RunLock {
-  state: RuleState = 'ENABLED';
+export class SimulatedScheduleRule implements ScheduleRule {
+  current: RuleState = 'ENABLED';
 
   constructor(
-    readonly ruleName: string,
+    readonly name: string,
     private readonly timeline: Timeline,
   ) {}
 
-  async disable(): Promise<RuleState> {
-    if (this.state !== 'DISABLED') this.timeline.add('rule', `${this.ruleName} DISABLED (the run's lock)`);
-    this.state = 'DISABLED';
-    return this.state;
+  async state(): Promise<RuleState> {
+    return this.current;
   }
 
-  async enable(): Promise<RuleState> {
-    if (this.state !== 'ENABLED') this.timeline.add('rule', `${this.ruleName} ENABLED`);
-    this.state = 'ENABLED';
-    return this.state;
+  async disable(): Promise<void> {
+    if (this.current !== 'DISABLED') {
+      this.timeline.add('rule', `${this.name} DISABLED (the schedule is off while the run is active)`);
+    }
+    this.current = 'DISABLED';
   }
+
+  async enable(): Promise<void> {
+    if (this.current !== 'ENABLED') this.timeline.add('rule', `${this.name} ENABLED`);
+    this.current = 'ENABLED';
+  }
+}
+
+/**
+ * The Scheduled Event EventBridge sends when `ruleArn` fires: its only resource is the rule, with the rule's
+ * account and region, as the task-starter's strict parser requires. Each firing has its own id; a repeated
+ * delivery (EventBridge is at least once) is the same event again.
+ */
+export function scheduledEvent(ruleArn: string, time: Date): Record<string, unknown> {
+  const [, , , region, account] = ruleArn.split(':');
+  return {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account,
+    time: `${time.toISOString().slice(0, 19)}Z`,
+    region,
+    resources: [ruleArn],
+    detail: {},
+  };
 }
 
 export class SimulatedAlerts implements Alerts {
@@ -34,6 +59,28 @@ export class SimulatedAlerts implements Alerts {
   async publish(alert: Alert): Promise<void> {
     this.published.push(alert);
     this.timeline.add('alert', alert.subject);
+  }
+}
+
+/** CloudWatch's stand-in: what the runs emitted, summed per metric. */
+export class SimulatedMetrics implements Metrics {
+  private readonly totals = new Map<MetricName, { value: number; kind: MetricKind; samples: number }>();
+
+  add(name: MetricName, value: number, kind: MetricKind = 'count'): void {
+    const total = this.totals.get(name) ?? { value: 0, kind, samples: 0 };
+    this.totals.set(name, { value: total.value + value, kind, samples: total.samples + 1 });
+  }
+
+  total(name: MetricName): number {
+    return this.totals.get(name)?.value ?? 0;
+  }
+
+  describe(): string {
+    return [...this.totals.entries()]
+      .map(([name, total]) =>
+        total.kind === 'count' ? `${name} ${total.value}` : `${name} ${total.samples}× (${total.value} ms)`,
+      )
+      .join(', ');
   }
 }
 

@@ -1,11 +1,12 @@
 // A simulated DMS replication task behind the same TaskControl port as the DMS adapter. It keeps DMS's
 // rules where the scheduler depends on them: only ready/stopped/failed tasks start; start-replication is
 // refused after a first run; a run goes starting → running → stopped with a StopReason and stats; and it
-// emits DMS-shaped notices through the event subscription.
+// emits DMS-shaped notices through the event subscription. A start DMS refuses throws the domain's
+// StartRefusedError, as the DMS adapter does for a client fault.
 
 import type pg from 'pg';
 import { hasRunBefore, type StartRequest, type TaskControl, type TaskSnapshot } from '#shared/dms/task';
-import { FirstRunOnlyError, TaskMismatchError } from '#shared/errors';
+import { FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '#shared/errors';
 import { listTables, loadTable } from './full-load.ts';
 import type { Timeline } from './timeline.ts';
 
@@ -15,12 +16,15 @@ export class SimulatedDmsTask implements TaskControl {
   private snapshot: TaskSnapshot;
   private running: Promise<void> = Promise.resolve();
   private nextStartRefusal: string | undefined;
+  /** Every StartReplicationTask call, accepted or not. */
+  startCalls = 0;
 
   constructor(
     task: { arn: string; identifier: string },
     private readonly databases: { source: pg.Client; target: pg.Client },
     private readonly publish: NoticePublisher,
     private readonly timeline: Timeline,
+    private readonly clock: () => Date = () => new Date(),
   ) {
     this.snapshot = { ...task, status: 'ready', migrationType: 'full-load' };
   }
@@ -37,23 +41,23 @@ export class SimulatedDmsTask implements TaskControl {
   }
 
   async start(request: StartRequest): Promise<void> {
+    this.startCalls += 1;
     const task = await this.describe(request.taskArn);
     if (this.nextStartRefusal !== undefined) {
-      const refusal = new Error(this.nextStartRefusal);
-      refusal.name = 'InvalidResourceStateFault';
+      const message = this.nextStartRefusal;
       this.nextStartRefusal = undefined;
-      this.timeline.add('task', `DMS refused ${request.startType}: ${refusal.message}`);
-      throw refusal;
+      this.timeline.add('task', `DMS refused ${request.startType}: ${message}`);
+      throw refusal(message);
     }
     if (!['ready', 'stopped', 'failed'].includes(task.status)) {
-      throw new Error('InvalidResourceStateFault: Replication Task cannot be started, invalid state');
+      throw refusal('Replication Task cannot be started, invalid state');
     }
     if (request.startType === 'start-replication' && hasRunBefore(task)) {
       throw new FirstRunOnlyError(
         'Start Type : START_REPLICATION, valid only for tasks running for the first time',
       );
     }
-    const startedAt = new Date();
+    const startedAt = this.clock();
     this.update({
       status: 'starting',
       lastStartDate: startedAt,
@@ -74,7 +78,7 @@ export class SimulatedDmsTask implements TaskControl {
     await new Promise((resolve) => setImmediate(resolve));
     this.update({
       status: 'running',
-      stats: { startDate: startedAt, fullLoadStartDate: new Date(), fullLoadProgressPercent: 0 },
+      stats: { startDate: startedAt, fullLoadStartDate: this.clock(), fullLoadProgressPercent: 0 },
     });
     await this.publish('DMS-EVENT-0069', 'Replication task has started.');
     const tables = await listTables(this.databases.source);
@@ -84,7 +88,7 @@ export class SimulatedDmsTask implements TaskControl {
       loaded += 1;
       this.timeline.add('load', `${result.table}: ${result.rows} rows copied production → staging`);
     }
-    const stoppedAt = new Date();
+    const stoppedAt = this.clock();
     this.update({
       status: 'stopped',
       stopReason: 'Stop Reason FULL_LOAD_ONLY_FINISHED',
@@ -109,4 +113,11 @@ export class SimulatedDmsTask implements TaskControl {
   private update(changes: Partial<TaskSnapshot>): void {
     this.snapshot = { ...this.snapshot, ...changes };
   }
+}
+
+/** DMS's InvalidResourceStateFault (a client fault) as DmsTaskControl maps it: a StartRefusedError. */
+function refusal(message: string): StartRefusedError {
+  const fault = new Error(message);
+  fault.name = 'InvalidResourceStateFault';
+  return new StartRefusedError(`${fault.name}: ${fault.message}`, { cause: fault });
 }

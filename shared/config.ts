@@ -27,9 +27,18 @@ export interface CdcStart {
 export interface BaseConfig {
   readonly task: TaskRef;
   readonly mode: Mode;
-  /** Name of the schedule rule that is the run's lock; undefined in one-time mode, which never touches a rule. */
+  /**
+   * The schedule rule, the schedule's on/off switch (disabled while a run is active); undefined in one-time
+   * mode, which never touches a rule. Its exact ARN is what a scheduled event must come from.
+   */
+  readonly scheduleRule: { readonly arn: string; readonly name: string } | undefined;
+  /** The rule's name, for messages and API calls; undefined in one-time mode. */
   readonly scheduleRuleName: string | undefined;
   readonly alertsTopicArn: string;
+  /** The run ledger: the per-task lock and the durable record of its run. */
+  readonly runLedgerTable: string;
+  /** What happens to the schedule rule after a run that did not succeed (a refused start included). */
+  readonly ruleAfterFailure: RuleAfterFailure;
 }
 
 export interface StarterConfig extends BaseConfig {
@@ -38,8 +47,10 @@ export interface StarterConfig extends BaseConfig {
 }
 
 export interface PostProcessorConfig extends BaseConfig {
-  readonly ruleAfterFailure: RuleAfterFailure;
-  readonly runLedgerTable: string;
+  /** Exact ARN of the stack's reconcile rule: only its scheduled events are ticks. */
+  readonly reconcileRuleArn: string;
+  /** A run still active after this long is reported on the StuckRuns metric (its alarm tells a person). */
+  readonly staleRunMs: number;
   /** The RDS-format secret hooks connect to the target database with; unset when no hook needs it. */
   readonly targetDatabaseSecretArn: string | undefined;
   /** The secret holding the salt of deterministic masking; unset when no mask hook is configured. */
@@ -50,7 +61,9 @@ export interface PostProcessorConfig extends BaseConfig {
 const TASK_ARN = /^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$/;
 // DMS identifiers: 1–255 letters, digits or hyphens; first a letter; no trailing or double hyphen.
 const TASK_IDENTIFIER = /^[A-Za-z](?:[A-Za-z0-9]|-(?!-)){0,254}(?<!-)$/;
-const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+// arn:PARTITION:events:REGION:ACCOUNT:rule/NAME (default bus: the schedule and reconcile rules live there).
+const RULE_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:rule\/[.\-_A-Za-z0-9]{1,64}$/;
+const RULE_ARN_MESSAGE = 'must be an EventBridge rule ARN (arn:aws:events:REGION:ACCOUNT:rule/NAME)';
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 // The full ARN, with the 6-character suffix Secrets Manager appends to the name: the role's policy grants
 // GetSecretValue on exactly this ARN, and a partial ARN (no suffix) would match no secret there.
@@ -73,8 +86,13 @@ const baseSchema = z.object({
   MIGRATION_REFRESH_INDICATOR: z.enum(REFRESH_INDICATORS),
   MIGRATION_REFRESH_TYPE: z.enum(MIGRATION_TYPES),
   SCHEDULE_OR_ONE_TIME: z.enum(CADENCES),
-  SCHEDULE_RULE_NAME: optional(z.string().regex(RULE_NAME, 'must be an EventBridge rule name')),
+  SCHEDULE_RULE_ARN: optional(z.string().regex(RULE_ARN, RULE_ARN_MESSAGE)),
   ALERTS_TOPIC_ARN: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN'),
+  RUN_LEDGER_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  RULE_AFTER_FAILURE: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(RULE_AFTER_FAILURE).default('re-enable'),
+  ),
 });
 
 const starterSchema = baseSchema.extend({
@@ -84,11 +102,11 @@ const starterSchema = baseSchema.extend({
 });
 
 const postProcessorSchema = baseSchema.extend({
-  RULE_AFTER_FAILURE: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.enum(RULE_AFTER_FAILURE).default('re-enable'),
+  RECONCILE_RULE_ARN: z.string().regex(RULE_ARN, RULE_ARN_MESSAGE),
+  STALE_RUN_HOURS: z.preprocess(
+    (value) => (value === '' || value === undefined ? undefined : Number(value)),
+    z.number().min(1, 'must be at least 1 (hours)').max(720, 'must be at most 720 (hours)').default(24),
   ),
-  RUN_LEDGER_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
   TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
   MASKING_SALT_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
   TARGET_DATABASE_TLS: z.preprocess(
@@ -117,17 +135,24 @@ function toBase(raw: z.output<typeof baseSchema>): BaseConfig {
     migrationType: raw.MIGRATION_REFRESH_TYPE,
     cadence: raw.SCHEDULE_OR_ONE_TIME,
   });
-  if (mode.cadence === 'schedule' && raw.SCHEDULE_RULE_NAME === undefined) {
+  if (mode.cadence === 'schedule' && raw.SCHEDULE_RULE_ARN === undefined) {
     throw new ConfigurationError(
-      'Invalid configuration: SCHEDULE_RULE_NAME is not set (required in schedule mode)',
+      'Invalid configuration: SCHEDULE_RULE_ARN is not set (required in schedule mode)',
     );
   }
+  // One-time mode never touches a rule, even if one was passed.
+  const ruleArn = mode.cadence === 'schedule' ? raw.SCHEDULE_RULE_ARN : undefined;
+  const scheduleRule = ruleArn
+    ? { arn: ruleArn, name: ruleArn.slice(ruleArn.indexOf(':rule/') + 6) }
+    : undefined;
   return {
     task: { arn: raw.REPLICATION_TASK_ARN, identifier: raw.REPLICATION_TASK_IDENTIFIER },
     mode,
-    // One-time mode never touches a rule, even if a name was passed.
-    scheduleRuleName: mode.cadence === 'schedule' ? raw.SCHEDULE_RULE_NAME : undefined,
+    scheduleRule,
+    scheduleRuleName: scheduleRule?.name,
     alertsTopicArn: raw.ALERTS_TOPIC_ARN,
+    runLedgerTable: raw.RUN_LEDGER_TABLE,
+    ruleAfterFailure: raw.RULE_AFTER_FAILURE,
   };
 }
 
@@ -152,8 +177,8 @@ export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
   const raw = parseEnv(postProcessorSchema, env);
   return {
     ...toBase(raw),
-    ruleAfterFailure: raw.RULE_AFTER_FAILURE,
-    runLedgerTable: raw.RUN_LEDGER_TABLE,
+    reconcileRuleArn: raw.RECONCILE_RULE_ARN,
+    staleRunMs: raw.STALE_RUN_HOURS * 3600_000,
     targetDatabaseSecretArn: raw.TARGET_DATABASE_SECRET_ARN,
     maskingSaltSecretArn: raw.MASKING_SALT_SECRET_ARN,
     targetDatabaseTls: raw.TARGET_DATABASE_TLS,

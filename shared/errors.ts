@@ -16,16 +16,12 @@ export class StartTypeRefusedError extends Error {
   override readonly name = 'StartTypeRefusedError';
 }
 
-/** DMS refused to start the task; the rule was re-enabled and an alert published (see `compensation`). */
-export class StartFailedError extends Error {
-  override readonly name = 'StartFailedError';
-  constructor(
-    message: string,
-    readonly compensation: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
+/**
+ * DMS answered StartReplicationTask with a refusal (a client fault that is not throttling): the start was
+ * not applied by that call. Whether an earlier attempt of the same call was is a question for the task itself.
+ */
+export class StartRefusedError extends Error {
+  override readonly name = 'StartRefusedError';
 }
 
 /** DMS answered that `start-replication` is only valid for a task's first run. */
@@ -33,9 +29,12 @@ export class FirstRunOnlyError extends Error {
   override readonly name = 'FirstRunOnlyError';
 }
 
-/** The run finished, but settling it (alert, rule) did not fully succeed; the invocation fails so it is retried. */
-export class SettleFailedError extends Error {
-  override readonly name = 'SettleFailedError';
+/**
+ * A step the run owes (publish its alert, give the schedule back) failed. It stays recorded in the run, and
+ * the invocation fails so that Lambda retries it; the reconcile tick retries it too.
+ */
+export class StepFailedError extends Error {
+  override readonly name = 'StepFailedError';
 }
 
 /** The message of any thrown value, for logs and alerts (never a stack, never the raw object). */

@@ -1,10 +1,13 @@
-// The post-processor's handler body, given its ports: turn the event into notices, settle each one, log
-// and count what was ignored. Input that is not a notice for this task never fails the invocation.
+// The post-processor's handler body, given its ports: turn the event into notices, let each one advance the
+// task's run, log and count what was ignored. Input that is not a notice for this task never fails the
+// invocation (it would only be retried, to the same end); a step the run still owes does, so it is retried.
 import type { Context } from 'aws-lambda';
 import type { PostProcessorConfig } from '#shared/config';
 import { describeError } from '#shared/errors';
 import { parseNotices } from '#shared/notices/parse';
-import { handleNotice, type NoticeResult, type PostProcessorDeps } from '#shared/runs/settle-run';
+import type { RunDeps } from '#shared/runs/advance';
+import { handleNotice, type NoticeResult } from '#shared/runs/reconcile';
+import { invocationIdOf } from '#shared/runs/run';
 
 /** Used when no Lambda context tells the deadline (local run, direct calls): Lambda's 15-minute maximum. */
 const DEFAULT_REMAINING_MS = 900_000;
@@ -17,18 +20,28 @@ export interface PostProcessorResult {
 
 export type PostProcessorHandler = (event: unknown, context?: Context) => Promise<PostProcessorResult>;
 
+export type PostProcessorHandlerDeps = Omit<RunDeps, 'invocationId' | 'remainingTimeMs'>;
+
 export function createPostProcessorHandler(
-  deps: Omit<PostProcessorDeps, 'remainingTimeMs'>,
+  deps: PostProcessorHandlerDeps,
   config: PostProcessorConfig,
 ): PostProcessorHandler {
   return async (event, context) => {
-    const remainingTimeMs = () => context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS;
-    const { notices, rejected } = parseNotices(event);
+    const invocationDeps: RunDeps = {
+      ...deps,
+      invocationId: invocationIdOf(context?.awsRequestId),
+      remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS,
+    };
+    const { notices, rejected } = parseNotices(event, {
+      reconcileRuleArn: config.reconcileRuleArn,
+      taskArn: config.task.arn,
+    });
     for (const input of rejected) deps.log.warn('input ignored', { reason: input.reason });
+    if (rejected.length > 0) deps.metrics.add('InputsIgnored', rejected.length);
     const results: NoticeResult[] = [];
     try {
       for (const notice of notices) {
-        const result = await handleNotice({ ...deps, remainingTimeMs }, config, notice);
+        const result = await handleNotice(invocationDeps, config, notice);
         deps.log.info(`post-processor: ${result.action}`, { notice, result });
         results.push(result);
       }

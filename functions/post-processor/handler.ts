@@ -18,8 +18,9 @@ import { checkHookSettings, parseHooksConfig } from '#shared/hooks/config-file';
 import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import { asLog, createLogger } from '#shared/log';
-import { DynamoDbRunLedger } from '#shared/runs/dynamodb-ledger';
-import { EventBridgeRunLock } from '#shared/schedule/eventbridge-lock';
+import { powertoolsMetrics } from '#shared/metrics';
+import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
+import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { SecretsManagerSecrets } from '#shared/secrets/secrets-manager';
 import { CUSTOM_HOOKS } from '../../hooks/custom/index.ts';
 import { SQL_SCRIPTS } from '../../hooks/sql/scripts.generated.ts';
@@ -27,6 +28,7 @@ import hooksFile from '../../hooks.config.json' with { type: 'json' };
 import { createPostProcessorHandler } from './app.ts';
 
 const logger = createLogger('post-processor');
+const metrics = powertoolsMetrics('post-processor');
 const config = loadPostProcessorConfig(process.env);
 const hookSources = { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS };
 const hooksConfig = parseHooksConfig(hooksFile, hookSources);
@@ -58,19 +60,24 @@ const hooks = new SequentialHookRunner(
 const run = createPostProcessorHandler(
   {
     tasks: new DmsTaskControl(createDmsClient()),
-    lock: config.scheduleRuleName
-      ? new EventBridgeRunLock(createEventBridgeClient(), config.scheduleRuleName)
+    rule: config.scheduleRule
+      ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,
     alerts: new SnsAlerts(createSnsClient(), config.alertsTopicArn),
-    ledger: new DynamoDbRunLedger(createDynamoDbClient(), config.runLedgerTable),
+    store: new DynamoDbRunStore(createDynamoDbClient(), config.runLedgerTable),
     hooks,
+    metrics,
     log: asLog(logger),
     clock: () => new Date(),
   },
   config,
 );
 
-export const handler = (event: unknown, context: Context) => {
+export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  return run(event, context);
+  try {
+    return await run(event, context);
+  } finally {
+    metrics.flush();
+  }
 };

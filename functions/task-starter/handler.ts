@@ -2,28 +2,43 @@
 // bad setting fails here, naming itself, before any event is handled.
 import type { Context } from 'aws-lambda';
 import { SnsAlerts } from '#shared/alerts/sns-alerts';
-import { createDmsClient, createEventBridgeClient, createSnsClient } from '#shared/aws/clients';
+import {
+  createDmsClient,
+  createDynamoDbClient,
+  createEventBridgeClient,
+  createSnsClient,
+} from '#shared/aws/clients';
 import { loadStarterConfig } from '#shared/config';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
 import { asLog, createLogger } from '#shared/log';
-import { EventBridgeRunLock } from '#shared/schedule/eventbridge-lock';
+import { powertoolsMetrics } from '#shared/metrics';
+import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
+import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { createStarterHandler } from './app.ts';
 
 const logger = createLogger('task-starter');
+const metrics = powertoolsMetrics('task-starter');
 const config = loadStarterConfig(process.env);
 const run = createStarterHandler(
   {
     tasks: new DmsTaskControl(createDmsClient()),
-    lock: config.scheduleRuleName
-      ? new EventBridgeRunLock(createEventBridgeClient(), config.scheduleRuleName)
+    rule: config.scheduleRule
+      ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,
     alerts: new SnsAlerts(createSnsClient(), config.alertsTopicArn),
+    store: new DynamoDbRunStore(createDynamoDbClient(), config.runLedgerTable),
+    metrics,
     log: asLog(logger),
+    clock: () => new Date(),
   },
   config,
 );
 
-export const handler = (event: unknown, context: Context) => {
+export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  return run(event, context);
+  try {
+    return await run(event, context);
+  } finally {
+    metrics.flush();
+  }
 };

@@ -7,7 +7,7 @@ import {
   ResourceNotFoundFault,
   StartReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { FirstRunOnlyError, TaskMismatchError } from '../errors.ts';
+import { FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '../errors.ts';
 import type { StartRequest, TaskControl, TaskSnapshot } from './task.ts';
 
 // Not a modelled DMS error, so it arrives as a generic service exception: recognised by name and wording
@@ -52,9 +52,34 @@ export class DmsTaskControl implements TaskControl {
       if (error instanceof Error && FIRST_RUN_ONLY.test(error.message)) {
         throw new FirstRunOnlyError(error.message, { cause: error });
       }
+      if (isRefusal(error)) throw new StartRefusedError(describe(error), { cause: error });
+      // A server fault, throttling or a lost connection: whether the start was applied is unknown.
       throw error;
     }
   }
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
+
+// "Replication Task cannot be started, invalid state": the task is no longer startable, although it was
+// when it was read a moment before. That is what DMS answers to the SDK's retry of a start whose first
+// attempt went through, so it proves nothing about whether this start happened.
+const NOT_STARTABLE_NOW = /invalid state|already (running|started|starting)/i;
+
+/** A client fault other than throttling, and other than "not startable now": DMS looked and said no. */
+function isRefusal(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const fault = (error as { $fault?: unknown }).$fault;
+  return fault === 'client' && !THROTTLING.has(error.name) && !NOT_STARTABLE_NOW.test(error.message);
+}
+
+function describe(error: Error): string {
+  return `${error.name}: ${error.message}`;
 }
 
 export function toSnapshot(task: ReplicationTask): TaskSnapshot {

@@ -60,7 +60,10 @@ export interface StartRequest {
 export interface TaskControl {
   /** Reads the task; throws `TaskMismatchError` when it does not exist. */
   describe(taskArn: string): Promise<TaskSnapshot>;
-  /** Starts the task; throws `FirstRunOnlyError` when DMS says start-replication is for first runs only. */
+  /**
+   * Starts the task. Throws `FirstRunOnlyError` when DMS says start-replication is for first runs only,
+   * `StartRefusedError` when DMS refused the request; any other error leaves it unknown whether it applied.
+   */
   start(request: StartRequest): Promise<void>;
 }
 

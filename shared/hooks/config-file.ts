@@ -22,6 +22,9 @@ const common = {
   onFailure: z.enum(['stop', 'continue']).default('stop'),
   // The Lambda maximum; the runner also caps it at the time left in the invocation.
   timeoutSeconds: z.number().int().min(1).max(900).optional(),
+  // Safe to run again after an interruption (mask hooks are, by default); otherwise an interrupted hook
+  // makes the run hooks-interrupted and alerts, because the target's state is unknown.
+  rerunnable: z.boolean().optional(),
 };
 
 const hookEntrySchema = z.discriminatedUnion(

@@ -42,6 +42,8 @@ export interface HookContext {
 /** What a hook reports back: a short, human sentence about what it changed (never data or secrets). */
 export interface HookResult {
   readonly changed?: string;
+  /** Rows the hook masked, for the RowsMasked metric (a count, never data). */
+  readonly rowsMasked?: number;
 }
 
 /** What a failed hook means for the hooks after it: `stop` (the default) skips them, `continue` runs them. */
@@ -53,6 +55,12 @@ export interface Hook {
   readonly onFailure?: OnFailure;
   /** The hook's own budget; the runner also caps it at the time left before the function's deadline. */
   readonly timeoutSeconds?: number;
+  /**
+   * True when running the hook again after an interruption (crash, timeout, lost lease) is safe: re-masking
+   * masked data leaves it masked. Such a hook is resumed by the next invocation; any other interrupted hook
+   * makes the run hooks-interrupted, with an alert, because the target's state is then unknown.
+   */
+  readonly rerunnable?: boolean;
   /** Resolves when done; throws to fail the hook (and, by default, stop the hooks after it). */
   run(context: HookContext): Promise<HookResult | undefined>;
 }
@@ -64,6 +72,7 @@ export interface HookReport {
   readonly status: HookStatus;
   readonly durationMs: number;
   readonly changed?: string;
+  readonly rowsMasked?: number;
   readonly error?: string;
   /** Set when the hook failed because its time budget ended (it may still have been running). */
   readonly timedOut?: true;
@@ -75,7 +84,39 @@ export interface HooksReport {
   readonly hooks: readonly HookReport[];
 }
 
+/**
+ * Where the runner records each hook's start and end before going on, so a run's hooks run at most once
+ * however the invocation ends. Either call may throw (the record could not be written, or another invocation
+ * holds the run): the runner then stops at once, without running the hook, and rethrows.
+ */
+export interface HookJournal {
+  beforeHook(index: number, hook: HookPlanEntry): Promise<void>;
+  afterHook(index: number, report: HookReport): Promise<void>;
+}
+
+/** What the run's record needs to know of a configured hook before it runs. */
+export interface HookPlanEntry {
+  readonly name: string;
+  readonly rerunnable: boolean;
+  readonly onFailure: OnFailure;
+}
+
+export interface HookRunOptions {
+  /** Index of the first hook to run; those before it ran in an earlier invocation. */
+  readonly startAt?: number;
+  /** True when a hook before `startAt` failed with `continue`: the run's hooks still report failure. */
+  readonly earlierFailed?: boolean;
+  readonly journal?: HookJournal;
+}
+
 /** The port the post-processor runs hooks through. */
 export interface HookRunner {
-  run(run: RunSummary, log: Log, remainingTimeMs: () => number): Promise<HooksReport>;
+  /** The configured hooks, in order. */
+  plan(): readonly HookPlanEntry[];
+  run(
+    run: RunSummary,
+    log: Log,
+    remainingTimeMs: () => number,
+    options?: HookRunOptions,
+  ): Promise<HooksReport>;
 }

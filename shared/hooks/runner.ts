@@ -13,7 +13,16 @@ import type { TargetDatabase } from '../database/target.ts';
 import { describeError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { NO_SECRETS, type Secrets } from '../secrets/secrets.ts';
-import type { Hook, HookContext, HookReport, HookRunner, HooksReport, RunSummary } from './contract.ts';
+import type {
+  Hook,
+  HookContext,
+  HookPlanEntry,
+  HookReport,
+  HookRunner,
+  HookRunOptions,
+  HooksReport,
+  RunSummary,
+} from './contract.ts';
 
 /** Time kept back for settling the run (ledger, alert, rule) after the last hook. */
 export const SETTLE_RESERVE_MS = 10_000;
@@ -118,30 +127,51 @@ export class SequentialHookRunner implements HookRunner {
     this.now = options.now ?? (() => performance.now());
   }
 
-  async run(run: RunSummary, log: Log, remainingTimeMs: () => number): Promise<HooksReport> {
+  plan(): readonly HookPlanEntry[] {
+    return this.hooks.map((hook) => ({
+      name: hook.name,
+      rerunnable: hook.rerunnable === true,
+      onFailure: hook.onFailure ?? 'stop',
+    }));
+  }
+
+  async run(
+    run: RunSummary,
+    log: Log,
+    remainingTimeMs: () => number,
+    options: HookRunOptions = {},
+  ): Promise<HooksReport> {
     const secrets = this.options.secrets?.() ?? NO_SECRETS;
     const openTarget = this.options.openTarget;
     const target = new SharedTarget(openTarget ? () => openTarget(secrets) : noTarget);
     const reports: HookReport[] = [];
-    let anyFailed = false;
+    const { journal, startAt = 0 } = options;
+    const plan = this.plan();
+    let anyFailed = options.earlierFailed === true;
     let stopped = false;
     try {
-      for (const hook of this.hooks) {
+      for (const [index, hook] of this.hooks.entries()) {
+        if (index < startAt) continue;
         if (stopped) {
-          reports.push({ name: hook.name, status: 'skipped', durationMs: 0 });
+          const skipped: HookReport = { name: hook.name, status: 'skipped', durationMs: 0 };
+          await journal?.afterHook(index, skipped);
+          reports.push(skipped);
           continue;
         }
+        // Recorded before the hook starts: should this invocation die while it runs, the next one knows.
+        await journal?.beforeHook(index, plan[index] as HookPlanEntry);
         const report = await this.runOne(hook, { run, log, secrets, target }, remainingTimeMs);
         reports.push(report);
         if (report.timedOut) {
           // The hook may still be running a statement on the connection, and a polite close would wait
-          // for it: drop the connection now. The hooks after it get a fresh one.
+          // for it: drop the connection now, before anything else can fail. The hooks after it get a fresh one.
           target.abort(log);
         } else if (report.status === 'failed') {
           // A failed hook may have left session state behind (an open transaction, SET, temporary tables):
           // the hooks after it get a fresh connection.
           await target.close(log);
         }
+        await journal?.afterHook(index, report);
         if (report.status === 'failed') {
           anyFailed = true;
           stopped = hook.onFailure !== 'continue';
@@ -221,6 +251,7 @@ export class SequentialHookRunner implements HookRunner {
         status: 'succeeded',
         durationMs,
         ...(result?.changed && { changed: result.changed }),
+        ...(result?.rowsMasked !== undefined && { rowsMasked: result.rowsMasked }),
       };
     } catch (error) {
       const durationMs = Math.round(this.now() - started);

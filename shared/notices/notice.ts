@@ -14,6 +14,7 @@ export interface TaskNotice {
   readonly taskArn?: string;
   /** e.g. DMS-EVENT-0079, when the notice carries one. */
   readonly eventId?: string;
+  /** The notice's own text, a hint for the logs only, cut to a bounded length by the parser. */
   readonly message?: string;
 }
 

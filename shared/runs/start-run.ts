@@ -1,30 +1,31 @@
-// Starting a run: read the task, decide whether and how to start it, take the lock (disable the schedule
-// rule), start it. If DMS refuses after the lock was taken, the lock is given back and a person is told
-// (invariant 1: never stuck). Everything that can be checked is checked before anything changes.
-import type { Alerts } from '../alerts/alerts.ts';
-import { buildAlert } from '../alerts/alerts.ts';
+// Starting a run: read the task, decide whether and how to start it, take the task's lock (a conditional
+// write of a new run in the ledger), switch the schedule off, record the start request, start the task.
+// Everything that can be checked is checked before anything changes. When the start fails, the task is read
+// again before anything is undone: a start whose answer was lost may well have happened. Only a start DMS
+// refused, on a task that shows no sign of it, ends the run as start-failed, with one alert.
 import type { StarterConfig } from '../config.ts';
 import { chooseStartType, reRunStartType, startability } from '../dms/start-type.ts';
-import type { StartRequest, StartType, TaskControl, TaskSnapshot } from '../dms/task.ts';
-import { describeError, FirstRunOnlyError, StartFailedError, TaskMismatchError } from '../errors.ts';
-import type { Log } from '../log.ts';
-import type { RuleState, RunLock } from '../schedule/lock.ts';
-import { isFromRule, type Trigger } from './trigger.ts';
+import type { StartRequest, StartType, TaskSnapshot } from '../dms/task.ts';
+import { describeError, FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '../errors.ts';
+import type { RuleState } from '../schedule/rule.ts';
+import { advanceRun, changeRun, finishRun, markStarted, type RunDeps } from './advance.ts';
+import { activeRun, fingerprintOf, hasBegun, newRunId, type Run, type TaskRecord } from './run.ts';
+import { ChangeRefused, UNCHANGED, updateRecord } from './store.ts';
+import type { Trigger } from './trigger.ts';
 
-export interface StarterDeps {
-  readonly tasks: TaskControl;
-  /** Present in schedule mode only: one-time mode never touches a rule. */
-  readonly lock: RunLock | undefined;
-  readonly alerts: Alerts;
-  readonly log: Log;
-}
+export type StarterDeps = Omit<RunDeps, 'hooks'>;
 
 export interface StartResult {
-  readonly outcome: 'started' | 'skipped' | 'ignored';
+  /**
+   * `started`; `skipped` (nothing was changed, `reason` says why); `start-failed` (DMS refused: the alert is
+   * out and the rule follows the failure policy); `start-unknown` (DMS did not answer: the run stays recorded
+   * and the next notice or reconcile tick reads the task and settles it).
+   */
+  readonly outcome: 'started' | 'skipped' | 'start-failed' | 'start-unknown';
   readonly reason: string;
+  readonly runId?: string;
   readonly startType?: StartType;
   readonly task: { readonly identifier: string; readonly status?: string };
-  /** The rule's state after this invocation, or 'untouched' when it was not changed (or there is none). */
   readonly rule: { readonly name: string | undefined; readonly state: RuleState | 'untouched' };
 }
 
@@ -33,53 +34,262 @@ export async function startRun(
   config: StarterConfig,
   trigger: Trigger,
 ): Promise<StartResult> {
-  const untouched = { name: config.scheduleRuleName, state: 'untouched' } as const;
   const identifier = config.task.identifier;
-  if (trigger.kind === 'schedule' && !isFromRule(trigger, config.scheduleRuleName)) {
-    return {
-      outcome: 'ignored',
-      reason: `scheduled event from another rule (${trigger.ruleArn})`,
-      task: { identifier },
-      rule: untouched,
-    };
-  }
+  const ruleName = config.scheduleRuleName;
+  const skipped = (reason: string, status?: string): StartResult => ({
+    outcome: 'skipped',
+    reason,
+    task: { identifier, ...(status && { status }) },
+    rule: { name: ruleName, state: 'untouched' },
+  });
 
   const task = await deps.tasks.describe(config.task.arn);
   assertIsConfiguredTask(task, config);
-  const state = startability(task);
-  if (!state.startable) {
-    return {
-      outcome: 'skipped',
-      reason: state.reason,
-      task: { identifier, status: task.status },
-      rule: untouched,
-    };
+  const { record } = await deps.store.load(config.task.arn);
+  const holder = activeRun(record);
+  if (holder) {
+    return skipped(
+      `run ${holder.id} is still active (${holder.phase}, last changed at ${holder.updatedAt}) and holds the task's lock`,
+      task.status,
+    );
   }
+  const firing = trigger.kind === 'schedule' ? trigger.time?.toISOString() : undefined;
+  if (firing !== undefined && record?.lastScheduledFor !== undefined && firing <= record.lastScheduledFor) {
+    return skipped(
+      `a late or repeated delivery of the scheduled event of ${firing}: the firing of ${record.lastScheduledFor} already started run ${record.run?.id}`,
+      task.status,
+    );
+  }
+  const state = startability(task);
+  if (!state.startable) return skipped(state.reason, task.status);
   const override = (trigger.kind === 'manual' ? trigger.startType : undefined) ?? config.startTypeOverride;
   const choice = chooseStartType(task, override);
-  const request = buildStartRequest(task, choice.startType, config, trigger);
 
-  const ruleState = deps.lock ? await deps.lock.disable() : 'untouched';
-  if (deps.lock) deps.log.info('schedule rule disabled for the run', { rule: deps.lock.ruleName });
-
-  // Records the start type of the latest attempt, so a failed retry is reported with the type it used.
-  const attempt = { startType: choice.startType };
-  try {
-    await startWithFallback(deps, task, request, attempt);
-  } catch (error) {
-    throw await compensate(deps, config, attempt.startType, error);
+  // Read the switch before touching it: a scheduled event that arrives while the rule is off is a late or
+  // repeated delivery (or the rule was disabled by hand), and starts nothing.
+  const ruleState = deps.rule ? await deps.rule.state() : undefined;
+  if (trigger.kind === 'schedule' && ruleState === 'DISABLED') {
+    return skipped(
+      `the schedule rule ${ruleName} is disabled: a late or repeated delivery of its event, or it was disabled by hand; nothing was started`,
+      task.status,
+    );
   }
-  const startType = attempt.startType;
-  return {
-    outcome: 'started',
-    reason:
-      startType === choice.startType
-        ? choice.reason
-        : 'DMS refused start-replication: the task has run before',
-    startType,
-    task: { identifier, status: task.status },
-    rule: { name: config.scheduleRuleName, state: ruleState },
+  // This run may give the rule back only if it switched it off, or takes over a hold-off its failure policy left.
+  const ruleOwned = ruleState === 'ENABLED' || (ruleState === 'DISABLED' && record?.holdOff !== undefined);
+
+  const now = deps.clock();
+  const run: Run = {
+    id: newRunId(now),
+    trigger: trigger.kind,
+    phase: 'starting',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    before: fingerprintOf(task),
+    startType: choice.startType,
+    ...(firing && { scheduledFor: firing }),
+    ruleOwned,
+    outbox: [],
   };
+  try {
+    await takeLock(deps, config, record, run, ruleState);
+  } catch (error) {
+    if (error instanceof ChangeRefused) return skipped(error.message, task.status);
+    throw error;
+  }
+  deps.log.info('run lock taken', { runId: run.id, trigger: trigger.kind, startType: choice.startType });
+
+  let ruleAfter: RuleState | 'untouched' = 'untouched';
+  if (deps.rule && ruleState === 'ENABLED') {
+    try {
+      await deps.rule.disable();
+      ruleAfter = 'DISABLED';
+    } catch (error) {
+      // The lock, not the rule, keeps runs apart: a trigger while this run is active changes nothing.
+      deps.log.warn('the schedule rule could not be disabled; the run goes on under its lock', {
+        error: describeError(error),
+      });
+      ruleAfter = await disownIfStillEnabled(deps, config, run.id);
+    }
+  } else if (ruleState === 'DISABLED') {
+    ruleAfter = 'DISABLED';
+  }
+
+  // Recorded before the call: should this invocation die after it, the next one finds out from DMS.
+  await changeRun(deps, config, run.id, (current) =>
+    current.startRequestedAt ? UNCHANGED : { ...current, startRequestedAt: deps.clock().toISOString() },
+  );
+  const attempt = { startType: choice.startType };
+  const result = (outcome: StartResult['outcome'], reason: string): StartResult => ({
+    outcome,
+    reason,
+    runId: run.id,
+    startType: attempt.startType,
+    task: { identifier, status: task.status },
+    rule: { name: ruleName, state: ruleAfter },
+  });
+  try {
+    await startWithFallback(
+      deps,
+      config,
+      run.id,
+      task,
+      buildStartRequest(task, choice.startType, config, trigger),
+      attempt,
+    );
+  } catch (error) {
+    return afterStartError(deps, config, run, attempt.startType, error, result);
+  }
+  await confirmStarted(deps, config, run.id);
+  const reason =
+    attempt.startType === choice.startType
+      ? choice.reason
+      : 'DMS refused start-replication: the task has run before';
+  return result('started', reason);
+}
+
+/**
+ * After a failed DisableRule: if the rule does not read as off, this run never switched it off, so it must
+ * not switch it on at the end either (a person may switch it off meanwhile, and a rule disabled by hand is
+ * never enabled by a run). Only a rule that reads as off, because the call went through after all, stays the
+ * run's to give back. When in doubt the run lets go: a schedule left off by mistake is reported by the tick's
+ * ScheduleOffWithoutRun alarm, whereas a person's choice overridden would be told to no one.
+ */
+async function disownIfStillEnabled(
+  deps: StarterDeps,
+  config: StarterConfig,
+  runId: string,
+): Promise<RuleState> {
+  const rule = deps.rule;
+  if (rule === undefined) return 'ENABLED';
+  let state: RuleState = 'ENABLED';
+  try {
+    state = await rule.state();
+  } catch (error) {
+    deps.log.warn('the schedule rule could not be read after a failed disable; the run lets go of it', {
+      error: describeError(error),
+    });
+  }
+  if (state === 'ENABLED') {
+    try {
+      await changeRun(deps, config, runId, (run) =>
+        run.ruleOwned ? { ...run, ruleOwned: false } : UNCHANGED,
+      );
+    } catch (error) {
+      // The run then still counts the rule as its own and enables it, most likely still on, at the end.
+      deps.log.warn('could not record that the run does not hold the rule', { error: describeError(error) });
+    }
+  }
+  return state;
+}
+
+/** The conditional write that makes this run the task's one active run. */
+async function takeLock(
+  deps: StarterDeps,
+  config: StarterConfig,
+  seenRecord: TaskRecord | undefined,
+  run: Run,
+  ruleState: RuleState | undefined,
+): Promise<void> {
+  await updateRecord(deps.store, config.task.arn, (current) => {
+    if (current?.run?.id === run.id) return UNCHANGED; // this very write, whose answer was lost
+    const holder = activeRun(current);
+    if (holder) throw new ChangeRefused(`run ${holder.id} took the task's lock first`);
+    if (current?.run?.id !== seenRecord?.run?.id) {
+      throw new ChangeRefused(
+        'another run began and ended while this start was being decided; nothing was started',
+      );
+    }
+    if (run.scheduledFor !== undefined && (current?.lastScheduledFor ?? '') >= run.scheduledFor) {
+      throw new ChangeRefused(`the firing of ${run.scheduledFor} already started a run`);
+    }
+    // A hold-off is stale once the rule is on again (a person enabled it by hand).
+    const holdOff = ruleState === 'DISABLED' ? current?.holdOff : undefined;
+    const lastScheduledFor = run.scheduledFor ?? current?.lastScheduledFor;
+    return {
+      seen: current?.seen ?? 0,
+      ...(holdOff && { holdOff }),
+      ...(lastScheduledFor && { lastScheduledFor }),
+      run,
+    };
+  });
+}
+
+async function confirmStarted(deps: StarterDeps, config: StarterConfig, runId: string): Promise<void> {
+  deps.metrics.add('RunsStarted', 1);
+  try {
+    await markStarted(deps, config, runId);
+  } catch (error) {
+    // The run is recorded as starting, with its request time: the next invocation reads DMS and moves it on.
+    deps.log.warn('the start could not be recorded; the next notice or tick confirms it', {
+      error: describeError(error),
+    });
+  }
+}
+
+async function afterStartError(
+  deps: StarterDeps,
+  config: StarterConfig,
+  run: Run,
+  startType: StartType,
+  error: unknown,
+  result: (outcome: StartResult['outcome'], reason: string) => StartResult,
+): Promise<StartResult> {
+  const startError = describeError(error);
+  deps.log.warn('StartReplicationTask failed; reading the task before undoing anything', {
+    error: startError,
+  });
+  let task: TaskSnapshot;
+  try {
+    task = await deps.tasks.describe(config.task.arn);
+  } catch (readError) {
+    await noteStartError(deps, config, run.id, startError);
+    return result(
+      'start-unknown',
+      `the start failed (${startError}) and the task could not be read again (${describeError(readError)}); ` +
+        'the run stays recorded, and the next notice or reconcile tick settles it from what DMS shows',
+    );
+  }
+  if (hasBegun(task, run)) {
+    await confirmStarted(deps, config, run.id);
+    return result(
+      'started',
+      `DMS shows the task started, although the answer to the start was an error (${startError})`,
+    );
+  }
+  if (!(error instanceof StartRefusedError || error instanceof FirstRunOnlyError)) {
+    await noteStartError(deps, config, run.id, startError);
+    return result(
+      'start-unknown',
+      `DMS did not answer the start (${startError}) and does not show it yet; the run stays recorded, and the ` +
+        'next notice or reconcile tick settles it from what DMS shows',
+    );
+  }
+  const explanation = `DMS refused to start task ${config.task.identifier} (${startType}): ${startError}`;
+  await finishRun(deps, config, run.id, 'starting', { kind: 'start-failed', explanation }, task);
+  deps.log.error('start refused', { runId: run.id, error: startError });
+  const settled = await advanceRun(deps, config);
+  const rule =
+    settled.state === 'released' && settled.ruleDecision === 'enable'
+      ? `the schedule rule ${config.scheduleRuleName} was re-enabled`
+      : settled.state === 'released' && settled.ruleDecision === 'keep-disabled'
+        ? `the schedule rule ${config.scheduleRuleName} is kept disabled (RuleAfterFailure = keep-disabled)`
+        : 'the schedule rule was left as it was';
+  const after =
+    settled.state === 'released' && settled.ruleDecision !== 'none' ? settled.ruleDecision : undefined;
+  return {
+    ...result('start-failed', `${explanation}; an alert was published and ${rule}`),
+    ...(after && {
+      rule: { name: config.scheduleRuleName, state: after === 'enable' ? 'ENABLED' : 'DISABLED' },
+    }),
+  };
+}
+
+async function noteStartError(deps: StarterDeps, config: StarterConfig, runId: string, startError: string) {
+  try {
+    await changeRun(deps, config, runId, (run) => ({ ...run, startError: startError.slice(0, 1000) }));
+  } catch (error) {
+    deps.log.warn('could not record the start error', { error: describeError(error) });
+  }
 }
 
 /** The stack names the task twice (ARN and identifier, see the template); both must name the same task. */
@@ -120,10 +330,12 @@ function buildStartRequest(
 
 /**
  * Starts the task. Should DMS answer that start-replication is only for a first run (its history said
- * otherwise), the start is retried once with the re-run start type, recorded in `attempt`.
+ * otherwise), the start is retried once with the re-run start type, recorded in `attempt` and in the run.
  */
 async function startWithFallback(
   deps: StarterDeps,
+  config: StarterConfig,
+  runId: string,
   task: TaskSnapshot,
   request: StartRequest,
   attempt: { startType: StartType },
@@ -133,58 +345,14 @@ async function startWithFallback(
   } catch (error) {
     if (!(error instanceof FirstRunOnlyError) || request.startType !== 'start-replication') throw error;
     attempt.startType = reRunStartType(task);
+    const startType = attempt.startType;
+    await changeRun(deps, config, runId, (run) =>
+      run.startType === startType ? UNCHANGED : { ...run, startType },
+    );
     deps.log.warn('DMS refused start-replication; retrying once', {
       startType: attempt.startType,
       error: error.message,
     });
     await deps.tasks.start({ taskArn: task.arn, startType: attempt.startType });
   }
-}
-
-/** Gives the lock back and tells a person; returns the error the invocation fails with. */
-async function compensate(
-  deps: StarterDeps,
-  config: StarterConfig,
-  startType: StartType,
-  error: unknown,
-): Promise<StartFailedError> {
-  const done: string[] = [];
-  const ruleName = config.scheduleRuleName;
-  let ruleLine =
-    'One-time mode: no schedule rule is involved. Invoke the task-starter again once the cause is fixed.';
-  if (deps.lock) {
-    try {
-      await deps.lock.enable();
-      done.push(`re-enabled rule ${ruleName}`);
-      ruleLine = `The schedule rule ${ruleName} was re-enabled: the next scheduled run will try again.`;
-    } catch (enableError) {
-      done.push(`could NOT re-enable rule ${ruleName}: ${describeError(enableError)}`);
-      ruleLine =
-        `The schedule rule ${ruleName} could NOT be re-enabled (${describeError(enableError)}). ` +
-        `Enable it by hand once the cause is fixed: aws events enable-rule --name ${ruleName}`;
-    }
-  }
-  const alert = buildAlert({
-    taskIdentifier: config.task.identifier,
-    headline: 'the task could not be started',
-    lines: [
-      `DMS refused to start task ${config.task.identifier} (${startType}): ${describeError(error)}`,
-      '',
-      ruleLine,
-    ],
-  });
-  try {
-    await deps.alerts.publish(alert);
-    done.push('published an alert');
-  } catch (alertError) {
-    done.push(`could NOT publish the alert: ${describeError(alertError)}`);
-  }
-  deps.log.error('start failed', { error: describeError(error), compensation: done });
-  return new StartFailedError(
-    `Task ${config.task.identifier} could not be started: ${describeError(error)}`,
-    done,
-    {
-      cause: error,
-    },
-  );
 }

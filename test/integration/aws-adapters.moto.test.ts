@@ -1,6 +1,8 @@
 // The real AWS adapters over HTTP against moto_server: request shapes, error mapping and state read back from
-// the service, which client mocks cannot check. moto's DMS is a stub (dms-facts §1): it ignores start types
-// and never moves a new task out of `creating`, so nothing here asserts start-type or transition logic.
+// the service, which client mocks cannot check: the run store's compare-and-swap on a real conditional
+// PutItem, the schedule rule's switch, the alert's id attribute as a subscriber receives it. moto's DMS is a
+// stub (dms-facts §1): it ignores start types and never moves a new task out of `creating`, so nothing here
+// asserts start-type or transition logic.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
@@ -15,6 +17,7 @@ import {
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeRuleCommand,
+  DisableRuleCommand,
   EnableRuleCommand,
   EventBridgeClient,
   PutRuleCommand,
@@ -29,14 +32,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStarterHandler } from '../../functions/task-starter/app.ts';
-import { SnsAlerts } from '../../shared/alerts/sns-alerts.ts';
+import { ALERT_ID_ATTRIBUTE, SnsAlerts } from '../../shared/alerts/sns-alerts.ts';
 import { loadStarterConfig } from '../../shared/config.ts';
 import { DmsTaskControl } from '../../shared/dms/dms-task-control.ts';
-import { TaskMismatchError } from '../../shared/errors.ts';
+import { StartRefusedError, TaskMismatchError } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
-import { DynamoDbRunLedger } from '../../shared/runs/dynamodb-ledger.ts';
-import type { SettledRun } from '../../shared/runs/ledger.ts';
-import { EventBridgeRunLock } from '../../shared/schedule/eventbridge-lock.ts';
+import { NO_METRICS } from '../../shared/metrics.ts';
+import { DynamoDbRunStore } from '../../shared/runs/dynamodb-store.ts';
+import type { OutboxEntry, Run, TaskRecord } from '../../shared/runs/run.ts';
+import { type RunStore, type StoredRecord, UNCHANGED, updateRecord } from '../../shared/runs/store.ts';
+import { EventBridgeScheduleRule } from '../../shared/schedule/eventbridge-rule.ts';
 import {
   acceptMotoDmsTimestamps,
   findMotoServer,
@@ -66,6 +71,40 @@ const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Names unique per test, so tests share one server without seeing each other's resources. */
 const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** A task ARN no other test uses: the run store keeps one record per task. */
+const uniqueTaskArn = () =>
+  `arn:aws:dms:us-east-1:${MOTO_ACCOUNT_ID}:task:${randomUUID().replaceAll('-', '').toUpperCase()}`;
+
+function runFixture(overrides: Partial<Run> = {}): Run {
+  return {
+    id: '2026-11-23T00:00:00.000Z~0a1b2c',
+    trigger: 'schedule',
+    phase: 'started',
+    createdAt: '2026-11-23T00:00:00.000Z',
+    updatedAt: '2026-11-23T00:00:01.000Z',
+    before: 0,
+    startType: 'start-replication',
+    startRequestedAt: '2026-11-23T00:00:01.000Z',
+    ruleOwned: true,
+    outbox: [],
+    ...overrides,
+  };
+}
+
+/** Resolves once `parties` callers have arrived: lets two writers read the same version before either writes. */
+function barrier(parties: number): () => Promise<void> {
+  let arrived = 0;
+  let release: () => void = () => {};
+  const all = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return () => {
+    arrived += 1;
+    if (arrived >= parties) release();
+    return all;
+  };
+}
 
 describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server', () => {
   let moto: RunningMotoServer | undefined;
@@ -102,6 +141,42 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
 
   async function ruleState(name: string): Promise<string | undefined> {
     return (await events.send(new DescribeRuleCommand({ Name: name }))).State;
+  }
+
+  /** The run ledger table as the template defines it: one item per task, key `pk` (S). */
+  async function createRunTable(): Promise<string> {
+    const tableName = uniqueName('run-ledger');
+    await dynamoDb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    return tableName;
+  }
+
+  /** An SQS queue subscribed to the topic: what it receives is what SNS delivered. */
+  async function subscribedQueue(topicArn: string): Promise<string> {
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('alerts-inbox') })))
+      .QueueUrl;
+    if (!queueUrl) throw new Error('CreateQueue returned no QueueUrl');
+    const queueArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn;
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+    return queueUrl;
+  }
+
+  /** The SNS notification envelope of the next message on the queue. */
+  async function receiveNotification(queueUrl: string): Promise<Record<string, unknown>> {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 5 }),
+    );
+    const body = received.Messages?.[0]?.Body;
+    if (body === undefined) throw new Error('the subscribed queue received nothing');
+    return JSON.parse(body) as Record<string, unknown>;
   }
 
   /** A replication instance, two endpoints and a task: what moto's CreateReplicationTask is given. */
@@ -172,43 +247,80 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
     return response.ReplicationTasks?.[0]?.Status;
   }
 
-  describe('EventBridgeRunLock', () => {
-    it('disables an enabled rule', async () => {
-      const name = uniqueName('lock-disable');
+  describe('EventBridgeScheduleRule', () => {
+    /** A client of its own whose commands are recorded, to see which calls the adapter makes. */
+    function recordingRule(name: string) {
+      const client = new EventBridgeClient(moto?.clientConfig ?? {});
+      const calls: string[] = [];
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          calls.push(String(context.commandName).replace(/Command$/, ''));
+          return next(args);
+        },
+        { step: 'initialize', name: 'recordCommandNames' },
+      );
+      return { rule: new EventBridgeScheduleRule(client, name), calls, client };
+    }
+
+    it("reads the rule's state: ENABLED, and DISABLED once it is disabled by hand", async () => {
+      const name = uniqueName('rule-state');
       await createScheduleRule(name);
+      const rule = new EventBridgeScheduleRule(events, name);
 
-      await expect(new EventBridgeRunLock(events, name).disable()).resolves.toBe('DISABLED');
-
-      expect(await ruleState(name)).toBe('DISABLED');
+      expect(rule.name).toBe(name);
+      await expect(rule.state()).resolves.toBe('ENABLED');
+      await events.send(new DisableRuleCommand({ Name: name }));
+      await expect(rule.state()).resolves.toBe('DISABLED');
     });
 
-    it('disables a disabled rule again without error', async () => {
-      const name = uniqueName('lock-twice');
+    it('disables an enabled rule, and enables it again', async () => {
+      const name = uniqueName('rule-switch');
       await createScheduleRule(name);
-      const lock = new EventBridgeRunLock(events, name);
+      const { rule, calls, client } = recordingRule(name);
+      try {
+        await rule.disable();
+        expect(await ruleState(name)).toBe('DISABLED');
+        await expect(rule.state()).resolves.toBe('DISABLED');
 
-      await lock.disable();
-      await expect(lock.disable()).resolves.toBe('DISABLED');
-
-      expect(await ruleState(name)).toBe('DISABLED');
+        await rule.enable();
+        expect(await ruleState(name)).toBe('ENABLED');
+        await expect(rule.state()).resolves.toBe('ENABLED');
+        expect(calls).toStrictEqual([
+          'DescribeRule',
+          'DisableRule',
+          'DescribeRule',
+          'DescribeRule',
+          'EnableRule',
+          'DescribeRule',
+        ]);
+      } finally {
+        client.destroy();
+      }
     });
 
-    it('enables a disabled rule again', async () => {
-      const name = uniqueName('lock-enable');
+    it('reads first and makes no call when the rule is already as asked', async () => {
+      const name = uniqueName('rule-noop');
       await createScheduleRule(name);
-      const lock = new EventBridgeRunLock(events, name);
-      await lock.disable();
+      const { rule, calls, client } = recordingRule(name);
+      try {
+        await rule.enable();
+        expect(await ruleState(name)).toBe('ENABLED');
+        await events.send(new DisableRuleCommand({ Name: name }));
+        await rule.disable();
+        expect(await ruleState(name)).toBe('DISABLED');
 
-      await expect(lock.enable()).resolves.toBe('ENABLED');
-
-      expect(await ruleState(name)).toBe('ENABLED');
+        expect(calls).toStrictEqual(['DescribeRule', 'DescribeRule']);
+      } finally {
+        client.destroy();
+      }
     });
 
     it("lets the SDK's ResourceNotFoundException through for a rule that does not exist", async () => {
-      const lock = new EventBridgeRunLock(events, uniqueName('no-such-rule'));
+      const rule = new EventBridgeScheduleRule(events, uniqueName('no-such-rule'));
 
-      await expect(lock.disable()).rejects.toBeInstanceOf(ResourceNotFoundException);
-      await expect(lock.enable()).rejects.toBeInstanceOf(ResourceNotFoundException);
+      await expect(rule.state()).rejects.toBeInstanceOf(ResourceNotFoundException);
+      await expect(rule.disable()).rejects.toBeInstanceOf(ResourceNotFoundException);
+      await expect(rule.enable()).rejects.toBeInstanceOf(ResourceNotFoundException);
     });
   });
 
@@ -244,179 +356,226 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
 
       await expect(new DmsTaskControl(dms).describe(unknownArn)).rejects.toBeInstanceOf(TaskMismatchError);
     });
+
+    it("maps DMS's client fault on StartReplicationTask to StartRefusedError, naming the fault", async () => {
+      const unknownArn = `arn:aws:dms:us-east-1:${MOTO_ACCOUNT_ID}:task:NOSUCHTASK0000000000000001`;
+
+      const refusal = await new DmsTaskControl(dms)
+        .start({ taskArn: unknownArn, startType: 'reload-target' })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+
+      expect(refusal).toBeInstanceOf(StartRefusedError);
+      expect((refusal as Error).message).toMatch(/^ResourceNotFoundFault: /);
+    });
   });
 
-  describe('DynamoDbRunLedger', () => {
-    const t0 = new Date('2026-11-23T00:05:00.000Z');
-    const minutesAfter = (base: Date, minutes: number) => new Date(base.getTime() + minutes * 60_000);
+  describe('DynamoDbRunStore', () => {
     let tableName: string;
+    let store: DynamoDbRunStore;
 
     beforeAll(async () => {
-      tableName = uniqueName('run-ledger');
-      await dynamoDb.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: 'runKey', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'runKey', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      tableName = await createRunTable();
+      store = new DynamoDbRunStore(dynamoDb, tableName);
     });
 
-    /** A ledger whose clock the test moves. */
-    function ledgerAt(start: Date) {
-      const clock = { now: start };
-      return { clock, ledger: new DynamoDbRunLedger(dynamoDb, tableName, () => clock.now) };
-    }
-
-    async function storedItem(runKey: string) {
+    async function storedItem(taskArn: string) {
       return (
-        await dynamoDb.send(new GetItemCommand({ TableName: tableName, Key: { runKey: { S: runKey } } }))
+        await dynamoDb.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { pk: { S: `task#${taskArn}` } },
+            ConsistentRead: true,
+          }),
+        )
       ).Item;
     }
 
-    const settledRun = (runKey: string): SettledRun => ({
-      runKey,
-      outcome: 'succeeded',
-      hooksSucceeded: true,
-      ruleAction: 'enable',
-      settledAt: '2026-11-23T00:20:00.000Z',
+    const started: TaskRecord = { seen: 0, run: runFixture() };
+    const finished: TaskRecord = {
+      seen: 1_795_395_667_000,
+      run: runFixture({
+        phase: 'finished',
+        outcome: { kind: 'succeeded', explanation: 'The full load finished' },
+        stats: { stopDate: '2026-11-23T00:41:07.000Z', tablesLoaded: 12 },
+      }),
+    };
+    const released: TaskRecord = { ...finished, run: runFixture({ phase: 'released' }) };
+
+    it('loads a task with no record as version 0 and no record', async () => {
+      await expect(store.load(uniqueTaskArn())).resolves.toStrictEqual({ record: undefined, version: 0 });
     });
 
-    it('claims a new run once: a second claim within the lease is refused, with no settled run', async () => {
-      const runKey = uniqueName('run');
-      const { ledger } = ledgerAt(t0);
+    it('creates the record with expected version 0, once: a second create is refused', async () => {
+      const taskArn = uniqueTaskArn();
 
-      await expect(ledger.claim(runKey, minutesAfter(t0, 15))).resolves.toStrictEqual({ claimed: true });
-      await expect(ledger.claim(runKey, minutesAfter(t0, 15))).resolves.toStrictEqual({ claimed: false });
+      await expect(store.save(taskArn, started, 0)).resolves.toBe(true);
+      await expect(store.save(taskArn, finished, 0)).resolves.toBe(false);
 
-      expect((await storedItem(runKey))?.state?.S).toBe('in-progress');
+      await expect(store.load(taskArn)).resolves.toStrictEqual({ record: started, version: 1 });
+      const item = await storedItem(taskArn);
+      expect(item?.version?.N).toBe('1');
+      expect(item?.phase?.S).toBe('started');
+      expect(item?.expiresAt).toBeUndefined();
     });
 
-    it('returns the settled run to a later claim (ReturnValuesOnConditionCheckFailure ALL_OLD)', async () => {
-      const runKey = uniqueName('run');
-      const { ledger } = ledgerAt(t0);
-      await ledger.claim(runKey, minutesAfter(t0, 15));
+    it('saves over the version it read, and the version moves on', async () => {
+      const taskArn = uniqueTaskArn();
+      await store.save(taskArn, started, 0);
 
-      await ledger.settle(settledRun(runKey));
+      await expect(store.save(taskArn, finished, 1)).resolves.toBe(true);
+      await expect(store.load(taskArn)).resolves.toStrictEqual({ record: finished, version: 2 });
+      await expect(store.save(taskArn, released, 2)).resolves.toBe(true);
 
-      await expect(ledger.claim(runKey, minutesAfter(t0, 15))).resolves.toStrictEqual({
-        claimed: false,
-        settled: settledRun(runKey),
-      });
+      await expect(store.load(taskArn)).resolves.toStrictEqual({ record: released, version: 3 });
+      expect((await storedItem(taskArn))?.phase?.S).toBe('released');
     });
 
-    it('lets a claim through once the previous lease has expired', async () => {
-      const runKey = uniqueName('run');
-      const { clock, ledger } = ledgerAt(t0);
-      await ledger.claim(runKey, minutesAfter(t0, 15));
+    it('refuses a stale version and leaves the stored record as it was', async () => {
+      const taskArn = uniqueTaskArn();
+      await store.save(taskArn, started, 0);
+      await store.save(taskArn, finished, 1);
+      const before = await storedItem(taskArn);
 
-      clock.now = minutesAfter(t0, 16);
-      const newLease = minutesAfter(clock.now, 15);
+      await expect(store.save(taskArn, released, 1)).resolves.toBe(false);
+      await expect(store.save(taskArn, released, 3)).resolves.toBe(false);
 
-      await expect(ledger.claim(runKey, newLease)).resolves.toStrictEqual({ claimed: true });
-      expect((await storedItem(runKey))?.leaseUntil?.N).toBe(String(newLease.getTime()));
+      await expect(store.load(taskArn)).resolves.toStrictEqual({ record: finished, version: 2 });
+      expect(await storedItem(taskArn)).toStrictEqual(before);
     });
 
-    it('does not let an expired lease reopen a settled run', async () => {
-      const runKey = uniqueName('run');
-      const { clock, ledger } = ledgerAt(t0);
-      await ledger.claim(runKey, minutesAfter(t0, 15));
-      await ledger.settle(settledRun(runKey));
+    it('updateRecord from two concurrent writers applies every change of both: none is lost', async () => {
+      const taskArn = uniqueTaskArn();
+      await store.save(taskArn, started, 0);
+      // Both writers read version 1 before either writes, so at least one compare-and-swap must fail.
+      const bothRead = barrier(2);
+      const conflicts = { count: 0 };
+      const writer = (name: string) => {
+        let first = true;
+        const racing: RunStore = {
+          load: async (arn): Promise<StoredRecord> => {
+            const stored = await store.load(arn);
+            if (first) {
+              first = false;
+              await bothRead();
+            }
+            return stored;
+          },
+          save: async (arn, record, expectedVersion) => {
+            const saved = await store.save(arn, record, expectedVersion);
+            if (!saved) conflicts.count += 1;
+            return saved;
+          },
+        };
+        return async () => {
+          for (let i = 0; i < 4; i++) {
+            const entry: OutboxEntry = { id: `${name}-${i}`, subject: `${name} ${i}`, attempts: 0 };
+            await updateRecord(racing, taskArn, (current) => {
+              const run = current?.run;
+              if (current === undefined || run === undefined) throw new Error('the record is gone');
+              // "Make it so": a change retried after a lost answer finds itself applied.
+              if (run.outbox.some((queued) => queued.id === entry.id)) return UNCHANGED;
+              return { ...current, run: { ...run, outbox: [...run.outbox, entry] } };
+            });
+          }
+        };
+      };
 
-      clock.now = minutesAfter(t0, 60);
+      await Promise.all([writer('a')(), writer('b')()]);
 
-      await expect(ledger.claim(runKey, minutesAfter(clock.now, 15))).resolves.toMatchObject({
-        claimed: false,
-        settled: { outcome: 'succeeded' },
-      });
-    });
-
-    it('abandon deletes an in-progress claim, so the run can be claimed again', async () => {
-      const runKey = uniqueName('run');
-      const { ledger } = ledgerAt(t0);
-      await ledger.claim(runKey, minutesAfter(t0, 15));
-
-      await ledger.abandon(runKey);
-
-      expect(await storedItem(runKey)).toBeUndefined();
-      await expect(ledger.claim(runKey, minutesAfter(t0, 15))).resolves.toStrictEqual({ claimed: true });
-    });
-
-    it('abandon leaves a settled run in place', async () => {
-      const runKey = uniqueName('run');
-      const { ledger } = ledgerAt(t0);
-      await ledger.claim(runKey, minutesAfter(t0, 15));
-      await ledger.settle(settledRun(runKey));
-
-      await ledger.abandon(runKey);
-
-      const item = await storedItem(runKey);
-      expect(item?.state?.S).toBe('settled');
-      expect(item?.outcome?.S).toBe('succeeded');
+      const { record, version } = await store.load(taskArn);
+      const ids = record?.run?.outbox.map((entry) => entry.id) ?? [];
+      expect([...ids].sort()).toStrictEqual(['a-0', 'a-1', 'a-2', 'a-3', 'b-0', 'b-1', 'b-2', 'b-3']);
+      // Each writer's own changes stay in its order.
+      expect(ids.filter((id) => id.startsWith('a'))).toStrictEqual(['a-0', 'a-1', 'a-2', 'a-3']);
+      expect(ids.filter((id) => id.startsWith('b'))).toStrictEqual(['b-0', 'b-1', 'b-2', 'b-3']);
+      expect(conflicts.count).toBeGreaterThan(0);
+      // One successful write per change, however many conflicts: the creation plus eight appends.
+      expect(version).toBe(9);
     });
   });
 
   describe('SnsAlerts', () => {
-    it('publishes an alert that a subscribed SQS queue receives with its subject and body', async () => {
+    async function alertsTopic(): Promise<string> {
       const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName('alerts') }))).TopicArn;
-      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('alerts-inbox') })))
-        .QueueUrl;
-      const queueArn = (
-        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
-      ).Attributes?.QueueArn;
-      await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
       if (!topicArn) throw new Error('CreateTopic returned no TopicArn');
+      return topicArn;
+    }
+
+    it('publishes an alert that a subscribed SQS queue receives with its subject, body and alertId', async () => {
+      const topicArn = await alertsTopic();
+      const queueUrl = await subscribedQueue(topicArn);
       const alert = {
+        id: '2026-11-23T00:00:00.000Z~0a1b2c:start-failed',
         subject: 'dms-scheduler: nightly-refresh: the task could not be started',
         message: 'the task could not be started.\n\nThe schedule rule was re-enabled.',
       };
 
       await new SnsAlerts(sns, topicArn).publish(alert);
 
-      const received = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 5 }),
-      );
-      const body = received.Messages?.[0]?.Body;
-      expect(body).toBeDefined();
-      expect(JSON.parse(body ?? '{}')).toMatchObject({
+      const notification = await receiveNotification(queueUrl);
+      expect(notification).toMatchObject({
         Type: 'Notification',
         TopicArn: topicArn,
         Subject: alert.subject,
         Message: alert.message,
+        MessageAttributes: { [ALERT_ID_ATTRIBUTE]: { Type: 'String', Value: alert.id } },
       });
+    });
+
+    it('sends no alertId attribute for an alert without an id', async () => {
+      const topicArn = await alertsTopic();
+      const queueUrl = await subscribedQueue(topicArn);
+
+      await new SnsAlerts(sns, topicArn).publish({ subject: 'dms-scheduler: test', message: 'no id' });
+
+      const notification = await receiveNotification(queueUrl);
+      expect(notification).toMatchObject({ Subject: 'dms-scheduler: test', Message: 'no id' });
+      expect(
+        (notification.MessageAttributes as Record<string, unknown> | undefined)?.[ALERT_ID_ATTRIBUTE],
+      ).toBeUndefined();
     });
   });
 
   describe('task-starter handler, schedule mode, end to end', () => {
-    it('starts a stopped task and disables the rule; a second event while it runs is skipped', async () => {
+    it('starts a stopped task and disables the rule; a second event while it runs is skipped under the lock', async () => {
       const identifier = uniqueName('nightly-refresh');
       const ruleName = uniqueName('dms-scheduler-schedule');
       const ruleArn = await createScheduleRule(ruleName);
       const taskArn = await createReplicationTask(identifier, 'full-load');
       await bringToStopped(taskArn);
       const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName('alerts') }))).TopicArn;
+      const tableName = await createRunTable();
       const config = loadStarterConfig({
         REPLICATION_TASK_ARN: taskArn,
         REPLICATION_TASK_IDENTIFIER: identifier,
         MIGRATION_REFRESH_INDICATOR: 'data-refresh',
         MIGRATION_REFRESH_TYPE: 'full-load',
         SCHEDULE_OR_ONE_TIME: 'schedule',
-        SCHEDULE_RULE_NAME: ruleName,
+        SCHEDULE_RULE_ARN: ruleArn,
         ALERTS_TOPIC_ARN: topicArn,
+        RUN_LEDGER_TABLE: tableName,
+        RULE_AFTER_FAILURE: 're-enable',
       });
+      const store = new DynamoDbRunStore(dynamoDb, tableName);
       const handler = createStarterHandler(
         {
           tasks: new DmsTaskControl(dms),
-          lock: new EventBridgeRunLock(events, ruleName),
+          rule: new EventBridgeScheduleRule(events, ruleName),
           alerts: new SnsAlerts(sns, config.alertsTopicArn),
+          store,
+          metrics: NO_METRICS,
           log: silentLog,
+          clock: () => new Date(),
         },
         config,
       );
       const sample: Record<string, unknown> = JSON.parse(
         await readFile(new URL('../../events/schedule.json', import.meta.url), 'utf8'),
       );
+      // moto's account and region are the sample's: only the rule (this test's own) differs.
       const scheduledEvent = { ...sample, resources: [ruleArn] };
 
       const first = await handler(scheduledEvent);
@@ -424,15 +583,26 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
       expect(first).toMatchObject({ outcome: 'started', rule: { name: ruleName, state: 'DISABLED' } });
       expect(await ruleState(ruleName)).toBe('DISABLED');
       expect(await taskStatus(taskArn)).toBe('running');
+      const afterFirst = await store.load(taskArn);
+      expect(afterFirst.record?.run).toMatchObject({
+        id: first.runId,
+        trigger: 'schedule',
+        phase: 'started',
+        startType: first.startType,
+        ruleOwned: true,
+      });
 
-      // Someone re-enables the rule while the task runs: the skipped run must leave it as it is.
+      // Someone re-enables the rule while the task runs: the skipped run must leave it, and the run, as they are.
       await events.send(new EnableRuleCommand({ Name: ruleName }));
       const second = await handler(scheduledEvent);
 
       expect(second).toMatchObject({ outcome: 'skipped', rule: { state: 'untouched' } });
-      expect(second.reason).toMatch(/already running/);
+      expect(second.reason).toMatch(
+        new RegExp(`run ${first.runId} is still active .* holds the task's lock`),
+      );
       expect(await ruleState(ruleName)).toBe('ENABLED');
       expect(await taskStatus(taskArn)).toBe('running');
+      await expect(store.load(taskArn)).resolves.toStrictEqual(afterFirst);
     });
   });
 });

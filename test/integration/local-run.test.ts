@@ -1,6 +1,8 @@
 // The README's first command, as a test: `npm run local` runs three scheduled cycles over a real embedded
-// PostgreSQL: a first start, a re-run choosing reload-target, and a start DMS refuses, after which the rule
-// is enabled again and an alert published. After each load the staging copy is masked by the configured hooks.
+// PostgreSQL: a first start, a re-run choosing reload-target, and a start DMS refuses, after which one alert
+// is published and the rule is enabled again. While run 1 is active, a repeated scheduled event and a manual
+// start are skipped under its lock. After each load the staging copy is masked by the configured hooks.
+// The run exits non-zero when any of its own checks fail, which makes execFile reject here.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -10,15 +12,70 @@ const run = promisify(execFile);
 it('runs the refresh cycles locally and prints the timeline', async () => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'local/run.ts'], { timeout: 120_000 });
   const lines = stdout.split('\n');
-  const index = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
-  expect(index(/task-starter: started with start-replication/)).toBeGreaterThan(-1);
-  expect(index(/task-starter: started with reload-target/)).toBeGreaterThan(index(/start-replication/));
-  // Each run: rule disabled, load, outcome confirmed, hooks, rule enabled; the redelivered notice is a duplicate.
-  expect(lines.filter((line) => /rule\s+dms-scheduler-schedule DISABLED/.test(line))).toHaveLength(3);
-  expect(lines.filter((line) => /rule\s+dms-scheduler-schedule ENABLED/.test(line))).toHaveLength(3);
-  expect(lines.filter((line) => /hook\s+staging-check succeeded/.test(line))).toHaveLength(2);
-  expect(lines.filter((line) => /duplicate: this run is already settled/.test(line))).toHaveLength(2);
+  const index = (pattern: RegExp, from = 0) => {
+    const found = lines.slice(from).findIndex((line) => pattern.test(line));
+    return found === -1 ? -1 : from + found;
+  };
+  const count = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).length;
+  const run1 = index(/== Run 1/);
+  const run2 = index(/== Run 2/);
+  const run3 = index(/== Run 3/);
+  const afterwards = index(/== Afterwards/);
+  expect([run1, run2, run3, afterwards].every((at, i, all) => at > (all[i - 1] ?? -1))).toBe(true);
+
+  // Start types: first start, then a re-run that must reload the target; DMS is asked three times in all.
+  const first = index(/task-starter: started with start-replication/);
+  expect(first).toBeGreaterThan(run1);
+  expect(first).toBeLessThan(run2);
+  const second = index(/task-starter: started with reload-target/);
+  expect(second).toBeGreaterThan(run2);
+  expect(second).toBeLessThan(run3);
+  expect(count(/task\s+DMS accepted/)).toBe(2);
+  expect(count(/task\s+DMS refused/)).toBe(1);
+
+  // The lock: while run 1 is active, its scheduled event again and a manual {} start are both skipped,
+  // naming run 1, and nothing is started; only then does run 1's load begin.
+  const run1Id = lines[first]?.match(/; run (\S+)$/)?.[1];
+  expect(run1Id).toBeDefined();
+  const skipped = lines
+    .slice(first + 1, index(/load\s+customers/, first))
+    .filter((line) => /task-starter: skipped/.test(line));
+  expect(skipped).toHaveLength(2);
+  for (const line of skipped) {
+    expect(line).toContain(`run ${run1Id} is still active`);
+    expect(line).toMatch(/holds the task's lock\); rule untouched$/);
+  }
+  expect(lines[index(/the same scheduled event delivered again/) + 1]).toBe(skipped[0]);
+  expect(lines[index(/a manual start \{\}/) + 1]).toBe(skipped[1]);
+
+  // Rule states: disabled and enabled once per run, in that order, and ENABLED at the end.
+  expect(count(/rule\s+dms-scheduler-schedule DISABLED/)).toBe(3);
+  expect(count(/rule\s+dms-scheduler-schedule ENABLED/)).toBe(3);
+  for (const [from, to] of [
+    [run1, run2],
+    [run2, run3],
+    [run3, afterwards],
+  ] as const) {
+    const disabled = index(/rule\s+dms-scheduler-schedule DISABLED/, from);
+    const enabled = index(/rule\s+dms-scheduler-schedule ENABLED/, from);
+    expect(disabled).toBeGreaterThan(from);
+    expect(enabled).toBeGreaterThan(disabled);
+    expect(enabled).toBeLessThan(to);
+  }
+  expect(stdout).toContain('run record: no run active; rule ENABLED');
+
+  // Runs 1 and 2 settle once each on the stop notice, with every hook and no alert.
+  expect(
+    count(/settled: load succeeded, all 4 hooks succeeded; rule decision: enable; no alert; run released/),
+  ).toBe(2);
+  expect(count(/hook\s+staging-check succeeded/)).toBe(2);
+  // Every repeated SNS delivery changes nothing; the repeated stop notice finds the run settled already.
+  expect(count(/SNS delivered again/)).toBe(4);
+  expect(count(/post-processor: duplicate, nothing changed: /)).toBe(4);
+  expect(count(/duplicate, nothing changed: ignored: the task's last run was settled already/)).toBe(2);
+  expect(stdout).not.toContain('CHANGED something');
   expect(stdout).toContain('customers: 500 rows copied production → staging');
+
   // Masking: the sample rows hold production PII before the hooks and none after; joins survive.
   const before = index(/staging before the hooks/);
   const after = index(/staging after the hooks/);
@@ -26,12 +83,27 @@ it('runs the refresh cycles locally and prints the timeline', async () => {
   const masked = lines.slice(after + 1, after + 4).join('\n');
   expect(masked).not.toMatch(/@example\.com|\+1-555-\d|Please call me/);
   expect(masked).toMatch(/u_[0-9a-f]{16}@example\.invalid/);
-  expect(lines.filter((line) => /hook\s+mask-pii succeeded/.test(line))).toHaveLength(2);
+  expect(count(/hook\s+mask-pii succeeded/)).toBe(2);
   expect(stdout).toContain('all 1500 orders still join on masked email');
-  // Run 3: the refused start is compensated, in this order.
-  const refused = index(/DMS refused reload-target/);
-  expect(refused).toBeGreaterThan(index(/Run 3/));
-  expect(lines[refused + 1]).toMatch(/rule\s+dms-scheduler-schedule ENABLED/);
-  expect(lines[refused + 2]).toMatch(/alert\s+dms-scheduler: nightly-refresh: the task could not be started/);
+
+  // Run 3: the refused start ends the run with exactly one alert, and the rule is given back after it.
+  const refused = index(/task\s+DMS refused reload-target/);
+  expect(refused).toBeGreaterThan(run3);
+  const alert = index(/alert\s+dms-scheduler: nightly-refresh: the task could not be started/);
+  expect(count(/^\s*[\d.]+s\s+alert\s/)).toBe(1);
+  expect(alert).toBeGreaterThan(refused);
+  expect(index(/rule\s+dms-scheduler-schedule ENABLED/, refused)).toBeGreaterThan(alert);
+  const failed = index(/task-starter: start-failed with reload-target/);
+  expect(failed).toBeGreaterThan(alert);
+  expect(lines[failed]).toMatch(
+    /an alert was published and the schedule rule dms-scheduler-schedule was re-enabled/,
+  );
+  expect(failed).toBeLessThan(afterwards);
+
+  // What the runs reported to CloudWatch.
+  const metrics = lines[index(/metrics\s/, afterwards)] ?? '';
+  expect(metrics).toMatch(/RunsStarted 2\b/);
+  expect(metrics).toMatch(/RunsSucceeded 2\b/);
+  expect(metrics).toMatch(/RunsFailed 1\b/);
   expect(stdout).toMatch(/OK$/m);
 }, 180_000);

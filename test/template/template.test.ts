@@ -179,16 +179,30 @@ function render(expression: unknown, params: Params): unknown {
   switch (fn) {
     case 'Ref':
       return lookup(String(args));
-    case 'Fn::Sub':
-      if (typeof args !== 'string') throw new Error('The test renderer only knows the one-argument Fn::Sub');
-      return args.replace(/\$\{([^}!]+)\}/g, (_, name: string) => lookup(name));
+    case 'Fn::Sub': {
+      // "text" or ["text", { Name: value }]; ${Resource.Attribute} is a GetAtt, ${!Literal} stays.
+      const [text, variables] = typeof args === 'string' ? [args, {}] : list(args, fn);
+      const own = Object.fromEntries(
+        Object.entries(obj(variables, 'Fn::Sub variables')).map(([name, value]) => [
+          name,
+          String(render(value, params)),
+        ]),
+      );
+      return String(text).replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+        if (own[name] !== undefined) return own[name];
+        const dot = name.indexOf('.');
+        return dot < 0 || name.startsWith('AWS::')
+          ? lookup(name)
+          : getAtt(name.slice(0, dot), name.slice(dot + 1), params);
+      });
+    }
     case 'Fn::If': {
       const [name, whenTrue, whenFalse] = list(args, fn);
       return render(condition(String(name), params) ? whenTrue : whenFalse, params);
     }
     case 'Fn::GetAtt': {
       const [id, attribute] = list(args, fn).map(String);
-      return `${lookup(String(id))}#${String(attribute)}`;
+      return getAtt(String(id), String(attribute), params);
     }
     default:
       return Object.fromEntries(
@@ -197,21 +211,51 @@ function render(expression: unknown, params: Params): unknown {
   }
 }
 
-/** What !Ref returns for the resources the functions' settings name. */
+/** A resource's physical name, from the property that sets it. */
+const nameOf = (id: string, property: string, params: Params): string =>
+  String(render(resource(id).properties[property], params));
+
+/** What !Ref returns for the resources the tests render references to. */
 function physicalId(id: string, params: Params): string | undefined {
   if (!(id in resources)) return undefined;
-  const { type, properties } = resource(id);
-  switch (type) {
+  const region = params['AWS::Region'];
+  const account = params['AWS::AccountId'];
+  switch (resource(id).type) {
     case 'AWS::SNS::Topic':
-      return `arn:aws:sns:${params['AWS::Region']}:${params['AWS::AccountId']}:${String(render(properties.TopicName, params))}`;
+      return `arn:aws:sns:${region}:${account}:${nameOf(id, 'TopicName', params)}`;
     case 'AWS::DynamoDB::Table':
-      return String(render(properties.TableName, params));
+      return nameOf(id, 'TableName', params);
     case 'AWS::Events::Rule':
-      return String(render(properties.Name, params));
+      return nameOf(id, 'Name', params);
+    case 'AWS::Serverless::Function':
+      return nameOf(id, 'FunctionName', params);
+    case 'AWS::SQS::Queue':
+      return `https://sqs.${region}.amazonaws.com/${account}/${nameOf(id, 'QueueName', params)}`;
+    case 'AWS::CloudWatch::Alarm':
+      return nameOf(id, 'AlarmName', params);
     default:
       return id;
   }
 }
+
+/** What !GetAtt returns for the attributes the tests compare; any other renders as "<ref>#<attribute>". */
+function getAtt(id: string, attribute: string, params: Params): string {
+  const region = params['AWS::Region'];
+  const account = params['AWS::AccountId'];
+  const type = id in resources ? resource(id).type : undefined;
+  if (type === 'AWS::SQS::Queue' && attribute === 'QueueName') return nameOf(id, 'QueueName', params);
+  if (type === 'AWS::SQS::Queue' && attribute === 'Arn') {
+    return `arn:aws:sqs:${region}:${account}:${nameOf(id, 'QueueName', params)}`;
+  }
+  if (type === 'AWS::CloudWatch::Alarm' && attribute === 'Arn') {
+    return `arn:aws:cloudwatch:${region}:${account}:alarm:${nameOf(id, 'AlarmName', params)}`;
+  }
+  return `${physicalId(id, params) ?? id}#${attribute}`;
+}
+
+/** The ARN of an EventBridge rule on the default bus, from the name the template gives it. */
+const ruleArnOf = (id: string, params: Params): string =>
+  `arn:aws:events:${params['AWS::Region']}:${params['AWS::AccountId']}:rule/${nameOf(id, 'Name', params)}`;
 
 const renderedEnv = (id: FunctionId, params: Params): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(envOf(id)).map(([name, value]) => [name, String(render(value, params))]));
@@ -272,6 +316,8 @@ const RULE_ARN = {
 };
 const ALERTS_TOPIC = { Ref: 'AlertsTopic' };
 const TOPICS_KEY = { 'Fn::GetAtt': ['TopicsKey', 'Arn'] };
+const RUN_LEDGER = { 'Fn::GetAtt': ['RunLedgerTable', 'Arn'] };
+const FAILED_INVOCATIONS_QUEUE = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
 
 /** Per function: every action its code calls, and the one resource each may touch. */
 const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
@@ -286,6 +332,9 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'sns:Publish': ALERTS_TOPIC,
     'kms:GenerateDataKey': TOPICS_KEY,
     'kms:Decrypt': TOPICS_KEY,
+    'dynamodb:GetItem': RUN_LEDGER,
+    'dynamodb:PutItem': RUN_LEDGER,
+    'sqs:SendMessage': FAILED_INVOCATIONS_QUEUE,
   },
   PostProcessorFunction: {
     'logs:CreateLogStream': { 'Fn::GetAtt': ['PostProcessorLogGroup', 'Arn'] },
@@ -293,11 +342,13 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'dms:DescribeReplicationTasks': '*',
     'events:DescribeRule': RULE_ARN,
     'events:EnableRule': RULE_ARN,
+    'events:DisableRule': RULE_ARN,
     'sns:Publish': ALERTS_TOPIC,
     'kms:GenerateDataKey': TOPICS_KEY,
     'kms:Decrypt': TOPICS_KEY,
-    'dynamodb:PutItem': { 'Fn::GetAtt': ['RunLedgerTable', 'Arn'] },
-    'dynamodb:DeleteItem': { 'Fn::GetAtt': ['RunLedgerTable', 'Arn'] },
+    'dynamodb:GetItem': RUN_LEDGER,
+    'dynamodb:PutItem': RUN_LEDGER,
+    'sqs:SendMessage': FAILED_INVOCATIONS_QUEUE,
     'secretsmanager:GetSecretValue': [{ Ref: 'TargetDatabaseSecretArn' }, { Ref: 'MaskingSaltSecretArn' }],
     'lambda:InvokeFunction': { Ref: 'HookFunctionArns' },
     'ec2:CreateNetworkInterface': '*',
@@ -349,10 +400,13 @@ describe('function settings', () => {
     'MIGRATION_REFRESH_INDICATOR',
     'MIGRATION_REFRESH_TYPE',
     'SCHEDULE_OR_ONE_TIME',
-    'SCHEDULE_RULE_NAME',
+    'SCHEDULE_RULE_ARN',
     'ALERTS_TOPIC_ARN',
+    'RUN_LEDGER_TABLE',
+    'RULE_AFTER_FAILURE',
     'POWERTOOLS_SERVICE_NAME',
     'POWERTOOLS_LOG_LEVEL',
+    'POWERTOOLS_METRICS_NAMESPACE',
   ];
 
   it('gives each function exactly the variables its configuration reads', () => {
@@ -362,8 +416,8 @@ describe('function settings', () => {
     expect(Object.keys(envOf('PostProcessorFunction')).sort()).toEqual(
       [
         ...BASE,
-        'RULE_AFTER_FAILURE',
-        'RUN_LEDGER_TABLE',
+        'RECONCILE_RULE_ARN',
+        'STALE_RUN_HOURS',
         'TARGET_DATABASE_SECRET_ARN',
         'TARGET_DATABASE_TLS',
         'MASKING_SALT_SECRET_ARN',
@@ -382,45 +436,67 @@ describe('function settings', () => {
       expect(env.MIGRATION_REFRESH_TYPE).toEqual({ Ref: 'MigrationRefreshType' });
       expect(env.SCHEDULE_OR_ONE_TIME).toEqual({ Ref: 'ScheduleOrOneTime' });
       expect(env.ALERTS_TOPIC_ARN).toEqual({ Ref: 'AlertsTopic' });
+      expect(env.RUN_LEDGER_TABLE).toEqual({ Ref: 'RunLedgerTable' });
+      expect(env.RULE_AFTER_FAILURE).toEqual({ Ref: 'RuleAfterFailure' });
       expect(env.POWERTOOLS_LOG_LEVEL).toBe('INFO');
+      expect(env.POWERTOOLS_METRICS_NAMESPACE).toEqual({ Ref: 'NamePrefix' });
     }
     expect(starter.START_TYPE_OVERRIDE).toEqual({ Ref: 'StartTypeOverride' });
     expect(starter.CDC_START_TIME).toEqual({ Ref: 'CdcStartTime' });
     expect(starter.CDC_START_POSITION).toEqual({ Ref: 'CdcStartPosition' });
-    expect(post.RULE_AFTER_FAILURE).toEqual({ Ref: 'RuleAfterFailure' });
+    expect(post.STALE_RUN_HOURS).toEqual({ Ref: 'StaleRunHours' });
     expect(post.TARGET_DATABASE_SECRET_ARN).toEqual({ Ref: 'TargetDatabaseSecretArn' });
     expect(post.TARGET_DATABASE_TLS).toEqual({ Ref: 'TargetDatabaseTls' });
     expect(post.MASKING_SALT_SECRET_ARN).toEqual({ Ref: 'MaskingSaltSecretArn' });
     // The Lambda runtime's CA bundle includes the RDS certificate authorities, so TLS to RDS verifies.
     expect(post.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
-    expect(post.RUN_LEDGER_TABLE).toEqual({ Ref: 'RunLedgerTable' });
     expect(starter.POWERTOOLS_SERVICE_NAME).toBe('task-starter');
     expect(post.POWERTOOLS_SERVICE_NAME).toBe('post-processor');
+  });
+
+  it('passes the run ledger and the failure policy to both functions, from Globals', () => {
+    const globals = obj(
+      obj(obj(obj(template.Globals, 'Globals').Function, 'Globals.Function').Environment, 'Environment')
+        .Variables,
+      'Variables',
+    );
+    // The task-starter takes the run's lock and applies the failure policy to a refused start.
+    expect(globals.RUN_LEDGER_TABLE).toEqual({ Ref: 'RunLedgerTable' });
+    expect(globals.RULE_AFTER_FAILURE).toEqual({ Ref: 'RuleAfterFailure' });
+    for (const id of FUNCTION_IDS) {
+      const own = obj(obj(resource(id).properties.Environment, 'Environment').Variables, 'Variables');
+      expect(own.RUN_LEDGER_TABLE, id).toBeUndefined();
+      expect(own.RULE_AFTER_FAILURE, id).toBeUndefined();
+    }
   });
 
   it.each(
     SUPPORTED_MODES.map((mode) => [modeLabel(mode), mode] as const),
   )('renders settings both functions accept at cold start (%s)', (_, mode) => {
     const params = parameterValues(mode);
-    const ruleName = mode.cadence === 'schedule' ? physicalId('ScheduleRule', params) : undefined;
+    const ruleArn = mode.cadence === 'schedule' ? ruleArnOf('ScheduleRule', params) : undefined;
 
     const starter = loadStarterConfig(renderedEnv('TaskStarterFunction', params));
     expect(starter.task).toEqual({ arn: TASK_ARN, identifier: TASK_IDENTIFIER });
     expect(starter.mode).toEqual(mode);
-    expect(starter.scheduleRuleName).toBe(ruleName);
+    expect(starter.scheduleRule?.arn).toBe(ruleArn);
     expect(starter.startTypeOverride).toBeUndefined();
+    expect(starter.runLedgerTable).toBe(physicalId('RunLedgerTable', params));
+    expect(starter.ruleAfterFailure).toBe('re-enable');
 
     const post = loadPostProcessorConfig(renderedEnv('PostProcessorFunction', params));
-    expect(post.scheduleRuleName).toBe(ruleName);
+    expect(post.scheduleRule?.arn).toBe(ruleArn);
+    expect(post.reconcileRuleArn).toBe(ruleArnOf('ReconcileRule', params));
     expect(post.alertsTopicArn).toBe(starter.alertsTopicArn);
     expect(post.runLedgerTable).toBe(physicalId('RunLedgerTable', params));
+    expect(post.staleRunMs).toBe(24 * 3600_000);
     expect(post.targetDatabaseSecretArn).toBeUndefined();
     expect(post.maskingSaltSecretArn).toBeUndefined();
     expect(post.targetDatabaseTls).toBe('verify');
     expect(post.ruleAfterFailure).toBe('re-enable');
   });
 
-  it('names the schedule rule in schedule mode only', () => {
+  it('passes the ARN of the schedule rule actually created, in schedule mode only', () => {
     const schedule = parameterValues({
       indicator: 'data-refresh',
       migrationType: 'full-load',
@@ -431,10 +507,29 @@ describe('function settings', () => {
       migrationType: 'full-load',
       cadence: 'one-time',
     });
-    const ruleName = render(resource('ScheduleRule').properties.Name, schedule);
-    expect(renderedEnv('TaskStarterFunction', schedule).SCHEDULE_RULE_NAME).toBe(ruleName);
-    expect(renderedEnv('PostProcessorFunction', schedule).SCHEDULE_RULE_NAME).toBe(ruleName);
-    expect(renderedEnv('TaskStarterFunction', oneTime).SCHEDULE_RULE_NAME).toBe('');
+    const ruleArn = ruleArnOf('ScheduleRule', schedule);
+    expect(ruleArn).toBe('arn:aws:events:eu-west-1:123456789012:rule/dms-scheduler-schedule');
+    for (const id of FUNCTION_IDS) {
+      expect(renderedEnv(id, schedule).SCHEDULE_RULE_ARN, id).toBe(ruleArn);
+      expect(renderedEnv(id, oneTime).SCHEDULE_RULE_ARN, id).toBe('');
+    }
+    expect(condition(String(resource('ScheduleRule').condition), oneTime)).toBe(false);
+    // Another prefix moves both together.
+    const other = { ...schedule, NamePrefix: 'nightly' };
+    expect(renderedEnv('TaskStarterFunction', other).SCHEDULE_RULE_ARN).toBe(
+      ruleArnOf('ScheduleRule', other),
+    );
+  });
+
+  it('passes the post-processor the ARN of the reconcile rule actually created, in every mode', () => {
+    for (const mode of SUPPORTED_MODES) {
+      for (const params of [parameterValues(mode), parameterValues(mode, { NamePrefix: 'nightly' })]) {
+        expect(renderedEnv('PostProcessorFunction', params).RECONCILE_RULE_ARN).toBe(
+          ruleArnOf('ReconcileRule', params),
+        );
+      }
+    }
+    expect(envOf('TaskStarterFunction').RECONCILE_RULE_ARN).toBeUndefined();
   });
 });
 
@@ -538,6 +633,33 @@ describe('parameters', () => {
     }
     expect(spec('ScheduleExpression').Default).toBe('cron(0 0 * * ? *)');
     expect(spec('NamePrefix').Default).toBe('dms-scheduler');
+  });
+
+  it('bounds the stuck-run threshold in hours and passes it to the post-processor', () => {
+    expect(spec('StaleRunHours')).toMatchObject({ Type: 'Number', Default: 24, MinValue: 1, MaxValue: 720 });
+    expect(String(spec('StaleRunHours').Description ?? '')).toContain('StuckRuns');
+    const params = parameterValues(
+      { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+      { StaleRunHours: '6' },
+    );
+    expect(renderedEnv('PostProcessorFunction', params).STALE_RUN_HOURS).toBe('6');
+    expect(loadPostProcessorConfig(renderedEnv('PostProcessorFunction', params)).staleRunMs).toBe(
+      6 * 3600_000,
+    );
+  });
+
+  it('shows every parameter in exactly one console group, with a label', () => {
+    const ui = obj(obj(template.Metadata, 'Metadata')['AWS::CloudFormation::Interface'], 'Interface');
+    const groups = list(ui.ParameterGroups, 'ParameterGroups').map((group) => obj(group, 'group'));
+    const grouped = groups.flatMap((group) => list(group.Parameters, 'Parameters').map(String));
+    expect([...grouped].sort()).toEqual(Object.keys(parameters).sort());
+    expect(new Set(grouped).size).toBe(grouped.length);
+    const labels = obj(ui.ParameterLabels, 'ParameterLabels');
+    for (const name of Object.keys(parameters)) {
+      expect(String(obj(labels[name] ?? {}, name).default ?? ''), name).not.toBe('');
+    }
+    const afterTheRun = groups.find((group) => obj(group.Label, 'Label').default === 'After the run');
+    expect(list(afterTheRun?.Parameters, 'After the run')).toContain('StaleRunHours');
   });
 });
 
@@ -735,14 +857,374 @@ describe('DMS notices', () => {
 });
 
 describe('run ledger', () => {
-  it('is keyed by runKey, expires records on expiresAt and is encrypted and recoverable', () => {
+  it('is keyed by pk (one record per task), expires records on expiresAt and is encrypted and recoverable', () => {
     const table = resource('RunLedgerTable').properties;
-    expect(table.KeySchema).toEqual([{ AttributeName: 'runKey', KeyType: 'HASH' }]);
-    expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'runKey', AttributeType: 'S' }]);
+    expect(table.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'pk', AttributeType: 'S' }]);
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+  });
+
+  it.each(
+    FUNCTION_IDS,
+  )('%s may read and write ledger records and nothing else there: GetItem, PutItem', (id) => {
+    const onLedger = statementsOf(id).filter((statement) =>
+      statement.resources.some((target) => JSON.stringify(target) === JSON.stringify(RUN_LEDGER)),
+    );
+    expect(onLedger).toHaveLength(1);
+    expect(onLedger[0]?.underCondition).toBeUndefined();
+    expect(onLedger[0]?.resources).toEqual([RUN_LEDGER]);
+    expect([...(onLedger[0]?.actions ?? [])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const dynamodb = statementsOf(id).flatMap((statement) =>
+      statement.actions.filter((action) => action.startsWith('dynamodb:')),
+    );
+    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+});
+
+describe('never silent', () => {
+  const SCHEDULE: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+  const ONE_TIME: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'one-time' };
+
+  interface Watch {
+    readonly namespace: unknown;
+    readonly metric: string;
+    readonly dimensions: Record<string, unknown>;
+    readonly statistic: string;
+    readonly period: number;
+    readonly condition?: string;
+  }
+
+  /** Each alarm, the metric it must watch (in template form) and the mode it exists in. */
+  const ALARMS: Record<string, Watch> = {
+    TaskStarterErrorsAlarm: {
+      namespace: 'AWS/Lambda',
+      metric: 'Errors',
+      dimensions: { FunctionName: { Ref: 'TaskStarterFunction' } },
+      statistic: 'Sum',
+      period: 300,
+    },
+    PostProcessorErrorsAlarm: {
+      namespace: 'AWS/Lambda',
+      metric: 'Errors',
+      dimensions: { FunctionName: { Ref: 'PostProcessorFunction' } },
+      statistic: 'Sum',
+      period: 300,
+    },
+    FailedInvocationsAlarm: {
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'QueueName'] } },
+      statistic: 'Maximum',
+      period: 300,
+    },
+    StuckRunsAlarm: {
+      namespace: { Ref: 'NamePrefix' },
+      metric: 'StuckRuns',
+      dimensions: { service: 'post-processor' },
+      statistic: 'Maximum',
+      period: 3600,
+    },
+    ScheduleOffWithoutRunAlarm: {
+      namespace: { Ref: 'NamePrefix' },
+      metric: 'ScheduleOffWithoutRun',
+      dimensions: { service: 'post-processor' },
+      statistic: 'Maximum',
+      period: 3600,
+      condition: 'IsSchedule',
+    },
+  };
+  const ALARM_IDS = Object.keys(ALARMS);
+
+  const dimensionsOf = (alarm: Resource): Record<string, unknown> =>
+    Object.fromEntries(
+      list(alarm.properties.Dimensions, `${alarm.id}.Dimensions`).map((dimension) => {
+        const { Name, Value } = obj(dimension, 'dimension');
+        return [String(Name), Value];
+      }),
+    );
+
+  /** The alarms that exist for a set of parameter values. */
+  const alarmsIn = (params: Params): Resource[] =>
+    resourcesOfType('AWS::CloudWatch::Alarm').filter(
+      (alarm) => alarm.condition === undefined || condition(alarm.condition, params),
+    );
+
+  it('keeps failed invocations 14 days, encrypted, in a queue of its own', () => {
+    const queue = resource('FailedInvocationsQueue');
+    expect(queue.type).toBe('AWS::SQS::Queue');
+    expect(queue.condition).toBeUndefined();
+    expect(queue.properties.QueueName).toEqual({ 'Fn::Sub': `\${NamePrefix}-failed-invocations` });
+    expect(queue.properties.MessageRetentionPeriod).toBe(1209600);
+    expect(queue.properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('has exactly these alarms: four in every mode, the schedule one in schedule mode only', () => {
+    expect(
+      resourcesOfType('AWS::CloudWatch::Alarm')
+        .map((alarm) => alarm.id)
+        .sort(),
+    ).toEqual([...ALARM_IDS].sort());
+    for (const id of ALARM_IDS) expect(resource(id).condition, id).toBe(ALARMS[id]?.condition);
+    expect(alarmsIn(parameterValues(SCHEDULE))).toHaveLength(5);
+    expect(alarmsIn(parameterValues(ONE_TIME)).map((alarm) => alarm.id)).not.toContain(
+      'ScheduleOffWithoutRunAlarm',
+    );
+    expect(alarmsIn(parameterValues(ONE_TIME))).toHaveLength(4);
+  });
+
+  it.each(ALARM_IDS)('%s watches its metric and goes off on the first occurrence', (id) => {
+    const alarm = resource(id);
+    const watch = ALARMS[id] as Watch;
+    expect(alarm.properties.Namespace).toEqual(watch.namespace);
+    expect(alarm.properties.MetricName).toBe(watch.metric);
+    expect(dimensionsOf(alarm)).toEqual(watch.dimensions);
+    expect(alarm.properties.Statistic).toBe(watch.statistic);
+    expect(alarm.properties.Period).toBe(watch.period);
+    expect(alarm.properties.EvaluationPeriods).toBe(1);
+    expect(alarm.properties.Threshold).toBe(1);
+    expect(alarm.properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    // No data (no invocation, an empty queue, no stuck run) is the good state.
+    expect(alarm.properties.TreatMissingData).toBe('notBreaching');
+  });
+
+  it.each(ALARM_IDS)('%s tells the alerts topic when it goes off and when it is over', (id) => {
+    const alarm = resource(id);
+    expect(alarm.properties.AlarmActions).toEqual([ALERTS_TOPIC]);
+    expect(alarm.properties.OKActions).toEqual([ALERTS_TOPIC]);
+    const name = String(render(alarm.properties.AlarmName, parameterValues(SCHEDULE)));
+    expect(name.startsWith('dms-scheduler-')).toBe(true);
+    expect(
+      String(render(alarm.properties.AlarmDescription, parameterValues(SCHEDULE))).length,
+    ).toBeGreaterThan(80);
+  });
+
+  it('names each alarm uniquely', () => {
+    const params = parameterValues(SCHEDULE);
+    const names = alarmsIn(params).map((alarm) => String(render(alarm.properties.AlarmName, params)));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('watches the functions the template creates and the queue they fail into', () => {
+    for (const [alarmId, functionId] of [
+      ['TaskStarterErrorsAlarm', 'TaskStarterFunction'],
+      ['PostProcessorErrorsAlarm', 'PostProcessorFunction'],
+    ] as const) {
+      expect(dimensionsOf(resource(alarmId)).FunctionName).toEqual({ Ref: functionId });
+    }
+    for (const id of FUNCTION_IDS) {
+      const onFailure = obj(
+        obj(obj(effectiveFunction(id).EventInvokeConfig, 'EventInvokeConfig').DestinationConfig, 'D')
+          .OnFailure,
+        'OnFailure',
+      );
+      const [queueId] = list(obj(onFailure.Destination, 'Destination')['Fn::GetAtt'], 'GetAtt');
+      expect(dimensionsOf(resource('FailedInvocationsAlarm')).QueueName).toEqual({
+        'Fn::GetAtt': [queueId, 'QueueName'],
+      });
+    }
+  });
+
+  it.each([
+    'StuckRunsAlarm',
+    'ScheduleOffWithoutRunAlarm',
+  ])('%s watches the namespace and service the post-processor writes its metrics under', (id) => {
+    const alarm = resource(id);
+    for (const params of [parameterValues(SCHEDULE), parameterValues(SCHEDULE, { NamePrefix: 'nightly' })]) {
+      const env = renderedEnv('PostProcessorFunction', params);
+      expect(render(alarm.properties.Namespace, params)).toBe(env.POWERTOOLS_METRICS_NAMESPACE);
+      // Powertools Metrics' default dimension is service = POWERTOOLS_SERVICE_NAME.
+      expect(dimensionsOf(alarm)).toEqual({ service: env.POWERTOOLS_SERVICE_NAME });
+    }
+    expect(renderedEnv('TaskStarterFunction', parameterValues(SCHEDULE)).POWERTOOLS_METRICS_NAMESPACE).toBe(
+      renderedEnv('PostProcessorFunction', parameterValues(SCHEDULE)).POWERTOOLS_METRICS_NAMESPACE,
+    );
+  });
+
+  it('lets CloudWatch use the topics key, for messages of the alerts topic only', () => {
+    const statements = flattenStatements(
+      list(obj(resource('TopicsKey').properties.KeyPolicy, 'KeyPolicy').Statement, 'KeyPolicy.Statement'),
+    );
+    const forCloudWatch = statements.filter((statement) =>
+      JSON.stringify(statement.raw.Principal).includes('cloudwatch.amazonaws.com'),
+    );
+    expect(forCloudWatch).toHaveLength(1);
+    const statement = forCloudWatch[0] as Statement;
+    expect(statement.raw.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
+    expect([...statement.actions].sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    // Alerts exist in every mode.
+    expect(statement.underCondition).toBeUndefined();
+    const conditionBlock = obj(statement.raw.Condition, 'Condition');
+    expect(Object.keys(conditionBlock)).toEqual(['StringEquals']);
+    const equals = obj(conditionBlock.StringEquals, 'StringEquals');
+    expect(Object.keys(equals)).toEqual(['kms:EncryptionContext:aws:sns:topicArn']);
+    for (const params of [parameterValues(SCHEDULE), parameterValues(ONE_TIME, { NamePrefix: 'nightly' })]) {
+      expect(render(equals['kms:EncryptionContext:aws:sns:topicArn'], params)).toBe(
+        physicalId('AlertsTopic', params),
+      );
+    }
+    // Only the account (through IAM), DMS and CloudWatch appear in the key policy.
+    expect(statements.map((candidate) => JSON.stringify(candidate.raw.Principal)).sort()).toEqual(
+      [
+        JSON.stringify({ AWS: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root` } }),
+        JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+        JSON.stringify({ Service: 'dms.amazonaws.com' }),
+      ].sort(),
+    );
+  });
+
+  it("lets only this stack's alarms, in this account, publish to the alerts topic", () => {
+    const policies = resourcesOfType('AWS::SNS::TopicPolicy').filter((policy) =>
+      list(policy.properties.Topics, 'Topics').some(
+        (topic) => isObject(topic) && topic.Ref === 'AlertsTopic',
+      ),
+    );
+    expect(policies).toHaveLength(1);
+    const policy = policies[0] as Resource;
+    expect(policy.condition).toBeUndefined();
+    expect(policy.properties.Topics).toEqual([ALERTS_TOPIC]);
+    const statements = list(
+      obj(policy.properties.PolicyDocument, 'PolicyDocument').Statement,
+      'Statement',
+    ).map((statement) => obj(statement, 'statement'));
+    expect(statements).toHaveLength(1);
+    const statement = statements[0] as JsonObject;
+    expect(statement.Effect).toBe('Allow');
+    expect(statement.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
+    expect(asList(statement.Action)).toEqual(['sns:Publish']);
+    expect(statement.Resource).toEqual(ALERTS_TOPIC);
+    const conditionBlock = obj(statement.Condition, 'Condition');
+    expect(Object.keys(conditionBlock).sort()).toEqual(['ArnLike', 'StringEquals']);
+    expect(obj(conditionBlock.StringEquals, 'StringEquals')).toEqual({
+      'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+    });
+    const sourceArn = obj(conditionBlock.ArnLike, 'ArnLike')['aws:SourceArn'];
+
+    for (const params of [parameterValues(SCHEDULE), parameterValues(SCHEDULE, { NamePrefix: 'nightly' })]) {
+      const pattern = String(render(sourceArn, params));
+      // ArnLike: * and ? are the only wildcards.
+      const glob = new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
+      const alarmArns = alarmsIn(params).map((alarm) => getAtt(alarm.id, 'Arn', params));
+      expect(alarmArns).toHaveLength(5);
+      for (const arn of alarmArns) expect(arn).toMatch(glob);
+      const prefix = params.NamePrefix;
+      for (const foreign of [
+        `arn:aws:cloudwatch:eu-west-1:999999999999:alarm:${prefix}-stuck-runs`,
+        `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${prefix}-stuck-runs`,
+        'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:another-stack-stuck-runs',
+      ]) {
+        expect(foreign).not.toMatch(glob);
+      }
+    }
+  });
+
+  describe('dashboard', () => {
+    const dashboard = resource('Dashboard');
+
+    type Widget = { type: string; properties: JsonObject };
+
+    function widgetsIn(params: Params): Widget[] {
+      const body = render(dashboard.properties.DashboardBody, params);
+      expect(typeof body).toBe('string');
+      const parsed = obj(JSON.parse(String(body)), 'DashboardBody');
+      return list(parsed.widgets, 'widgets').map((widget) => obj(widget, 'widget') as unknown as Widget);
+    }
+
+    /** Every metric a widget shows, as "namespace|metric|dimension=value|…" (dimensions sorted). */
+    function metricsIn(params: Params): Set<string> {
+      const keys = widgetsIn(params)
+        .filter((widget) => widget.type === 'metric')
+        .flatMap((widget) => list(widget.properties.metrics, 'metrics'))
+        .map((entry) => {
+          const parts = list(entry, 'metric').filter((part) => typeof part === 'string') as string[];
+          const [namespace, metric, ...rest] = parts;
+          const dimensions: string[] = [];
+          for (let index = 0; index + 1 < rest.length; index += 2) {
+            dimensions.push(`${rest[index]}=${rest[index + 1]}`);
+          }
+          return [namespace, metric, ...dimensions.sort()].join('|');
+        });
+      return new Set(keys);
+    }
+
+    function alarmKey(alarm: Resource, params: Params): string {
+      const dimensions = Object.entries(dimensionsOf(alarm))
+        .map(([name, value]) => `${name}=${String(render(value, params))}`)
+        .sort();
+      return [
+        String(render(alarm.properties.Namespace, params)),
+        String(alarm.properties.MetricName),
+        ...dimensions,
+      ].join('|');
+    }
+
+    it('exists under the stack prefix', () => {
+      expect(dashboard.type).toBe('AWS::CloudWatch::Dashboard');
+      expect(dashboard.condition).toBeUndefined();
+      expect(render(dashboard.properties.DashboardName, parameterValues(SCHEDULE))).toBe('dms-scheduler');
+    });
+
+    it.each([
+      ['schedule', SCHEDULE],
+      ['one-time', ONE_TIME],
+    ] as const)('parses as JSON and shows every metric an alarm watches (%s)', (_, mode) => {
+      const params = parameterValues(mode, { NamePrefix: 'nightly' });
+      const metrics = metricsIn(params);
+      for (const alarm of alarmsIn(params)) expect([...metrics], alarm.id).toContain(alarmKey(alarm, params));
+      for (const widget of widgetsIn(params).filter((candidate) => candidate.type === 'metric')) {
+        expect(widget.properties.region).toBe(params['AWS::Region']);
+      }
+    });
+
+    it("shows the runs' figures under the namespace and service each function writes them", () => {
+      const params = parameterValues(SCHEDULE, { NamePrefix: 'nightly' });
+      const metrics = metricsIn(params);
+      const from = (id: FunctionId, metric: string) => {
+        const env = renderedEnv(id, params);
+        return `${env.POWERTOOLS_METRICS_NAMESPACE}|${metric}|service=${env.POWERTOOLS_SERVICE_NAME}`;
+      };
+      expect([...metrics]).toEqual(
+        expect.arrayContaining([
+          from('TaskStarterFunction', 'RunsStarted'),
+          ...[
+            'RunsSucceeded',
+            'RunsFailed',
+            'RunDuration',
+            'HookDuration',
+            'RowsMasked',
+            'StuckRuns',
+            'ScheduleOffWithoutRun',
+          ].map((metric) => from('PostProcessorFunction', metric)),
+          ...FUNCTION_IDS.flatMap((id) =>
+            ['Errors', 'Duration'].map(
+              (metric) => `AWS/Lambda|${metric}|FunctionName=${physicalId(id, params)}`,
+            ),
+          ),
+        ]),
+      );
+    });
+
+    it.each([
+      ['schedule', SCHEDULE],
+      ['one-time', ONE_TIME],
+    ] as const)('lists exactly the alarms that exist (%s)', (_, mode) => {
+      const params = parameterValues(mode);
+      const listed = widgetsIn(params)
+        .filter((widget) => widget.type === 'alarm')
+        .flatMap((widget) => list(widget.properties.alarms, 'alarms'));
+      expect([...listed].sort()).toEqual(
+        alarmsIn(params)
+          .map((alarm) => getAtt(alarm.id, 'Arn', params))
+          .sort(),
+      );
+    });
   });
 });
 
@@ -922,9 +1404,8 @@ describe('least privilege', () => {
     }
   });
 
-  it('gives the rule to the roles only in schedule mode, and DisableRule to the task-starter only', () => {
+  it('never lets the post-processor start the task: only the run that holds the lock starts it', () => {
     const post = statementsOf('PostProcessorFunction').flatMap((statement) => statement.actions);
-    expect(post).not.toContain('events:DisableRule');
     expect(post).not.toContain('dms:StartReplicationTask');
   });
 
@@ -986,13 +1467,39 @@ describe('functions', () => {
     expect(logGroup.properties.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
   });
 
-  it.each(FUNCTION_IDS)('%s reports events it finally failed on to the alerts topic', (id) => {
+  it.each(FUNCTION_IDS)('%s keeps events it finally failed on in the failed-invocations queue', (id) => {
     const config = obj(effectiveFunction(id).EventInvokeConfig, 'EventInvokeConfig');
-    expect(config.MaximumRetryAttempts).toBe(2);
+    // Not the alerts topic, which may itself be what is failing.
     expect(obj(obj(config.DestinationConfig, 'DestinationConfig').OnFailure, 'OnFailure')).toEqual({
-      Type: 'SNS',
-      Destination: { Ref: 'AlertsTopic' },
+      Type: 'SQS',
+      Destination: FAILED_INVOCATIONS_QUEUE,
     });
+    expect(resource('FailedInvocationsQueue').type).toBe('AWS::SQS::Queue');
+  });
+
+  it('never retries a start (a retry is a new start decision), and retries a notice twice', () => {
+    const retries = (id: FunctionId) =>
+      obj(effectiveFunction(id).EventInvokeConfig, 'EventInvokeConfig').MaximumRetryAttempts;
+    expect(retries('TaskStarterFunction')).toBe(0);
+    expect(retries('PostProcessorFunction')).toBe(2);
+  });
+
+  it.each(
+    FUNCTION_IDS,
+  )('%s may send to its on-failure destination, exactly that queue, and nothing else on SQS', (id) => {
+    // Lambda sends the destination record with the function's execution role.
+    const sqs = statementsOf(id).filter((statement) =>
+      statement.actions.some((action) => action.startsWith('sqs:')),
+    );
+    expect(sqs).toHaveLength(1);
+    expect(sqs[0]?.actions).toEqual(['sqs:SendMessage']);
+    expect(sqs[0]?.underCondition).toBeUndefined();
+    const destination = obj(
+      obj(obj(effectiveFunction(id).EventInvokeConfig, 'EventInvokeConfig').DestinationConfig, 'Dest')
+        .OnFailure,
+      'OnFailure',
+    ).Destination;
+    expect(sqs[0]?.resources).toEqual([destination]);
   });
 });
 
@@ -1004,6 +1511,13 @@ describe('outputs', () => {
     for (const [name, output] of Object.entries(outputs)) {
       expect(String(obj(output, name).Description ?? ''), name).not.toBe('');
     }
+  });
+
+  it('names the failed-invocations queue, the dashboard and the run ledger', () => {
+    const value = (name: string) => obj(outputs[name], name).Value;
+    expect(value('FailedInvocationsQueueUrl')).toEqual({ Ref: 'FailedInvocationsQueue' });
+    expect(value('DashboardName')).toEqual({ Ref: 'Dashboard' });
+    expect(value('RunLedgerTableName')).toEqual({ Ref: 'RunLedgerTable' });
   });
 
   it('offers a ready-to-paste command for a one-time run of the task-starter', () => {

@@ -8,6 +8,8 @@ type Env = Record<string, string | undefined>;
 
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-alerts';
+const SCHEDULE_RULE_ARN = 'arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-schedule';
+const RECONCILE_RULE_ARN = 'arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-reconcile';
 
 const STARTER_ENV: Env = {
   REPLICATION_TASK_ARN: TASK_ARN,
@@ -15,10 +17,11 @@ const STARTER_ENV: Env = {
   MIGRATION_REFRESH_INDICATOR: 'data-refresh',
   MIGRATION_REFRESH_TYPE: 'full-load',
   SCHEDULE_OR_ONE_TIME: 'schedule',
-  SCHEDULE_RULE_NAME: 'dms-scheduler-schedule',
+  SCHEDULE_RULE_ARN,
   ALERTS_TOPIC_ARN: TOPIC_ARN,
+  RUN_LEDGER_TABLE: 'dms-scheduler-runs',
 };
-const POST_PROCESSOR_ENV: Env = { ...STARTER_ENV, RUN_LEDGER_TABLE: 'dms-scheduler-runs' };
+const POST_PROCESSOR_ENV: Env = { ...STARTER_ENV, RECONCILE_RULE_ARN };
 
 const ONE_TIME_CDC: Env = {
   MIGRATION_REFRESH_INDICATOR: 'data-migration',
@@ -30,6 +33,22 @@ const loaders = [
   ['loadStarterConfig', loadStarterConfig, STARTER_ENV],
   ['loadPostProcessorConfig', loadPostProcessorConfig, POST_PROCESSOR_ENV],
 ] as const;
+
+/** Rule ARNs the loaders refuse, as rows of the malformed-values tables: [variable, description, value, rule]. */
+const malformedRuleArns = (name: string) =>
+  [
+    [name, 'a rule name, not an ARN', 'dms-scheduler-schedule'],
+    [name, 'an SNS ARN', 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-schedule'],
+    [name, 'the event bus ARN', 'arn:aws:events:us-east-1:123456789012:event-bus/default'],
+    // Only rules on the default bus: a custom bus's rule ARN has the bus in its path.
+    [name, 'a rule on a custom bus', 'arn:aws:events:us-east-1:123456789012:rule/ops-bus/nightly'],
+    [name, 'a short account id', 'arn:aws:events:us-east-1:12345:rule/nightly'],
+    [name, 'spaces in the name', 'arn:aws:events:us-east-1:123456789012:rule/rule with spaces'],
+    [name, 'a 65-character name', `arn:aws:events:us-east-1:123456789012:rule/${'r'.repeat(65)}`],
+    [name, 'no name', 'arn:aws:events:us-east-1:123456789012:rule/'],
+  ].map(
+    (row) => [...row, 'must be an EventBridge rule ARN (arn:aws:events:REGION:ACCOUNT:rule/NAME)'] as const,
+  );
 
 /** The ConfigurationError a load throws (fails the test if it throws anything else or nothing). */
 function configurationError(load: () => unknown): ConfigurationError {
@@ -47,8 +66,11 @@ describe('a valid environment', () => {
     expect(loadStarterConfig(STARTER_ENV)).toEqual({
       task: { arn: TASK_ARN, identifier: 'nightly-refresh' },
       mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+      scheduleRule: { arn: SCHEDULE_RULE_ARN, name: 'dms-scheduler-schedule' },
       scheduleRuleName: 'dms-scheduler-schedule',
       alertsTopicArn: TOPIC_ARN,
+      runLedgerTable: 'dms-scheduler-runs',
+      ruleAfterFailure: 're-enable',
       startTypeOverride: undefined,
       cdcStart: {},
     });
@@ -58,10 +80,13 @@ describe('a valid environment', () => {
     expect(loadPostProcessorConfig(POST_PROCESSOR_ENV)).toEqual({
       task: { arn: TASK_ARN, identifier: 'nightly-refresh' },
       mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+      scheduleRule: { arn: SCHEDULE_RULE_ARN, name: 'dms-scheduler-schedule' },
       scheduleRuleName: 'dms-scheduler-schedule',
       alertsTopicArn: TOPIC_ARN,
       ruleAfterFailure: 're-enable',
       runLedgerTable: 'dms-scheduler-runs',
+      reconcileRuleArn: RECONCILE_RULE_ARN,
+      staleRunMs: 24 * 3600_000,
       targetDatabaseSecretArn: undefined,
       maskingSaltSecretArn: undefined,
       targetDatabaseTls: 'verify',
@@ -74,6 +99,17 @@ describe('a valid environment', () => {
   ])('accepts a task ARN in another partition (%s)', (arn) => {
     expect(loadStarterConfig({ ...STARTER_ENV, REPLICATION_TASK_ARN: arn }).task.arn).toBe(arn);
   });
+
+  it.each([
+    ['arn:aws-cn:events:cn-north-1:123456789012:rule/nightly', 'nightly'],
+    ['arn:aws-us-gov:events:us-gov-west-1:123456789012:rule/nightly', 'nightly'],
+    ['arn:aws:events:eu-west-1:123456789012:rule/Nightly.Refresh_2-a', 'Nightly.Refresh_2-a'],
+    [`arn:aws:events:eu-west-1:123456789012:rule/${'r'.repeat(64)}`, 'r'.repeat(64)],
+  ])('takes the schedule rule name from its ARN (%s)', (arn, name) => {
+    const config = loadStarterConfig({ ...STARTER_ENV, SCHEDULE_RULE_ARN: arn });
+    expect(config.scheduleRule).toEqual({ arn, name });
+    expect(config.scheduleRuleName).toBe(name);
+  });
 });
 
 describe.each(loaders)('%s: required variables', (_, load, env) => {
@@ -84,7 +120,8 @@ describe.each(loaders)('%s: required variables', (_, load, env) => {
     'MIGRATION_REFRESH_TYPE',
     'SCHEDULE_OR_ONE_TIME',
     'ALERTS_TOPIC_ARN',
-    ...(load === loadPostProcessorConfig ? ['RUN_LEDGER_TABLE'] : []),
+    'RUN_LEDGER_TABLE',
+    ...(load === loadPostProcessorConfig ? ['RECONCILE_RULE_ARN'] : []),
   ];
 
   it.each(required)('refuses a missing %s, naming it', (name) => {
@@ -102,18 +139,46 @@ describe.each(loaders)('%s: required variables', (_, load, env) => {
     for (const name of required) expect(error.message).toContain(name);
   });
 
-  it('requires SCHEDULE_RULE_NAME in schedule mode', () => {
-    const error = configurationError(() => load({ ...env, SCHEDULE_RULE_NAME: undefined }));
-    expect(error.message).toContain('SCHEDULE_RULE_NAME is not set');
-    expect(configurationError(() => load({ ...env, SCHEDULE_RULE_NAME: '' })).message).toContain(
-      'SCHEDULE_RULE_NAME is not set',
+  it('requires SCHEDULE_RULE_ARN in schedule mode', () => {
+    const error = configurationError(() => load({ ...env, SCHEDULE_RULE_ARN: undefined }));
+    expect(error.message).toContain('SCHEDULE_RULE_ARN is not set');
+    expect(configurationError(() => load({ ...env, SCHEDULE_RULE_ARN: '' })).message).toContain(
+      'SCHEDULE_RULE_ARN is not set',
     );
   });
 
-  it('ignores SCHEDULE_RULE_NAME in one-time mode, even when it is set', () => {
-    expect(load({ ...env, ...ONE_TIME_CDC }).scheduleRuleName).toBeUndefined();
-    expect(load({ ...env, ...ONE_TIME_CDC, SCHEDULE_RULE_NAME: undefined }).scheduleRuleName).toBeUndefined();
-    expect(load({ ...env, ...ONE_TIME_CDC, SCHEDULE_RULE_NAME: '' }).scheduleRuleName).toBeUndefined();
+  it.each([
+    ['set', SCHEDULE_RULE_ARN],
+    ['unset', undefined],
+    ['empty', ''],
+  ])('ignores SCHEDULE_RULE_ARN in one-time mode (%s)', (_description, value) => {
+    const config = load({ ...env, ...ONE_TIME_CDC, SCHEDULE_RULE_ARN: value });
+    expect(config.scheduleRule).toBeUndefined();
+    expect(config.scheduleRuleName).toBeUndefined();
+  });
+
+  it('no longer reads SCHEDULE_RULE_NAME', () => {
+    const config = load({ ...env, SCHEDULE_RULE_NAME: 'another-rule' });
+    expect(config.scheduleRuleName).toBe('dms-scheduler-schedule');
+    expect(
+      configurationError(() => load({ ...env, SCHEDULE_RULE_ARN: undefined, SCHEDULE_RULE_NAME: 'x' }))
+        .message,
+    ).toContain('SCHEDULE_RULE_ARN is not set');
+  });
+
+  it.each([
+    ['re-enable', 're-enable'],
+    ['keep-disabled', 'keep-disabled'],
+    [undefined, 're-enable'],
+    ['', 're-enable'],
+  ])('RULE_AFTER_FAILURE=%j gives %j', (value, expected) => {
+    expect(load({ ...env, RULE_AFTER_FAILURE: value }).ruleAfterFailure).toBe(expected);
+  });
+
+  it('reads RUN_LEDGER_TABLE', () => {
+    expect(load({ ...env, RUN_LEDGER_TABLE: 'staging.dms_runs-2' }).runLedgerTable).toBe(
+      'staging.dms_runs-2',
+    );
   });
 });
 
@@ -140,14 +205,16 @@ describe.each(loaders)('%s: malformed values', (_, load, env) => {
     ['MIGRATION_REFRESH_INDICATOR', 'an unknown indicator', 'data-copy', 'data-refresh'],
     ['MIGRATION_REFRESH_TYPE', 'an unknown migration type', 'full_load', 'full-load-and-cdc'],
     ['SCHEDULE_OR_ONE_TIME', 'an unknown cadence', 'daily', 'one-time'],
-    ['SCHEDULE_RULE_NAME', 'spaces', 'rule with spaces', 'must be an EventBridge rule name'],
-    ['SCHEDULE_RULE_NAME', '65 characters', 'r'.repeat(65), 'must be an EventBridge rule name'],
+    ...malformedRuleArns('SCHEDULE_RULE_ARN'),
     [
       'ALERTS_TOPIC_ARN',
       'an SQS ARN',
       'arn:aws:sqs:us-east-1:123456789012:alerts',
       'must be an SNS topic ARN',
     ],
+    ['RUN_LEDGER_TABLE', 'a space', 'runs table', 'must be a DynamoDB table name'],
+    ['RUN_LEDGER_TABLE', 'two characters', 'ab', 'must be a DynamoDB table name'],
+    ['RULE_AFTER_FAILURE', 'an unknown policy', 'ignore', 'keep-disabled'],
   ])('refuses %s with %s, naming the variable and the rule', (name, _description, value, rule) => {
     const error = configurationError(() => load({ ...env, [name]: value }));
     expect(error.message).toContain(name);
@@ -243,7 +310,7 @@ describe('loadStarterConfig: start type and CDC start', () => {
   });
 });
 
-describe('loadPostProcessorConfig: hook settings and failure policy', () => {
+describe('loadPostProcessorConfig: hook settings', () => {
   const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/target-AbCdEf';
   const SALT = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/masking-salt-XyZ123';
 
@@ -300,29 +367,56 @@ describe('loadPostProcessorConfig: hook settings and failure policy', () => {
     const config = loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: 'Not A Hook;' });
     expect(config).not.toHaveProperty('hookNames');
   });
+});
+
+describe('loadPostProcessorConfig: the reconcile rule and stuck runs', () => {
+  it('requires RECONCILE_RULE_ARN in one-time mode too', () => {
+    const error = configurationError(() =>
+      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, ...ONE_TIME_CDC, RECONCILE_RULE_ARN: undefined }),
+    );
+    expect(error.message).toContain('RECONCILE_RULE_ARN is not set');
+    expect(loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, ...ONE_TIME_CDC }).reconcileRuleArn).toBe(
+      RECONCILE_RULE_ARN,
+    );
+  });
+
+  it.each(
+    malformedRuleArns('RECONCILE_RULE_ARN'),
+  )('refuses %s with %s, naming the variable and the rule', (name, _description, value, rule) => {
+    const error = configurationError(() => loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, [name]: value }));
+    expect(error.message).toContain(`${name} ${rule}`);
+  });
+
+  it('the starter does not read RECONCILE_RULE_ARN', () => {
+    expect(loadStarterConfig({ ...STARTER_ENV, RECONCILE_RULE_ARN: 'not an ARN' })).not.toHaveProperty(
+      'reconcileRuleArn',
+    );
+  });
 
   it.each([
-    ['re-enable', 're-enable'],
-    ['keep-disabled', 'keep-disabled'],
-    [undefined, 're-enable'],
-    ['', 're-enable'],
-  ])('RULE_AFTER_FAILURE=%j gives %j', (value, expected) => {
-    expect(
-      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, RULE_AFTER_FAILURE: value }).ruleAfterFailure,
-    ).toBe(expected);
+    [undefined, 24],
+    ['', 24],
+    ['1', 1],
+    ['24', 24],
+    ['720', 720],
+  ])('STALE_RUN_HOURS=%j gives %j hours', (value, hours) => {
+    expect(loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, STALE_RUN_HOURS: value }).staleRunMs).toBe(
+      hours * 3600_000,
+    );
   });
 
-  it('refuses an unknown RULE_AFTER_FAILURE, naming it', () => {
+  it.each([
+    ['0', 'must be at least 1 (hours)'],
+    ['-5', 'must be at least 1 (hours)'],
+    ['721', 'must be at most 720 (hours)'],
+    ['abc', 'expected number'],
+    ['24h', 'expected number'],
+  ])('refuses STALE_RUN_HOURS=%j, naming it', (value, rule) => {
     const error = configurationError(() =>
-      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, RULE_AFTER_FAILURE: 'ignore' }),
+      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, STALE_RUN_HOURS: value }),
     );
-    expect(error.message).toContain('RULE_AFTER_FAILURE');
-  });
-
-  it('refuses a malformed RUN_LEDGER_TABLE, naming it', () => {
-    const error = configurationError(() =>
-      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, RUN_LEDGER_TABLE: 'runs table' }),
-    );
-    expect(error.message).toContain('RUN_LEDGER_TABLE must be a DynamoDB table name');
+    expect(error.message).toContain('STALE_RUN_HOURS');
+    expect(error.message).toContain(rule);
+    expect(error.message).not.toContain('is not set');
   });
 });

@@ -11,6 +11,8 @@ export interface MaskHookOptions {
   readonly saltSecretArn: string;
   readonly onFailure?: Hook['onFailure'];
   readonly timeoutSeconds?: number;
+  /** Default true: masking masked data again leaves it masked, so an interrupted mask may be resumed. */
+  readonly rerunnable?: boolean;
 }
 
 /** "customers: email 120, phone 118; audit_log truncated": rows changed per column, no data. */
@@ -29,10 +31,15 @@ export function maskHook(options: MaskHookOptions): Hook {
     name: options.name,
     ...(options.onFailure && { onFailure: options.onFailure }),
     ...(options.timeoutSeconds !== undefined && { timeoutSeconds: options.timeoutSeconds }),
+    rerunnable: options.rerunnable ?? true,
     async run({ secrets, target, log }): Promise<HookResult> {
       const salt = await secrets.getSecretString(options.saltSecretArn);
       const report = await maskDatabase(await target(), options.tables, { salt, log });
-      return { changed: `masked ${summariseMaskReport(report)}` };
+      const rowsMasked = report.tables.reduce(
+        (sum, table) => sum + Object.values(table.rowsChanged).reduce((a, b) => a + b, 0),
+        0,
+      );
+      return { changed: `masked ${summariseMaskReport(report)}`, rowsMasked };
     },
   };
 }

@@ -1,7 +1,10 @@
 // The DMS adapter: it must ask DescribeReplicationTasks for exactly our task, map every field the domain
 // decides on, turn a missing task into TaskMismatchError and DMS's "first run only" answer into
-// FirstRunOnlyError (which the starter retries on), and pass every other error through untouched.
+// FirstRunOnlyError (which the starter retries on), a start DMS refused (a client fault that is neither
+// throttling nor "not startable now") into StartRefusedError, and pass every other error through untouched:
+// a throttled, failed, unanswered or retried start may still have been applied, and is no refusal.
 import {
+  AccessDeniedFault,
   DatabaseMigrationServiceClient,
   DatabaseMigrationServiceServiceException,
   DescribeReplicationTasksCommand,
@@ -13,7 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DmsTaskControl, toSnapshot } from '#shared/dms/dms-task-control';
-import { FirstRunOnlyError, TaskMismatchError } from '#shared/errors';
+import { FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '#shared/errors';
 import { rejection } from '../../support/rejection.ts';
 
 const dms = mockClient(DatabaseMigrationServiceClient);
@@ -200,9 +203,10 @@ describe('start', () => {
 
   it.each([
     [
-      'InvalidResourceStateFault',
+      'InvalidResourceStateFault (a failed connection test)',
       new InvalidResourceStateFault({
-        message: 'Replication Task cannot be started, invalid state',
+        message:
+          'Test connection for replication instance ri-1 and endpoint ep-1 should be successful for starting the replication task',
         $metadata: {},
       }),
     ],
@@ -211,14 +215,59 @@ describe('start', () => {
       new DatabaseMigrationServiceServiceException({
         name: 'InvalidParameterCombinationException',
         $fault: 'client',
-        $metadata: {},
+        $metadata: { httpStatusCode: 400 },
         message: 'CdcStartTime and CdcStartPosition cannot both be specified',
       }),
     ],
     ['ResourceNotFoundFault', new ResourceNotFoundFault({ message: 'not found', $metadata: {} })],
-    ['a network error', new Error('socket hang up')],
-  ])('passes %s through unchanged', async (_, fault) => {
+    ['AccessDeniedFault', new AccessDeniedFault({ message: 'not authorized', $metadata: {} })],
+  ])('turns the client fault %s into StartRefusedError: DMS said no', async (_, fault) => {
     dms.on(StartReplicationTaskCommand).rejects(fault);
-    expect(await rejection(control.start({ taskArn: TASK_ARN, startType: 'reload-target' }))).toBe(fault);
+    const error = await rejection(control.start({ taskArn: TASK_ARN, startType: 'reload-target' }));
+    expect(error).toBeInstanceOf(StartRefusedError);
+    expect(error).toHaveProperty('message', `${fault.name}: ${fault.message}`);
+    expect(error).toHaveProperty('cause', fault);
+  });
+
+  const clientFault = (name: string) =>
+    new DatabaseMigrationServiceServiceException({
+      name,
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'Rate exceeded',
+    });
+
+  it.each<[string, Error]>([
+    ['the throttling client fault ThrottlingException', clientFault('ThrottlingException')],
+    ['the throttling client fault Throttling', clientFault('Throttling')],
+    ['the throttling client fault TooManyRequestsException', clientFault('TooManyRequestsException')],
+    ['the throttling client fault RequestLimitExceeded', clientFault('RequestLimitExceeded')],
+    [
+      'a server fault',
+      new DatabaseMigrationServiceServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'We encountered an internal error',
+      }),
+    ],
+    // What DMS answers to the SDK's retry of a start whose first attempt went through.
+    [
+      'InvalidResourceStateFault "invalid state"',
+      new InvalidResourceStateFault({
+        message: 'Replication Task cannot be started, invalid state',
+        $metadata: {},
+      }),
+    ],
+    [
+      'InvalidResourceStateFault "already running"',
+      new InvalidResourceStateFault({ message: 'The replication task is already running', $metadata: {} }),
+    ],
+    ['a network error', new Error('socket hang up')],
+  ])('passes %s through as it is: whether the start applied is unknown', async (_, fault) => {
+    dms.on(StartReplicationTaskCommand).rejects(fault);
+    const error = await rejection(control.start({ taskArn: TASK_ARN, startType: 'reload-target' }));
+    expect(error).not.toBeInstanceOf(StartRefusedError);
+    expect(error).toBe(fault);
   });
 });

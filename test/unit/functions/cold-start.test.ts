@@ -1,5 +1,7 @@
 // The Lambda entry points validate their configuration at cold start: a missing or malformed variable fails
-// the import with its name in the message, before any event is handled or any AWS call is made.
+// the import with its name in the message, before any event is handled or any AWS call is made. Both build
+// their ports (DMS, the schedule rule, SNS, the DynamoDB run store) there, once; one-time mode builds none
+// for the rule, and schedule mode cannot start without the rule's exact ARN.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
 import { BASE_ENV } from '../../support/ports.ts';
@@ -24,11 +26,33 @@ describe.each([
     expect(typeof module.handler).toBe('function');
   });
 
+  it('loads in one-time mode with no schedule rule at all', async () => {
+    stubEnv({
+      ...BASE_ENV,
+      AWS_REGION: 'us-east-1',
+      SCHEDULE_OR_ONE_TIME: 'one-time',
+      SCHEDULE_RULE_ARN: '',
+    });
+    const module = await load();
+    expect(typeof module.handler).toBe('function');
+  });
+
+  it('fails in schedule mode without the schedule rule ARN, naming it', async () => {
+    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', SCHEDULE_RULE_ARN: '' });
+    await expect(load()).rejects.toThrow(/SCHEDULE_RULE_ARN is not set \(required in schedule mode\)/);
+  });
+
+  it('fails on a schedule rule named instead of given by ARN', async () => {
+    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', SCHEDULE_RULE_ARN: 'dms-scheduler-schedule' });
+    await expect(load()).rejects.toThrow(/SCHEDULE_RULE_ARN must be an EventBridge rule ARN/);
+  });
+
   it.each([
     'REPLICATION_TASK_ARN',
     'REPLICATION_TASK_IDENTIFIER',
     'ALERTS_TOPIC_ARN',
     'MIGRATION_REFRESH_TYPE',
+    'RUN_LEDGER_TABLE',
   ])('fails naming %s when it is missing', async (name) => {
     stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', [name]: '' });
     await expect(load()).rejects.toThrow(new RegExp(`${name} is not set`));
@@ -37,6 +61,21 @@ describe.each([
   it('fails naming the rule that an unsupported combination breaks', async () => {
     stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', MIGRATION_REFRESH_TYPE: 'cdc' });
     await expect(load()).rejects.toThrow(/data-refresh/);
+  });
+});
+
+describe('the reconcile rule', () => {
+  it('is required by the post-processor, which only takes its exact ticks', async () => {
+    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', RECONCILE_RULE_ARN: '' });
+    await expect(import('../../../functions/post-processor/handler.ts')).rejects.toThrow(
+      /RECONCILE_RULE_ARN is not set/,
+    );
+  });
+
+  it('is not needed by the task-starter', async () => {
+    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', RECONCILE_RULE_ARN: '' });
+    const module = await import('../../../functions/task-starter/handler.ts');
+    expect(typeof module.handler).toBe('function');
   });
 });
 

@@ -1,5 +1,6 @@
 // hooks.config.json is bundled into the post-processor: a broken file must fail here, in CI, and at cold
-// start, with a message that points at the entry. The real file and the example file are validated as they are.
+// start, with a message that points at the entry. The real file and the example file are validated as they are;
+// the real one is the deployment's own (a team replaces it), so no test here depends on what it lists.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
@@ -8,6 +9,7 @@ import {
   HOOK_KINDS,
   type HookSettings,
   type HooksConfig,
+  needsTarget,
   parseHooksConfig,
 } from '#shared/hooks/config-file';
 import { CUSTOM_HOOKS } from '../../../hooks/custom/index.ts';
@@ -32,9 +34,10 @@ function problems(input: unknown): string {
 const file = (...hooks: unknown[]) => ({ version: 1, hooks });
 
 describe('the shipped files', () => {
-  it('hooks.config.json is valid and runs log-run', () => {
+  it('hooks.config.json is valid, whatever it lists', () => {
     const config = parseHooksConfig(readJson('hooks.config.json'), SOURCES);
-    expect(config.hooks.map((hook) => [hook.name, hook.kind])).toEqual([['log-run', 'log-run']]);
+    expect(config.version).toBe(1);
+    for (const hook of config.hooks) expect(HOOK_KINDS).toContain(hook.kind);
   });
 
   it('hooks.config.example.json is valid and shows every kind', () => {
@@ -52,6 +55,37 @@ describe('the shipped files', () => {
 });
 
 describe('parseHooksConfig', () => {
+  it('keeps rerunnable when an entry sets it, on every kind, and leaves it unset otherwise', () => {
+    const config = parseHooksConfig(
+      file(
+        { name: 'mask', kind: 'mask', tables: [{ table: 'audit_log', truncate: true }], rerunnable: false },
+        { name: 'clear', kind: 'sql', file: 'hooks/sql/clear.sql', rerunnable: true },
+        {
+          name: 'reindex',
+          kind: 'lambda',
+          functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r',
+          rerunnable: true,
+        },
+        { name: 'notes', kind: 'module', module: 'notes', rerunnable: false },
+        { name: 'log', kind: 'log-run', rerunnable: true },
+        { name: 'plain', kind: 'log-run' },
+      ),
+      {
+        sqlScripts: { 'hooks/sql/clear.sql': 'DELETE FROM audit_log' },
+        modules: { notes: { needsTarget: false, run: async () => undefined } },
+      },
+    );
+    expect(config.hooks.map((hook) => [hook.name, hook.rerunnable])).toEqual([
+      ['mask', false],
+      ['clear', true],
+      ['reindex', true],
+      ['notes', false],
+      ['log', true],
+      ['plain', undefined],
+    ]);
+    expect(config.hooks[5]).not.toHaveProperty('rerunnable');
+  });
+
   it('defaults onFailure to stop and keeps timeoutSeconds', () => {
     const config = parseHooksConfig(
       file(
@@ -94,6 +128,18 @@ describe('parseHooksConfig', () => {
     [file({ name: 'a', kind: 'log-run', onFailure: 'retry' }), 'hooks[0] (name "a"): onFailure'],
     [file({ name: 'a', kind: 'log-run', timeoutSeconds: 901 }), 'hooks[0] (name "a"): timeoutSeconds'],
     [file({ name: 'a', kind: 'log-run', timeoutSeconds: 0 }), 'hooks[0] (name "a"): timeoutSeconds'],
+    [
+      file({ name: 'ok', kind: 'log-run' }, { name: 'a', kind: 'log-run', rerunnable: 'yes' }),
+      'hooks[1] (name "a"): rerunnable must be a boolean',
+    ],
+    [
+      file({ name: 'mask', kind: 'mask', tables: [{ table: 'audit_log', truncate: true }], rerunnable: 1 }),
+      'hooks[0] (name "mask"): rerunnable must be a boolean',
+    ],
+    [
+      file({ name: 'clear', kind: 'sql', file: 'hooks/sql/clear.sql', rerunnable: null }),
+      'hooks[0] (name "clear"): rerunnable must be a boolean',
+    ],
     [
       file({ name: 'Mask PII', kind: 'log-run' }),
       'hooks[0] (name "Mask PII"): name must be lowercase letters',
@@ -159,10 +205,23 @@ describe('checkHookSettings', () => {
     );
   });
 
-  it('needs nothing for the shipped default', () => {
+  it('asks of the shipped hooks.config.json only the secrets its hooks need', () => {
     const shipped = parseHooksConfig(readJson('hooks.config.json'), SOURCES);
-    expect(
-      check(shipped, { targetDatabaseSecretArn: undefined, maskingSaltSecretArn: undefined }),
-    ).not.toThrow();
+    const refused = (settings: HookSettings) => {
+      try {
+        check(shipped, settings)();
+        return false;
+      } catch (error) {
+        if (error instanceof ConfigurationError) return true;
+        throw error;
+      }
+    };
+    expect(refused({ targetDatabaseSecretArn: TARGET, maskingSaltSecretArn: SALT })).toBe(false);
+    expect(refused({ targetDatabaseSecretArn: undefined, maskingSaltSecretArn: SALT })).toBe(
+      shipped.hooks.some((hook) => needsTarget(hook, CUSTOM_HOOKS)),
+    );
+    expect(refused({ targetDatabaseSecretArn: TARGET, maskingSaltSecretArn: undefined })).toBe(
+      shipped.hooks.some((hook) => hook.kind === 'mask'),
+    );
   });
 });

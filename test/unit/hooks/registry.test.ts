@@ -1,13 +1,22 @@
 // From hooks.config.json entries to hooks: each kind builds, in order, and a hook that cannot be built fails
-// with its name. Also covers the built-in log-run hook, which every deployment has by default.
+// with its name; a `rerunnable` the file sets wins over the kind's default (mask hooks are rerunnable, the
+// others are not). Also covers the built-in log-run hook, which every deployment has by default, and what a
+// built mask hook reports (its rows masked, from the mask report), over a scripted target database.
+import { readFileSync } from 'node:fs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { parseHooksConfig } from '#shared/hooks/config-file';
+import type { QueryResult, TargetDatabase } from '#shared/database/target';
+import { HOOK_KINDS, parseHooksConfig } from '#shared/hooks/config-file';
 import type { RunSummary } from '#shared/hooks/contract';
 import { logRunHook } from '#shared/hooks/log-run';
 import { buildHooks } from '#shared/hooks/registry';
-import { hookContext } from '../../support/hooks.ts';
+import { SequentialHookRunner } from '#shared/hooks/runner';
+import { CUSTOM_HOOKS } from '../../../hooks/custom/index.ts';
+import { SQL_SCRIPTS } from '../../../hooks/sql/scripts.generated.ts';
+import { hookContext, secretsOf } from '../../support/hooks.ts';
 import { RecordingLog } from '../../support/ports.ts';
+
+const SALT_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf';
 
 describe('the log-run hook', () => {
   const run: RunSummary = {
@@ -102,5 +111,199 @@ describe('buildHooks', () => {
     expect(() => buildHooks(config, { ...sources, lambda, maskingSaltSecretArn: undefined })).toThrow(
       'MASKING_SALT_SECRET_ARN',
     );
+  });
+
+  it('builds the shipped hooks.config.json, whatever it lists', () => {
+    const shipped = parseHooksConfig(
+      JSON.parse(readFileSync(new URL('../../../hooks.config.json', import.meta.url), 'utf8')),
+      { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS },
+    );
+    const hooks = buildHooks(shipped, {
+      sqlScripts: SQL_SCRIPTS,
+      modules: CUSTOM_HOOKS,
+      lambda,
+      maskingSaltSecretArn: SALT_ARN,
+    });
+    expect(hooks.map((hook) => hook.name)).toEqual(shipped.hooks.map((entry) => entry.name));
+  });
+});
+
+describe('buildHooks: rerunnable', () => {
+  const sources = {
+    sqlScripts: { 'hooks/sql/clear.sql': 'DELETE FROM audit_log' },
+    modules: { notes: { needsTarget: false, run: async () => ({ changed: 'notes anonymised' }) } },
+  };
+  const deps = {
+    ...sources,
+    lambda: () => new LambdaClient({ region: 'us-east-1' }),
+    maskingSaltSecretArn: SALT_ARN,
+  };
+  /** One entry of each kind, named after it, with `rerunnable` as given (left out when undefined). */
+  const everyKind = (rerunnable: boolean | undefined) =>
+    parseHooksConfig(
+      {
+        version: 1,
+        hooks: [
+          { name: 'mask', kind: 'mask', tables: [{ table: 'audit_log', truncate: true }] },
+          { name: 'sql', kind: 'sql', file: 'hooks/sql/clear.sql' },
+          { name: 'lambda', kind: 'lambda', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r' },
+          { name: 'module', kind: 'module', module: 'notes' },
+          { name: 'log-run', kind: 'log-run' },
+        ].map((entry) => (rerunnable === undefined ? entry : { ...entry, rerunnable })),
+      },
+      sources,
+    );
+
+  it('covers every kind', () => {
+    expect(everyKind(undefined).hooks.map((entry) => entry.kind)).toEqual([...HOOK_KINDS]);
+  });
+
+  it('defaults to rerunnable for mask hooks only', () => {
+    const hooks = buildHooks(everyKind(undefined), deps);
+    expect(hooks.find((hook) => hook.name === 'mask')?.rerunnable).toBe(true);
+    expect(new SequentialHookRunner(hooks).plan().map((entry) => [entry.name, entry.rerunnable])).toEqual([
+      ['mask', true],
+      ['sql', false],
+      ['lambda', false],
+      ['module', false],
+      ['log-run', false],
+    ]);
+  });
+
+  it.each([true, false])("puts the file's rerunnable: %j on the built hook, for every kind", (rerunnable) => {
+    const hooks = buildHooks(everyKind(rerunnable), deps);
+    expect(hooks.map((hook) => [hook.name, hook.rerunnable])).toEqual(
+      HOOK_KINDS.map((kind) => [kind, rerunnable]),
+    );
+    expect(new SequentialHookRunner(hooks).plan().every((entry) => entry.rerunnable === rerunnable)).toBe(
+      true,
+    );
+  });
+
+  it('keeps the rest of the hook when the file sets rerunnable: it still runs', async () => {
+    const hooks = buildHooks(everyKind(true), deps);
+    const log = new RecordingLog();
+    const byName = (name: string) => hooks.find((hook) => hook.name === name);
+    expect(await byName('log-run')?.run(hookContext({ log }))).toEqual({
+      changed: 'nothing (logged the run)',
+    });
+    expect(log.entries.map((entry) => entry.message)).toEqual(['run finished']);
+    expect(await byName('module')?.run(hookContext())).toEqual({ changed: 'notes anonymised' });
+  });
+});
+
+/**
+ * A PostgreSQL target that answers the mask hook's statements from a script: the catalog knows the tables
+ * given, every table has the primary key `id`, and the verification query reports `changed` rows per masked
+ * column (in the rules' column order) and none left unchanged. Every other statement changes nothing.
+ */
+function scriptedTarget(tables: Record<string, { columns: Record<string, string>; changed: number[] }>) {
+  const statements: string[] = [];
+  const result = (rows: Record<string, unknown>[]): QueryResult<never> => ({
+    rows: rows as never[],
+    rowCount: rows.length,
+  });
+  const database: TargetDatabase = {
+    dialect: 'postgres',
+    database: 'staging',
+    async query(sql, params = []) {
+      statements.push(sql);
+      if (sql.includes('information_schema.columns')) {
+        const [schema, table] = params as string[];
+        const columns = tables[table ?? '']?.columns ?? {};
+        return result(
+          Object.entries({ id: 'integer', ...columns }).map(([column, dataType]) => ({
+            table_schema: schema,
+            table_name: table,
+            column_name: column,
+            data_type: dataType,
+            is_nullable: column === 'id' ? 'NO' : 'YES',
+            max_length: null,
+            scale: dataType === 'integer' ? 0 : null,
+          })),
+        );
+      }
+      if (sql.includes("'PRIMARY KEY'")) return result([{ column_name: 'id' }]);
+      if (sql.startsWith('SELECT COUNT(*)')) return result([{ n: 0 }]);
+      const verified = /^SELECT SUM\(.* FROM "public"\."([a-z_]+)" t JOIN/s.exec(sql);
+      if (verified) {
+        const counts: Record<string, number> = {};
+        for (const [index, rows] of (tables[verified[1] ?? '']?.changed ?? []).entries()) {
+          Object.assign(counts, { [`u${index}`]: 0, [`d${index}`]: rows, [`n${index}`]: rows });
+        }
+        return result([counts]);
+      }
+      return result([]);
+    },
+    transaction: (work) => work(database),
+    close: async () => undefined,
+    abort: () => undefined,
+  };
+  return { database, statements };
+}
+
+describe('a built mask hook', () => {
+  it('reports the rows it masked: the sum over every table and column (a truncated table counts none)', async () => {
+    const config = parseHooksConfig(
+      {
+        version: 1,
+        hooks: [
+          {
+            name: 'mask-pii',
+            kind: 'mask',
+            tables: [
+              { table: 'customers', columns: { email: { strategy: 'email' }, phone: { strategy: 'null' } } },
+              { table: 'tickets', columns: { notes: { strategy: 'fixed', value: 'redacted' } } },
+              { table: 'audit_log', truncate: true },
+            ],
+          },
+        ],
+      },
+      { sqlScripts: {}, modules: {} },
+    );
+    const [mask] = buildHooks(config, {
+      sqlScripts: {},
+      modules: {},
+      lambda: () => new LambdaClient({ region: 'us-east-1' }),
+      maskingSaltSecretArn: SALT_ARN,
+    });
+    const target = scriptedTarget({
+      customers: { columns: { email: 'text', phone: 'text' }, changed: [120, 118] },
+      tickets: { columns: { notes: 'text' }, changed: [7] },
+      audit_log: { columns: { event: 'text' }, changed: [] },
+    });
+
+    const result = await mask?.run(
+      hookContext({ target: async () => target.database, secrets: secretsOf({ [SALT_ARN]: 'pepper' }) }),
+    );
+
+    expect(result).toEqual({
+      changed:
+        'masked public.customers: email 120, phone 118; public.tickets: notes 7; public.audit_log truncated',
+      rowsMasked: 245,
+    });
+    // The script was followed: the hook got as far as truncating the last table.
+    expect(target.statements.some((sql) => sql.startsWith('TRUNCATE'))).toBe(true);
+  });
+
+  it('reports zero rows when nothing changed', async () => {
+    const config = parseHooksConfig(
+      {
+        version: 1,
+        hooks: [{ name: 'mask-pii', kind: 'mask', tables: [{ table: 'audit_log', truncate: true }] }],
+      },
+      { sqlScripts: {}, modules: {} },
+    );
+    const [mask] = buildHooks(config, {
+      sqlScripts: {},
+      modules: {},
+      lambda: () => new LambdaClient({ region: 'us-east-1' }),
+      maskingSaltSecretArn: SALT_ARN,
+    });
+    const target = scriptedTarget({ audit_log: { columns: { event: 'text' }, changed: [] } });
+    const result = await mask?.run(
+      hookContext({ target: async () => target.database, secrets: secretsOf({ [SALT_ARN]: 'pepper' }) }),
+    );
+    expect(result).toEqual({ changed: 'masked public.audit_log truncated', rowsMasked: 0 });
   });
 });

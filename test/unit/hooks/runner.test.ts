@@ -5,7 +5,15 @@
 // target connection, opened on first use and closed once at the end.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TargetDatabase } from '#shared/database/target';
-import type { Hook, HookContext, HookResult, RunSummary } from '#shared/hooks/contract';
+import type {
+  Hook,
+  HookContext,
+  HookJournal,
+  HookPlanEntry,
+  HookReport,
+  HookResult,
+  RunSummary,
+} from '#shared/hooks/contract';
 import {
   CLOSE_TIMEOUT_MS,
   HookTimeoutError,
@@ -126,6 +134,31 @@ describe('SequentialHookRunner', () => {
     expect(report.hooks[0]?.durationMs).toBe(13);
   });
 
+  it('copies the rows a hook masked into its report, zero included', async () => {
+    const report = await runner([
+      hook('mask-pii', { result: { changed: 'masked customers: email 120', rowsMasked: 120 } }),
+      hook('mask-again', { result: { changed: 'masked customers: email 0', rowsMasked: 0 } }),
+      hook('log-run', { result: { changed: 'nothing (logged the run)' } }),
+    ]).run(RUN, log, PLENTY_OF_TIME);
+    expect(report.hooks).toStrictEqual([
+      {
+        name: 'mask-pii',
+        status: 'succeeded',
+        durationMs: 0,
+        changed: 'masked customers: email 120',
+        rowsMasked: 120,
+      },
+      {
+        name: 'mask-again',
+        status: 'succeeded',
+        durationMs: 0,
+        changed: 'masked customers: email 0',
+        rowsMasked: 0,
+      },
+      { name: 'log-run', status: 'succeeded', durationMs: 0, changed: 'nothing (logged the run)' },
+    ]);
+  });
+
   it('does not report an empty `changed`', async () => {
     const report = await runner([hook('mask-pii', { result: { changed: '' } })]).run(
       RUN,
@@ -203,6 +236,227 @@ describe('SequentialHookRunner', () => {
   });
 });
 
+describe('plan', () => {
+  it('lists the hooks in order with their rerunnable (default false) and onFailure (default stop)', () => {
+    const hooks = runner([
+      hook('log-run'),
+      { ...hook('mask-pii'), rerunnable: true, onFailure: 'continue' },
+      { ...hook('clear-audit'), rerunnable: false, onFailure: 'stop' },
+      { ...hook('reindex-search'), onFailure: 'continue' },
+    ]);
+    expect(hooks.plan()).toStrictEqual([
+      { name: 'log-run', rerunnable: false, onFailure: 'stop' },
+      { name: 'mask-pii', rerunnable: true, onFailure: 'continue' },
+      { name: 'clear-audit', rerunnable: false, onFailure: 'stop' },
+      { name: 'reindex-search', rerunnable: false, onFailure: 'continue' },
+    ]);
+    expect(calls).toEqual([]);
+  });
+
+  it('is empty without hooks', () => {
+    expect(runner([]).plan()).toStrictEqual([]);
+  });
+});
+
+/**
+ * A journal that records its calls in `calls` (between the hooks' own entries) and in `entries`, and can be
+ * told to reject a given call.
+ */
+function journal(fail: { beforeHook?: number; afterHook?: number; error?: Error } = {}) {
+  const error = fail.error ?? new Error('ConditionalCheckFailedException: another invocation holds the run');
+  const entries: (['before', number, HookPlanEntry] | ['after', number, HookReport])[] = [];
+  const recorder: HookJournal & { entries: typeof entries; error: Error } = {
+    entries,
+    error,
+    async beforeHook(index, entry) {
+      calls.push(`before ${index}`);
+      entries.push(['before', index, entry]);
+      if (fail.beforeHook === index) throw error;
+    },
+    async afterHook(index, report) {
+      calls.push(`after ${index}`);
+      entries.push(['after', index, report]);
+      if (fail.afterHook === index) throw error;
+    },
+  };
+  return recorder;
+}
+
+describe('resuming: startAt and earlierFailed', () => {
+  it('starts at startAt: the hooks before it are neither run nor reported', async () => {
+    const recorder = journal();
+    const report = await runner([hook('mask-pii'), hook('clear-audit'), hook('log-run')]).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+      { startAt: 1, journal: recorder },
+    );
+    expect(calls).toEqual(['before 1', 'clear-audit', 'after 1', 'before 2', 'log-run', 'after 2']);
+    expect(report).toStrictEqual({
+      succeeded: true,
+      hooks: [
+        { name: 'clear-audit', status: 'succeeded', durationMs: 0 },
+        { name: 'log-run', status: 'succeeded', durationMs: 0 },
+      ],
+    });
+  });
+
+  it('runs nothing when startAt is past the last hook', async () => {
+    const recorder = journal();
+    const report = await runner([hook('mask-pii')]).run(RUN, log, PLENTY_OF_TIME, {
+      startAt: 1,
+      journal: recorder,
+    });
+    expect(calls).toEqual([]);
+    expect(report).toStrictEqual({ succeeded: true, hooks: [] });
+  });
+
+  it('reports failure when an earlier invocation had a hook fail, even if the rest succeed', async () => {
+    const report = await runner([hook('reindex-search'), hook('mask-pii'), hook('log-run')]).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+      { startAt: 1, earlierFailed: true },
+    );
+    expect(calls).toEqual(['mask-pii', 'log-run']);
+    expect(report.succeeded).toBe(false);
+    expect(report.hooks.map((entry) => entry.status)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('succeeds when earlierFailed is false', async () => {
+    const report = await runner([hook('mask-pii')]).run(RUN, log, PLENTY_OF_TIME, { earlierFailed: false });
+    expect(report.succeeded).toBe(true);
+  });
+});
+
+describe('the journal', () => {
+  it('is told before and after each hook, in order, with its plan entry and its report (skipped ones too)', async () => {
+    const recorder = journal();
+    const report = await runner([
+      {
+        ...hook('reindex-search', { fail: new Error('search cluster unreachable') }),
+        rerunnable: true,
+        onFailure: 'continue',
+      },
+      hook('mask-pii', { durationMs: 40, result: { changed: 'masked 3 columns', rowsMasked: 7 } }),
+      hook('clear-audit', { fail: new Error('permission denied') }),
+      hook('log-run'),
+      hook('notify'),
+    ]).run(RUN, log, PLENTY_OF_TIME, { journal: recorder });
+
+    expect(calls).toEqual([
+      'before 0',
+      'reindex-search',
+      'after 0',
+      'before 1',
+      'mask-pii',
+      'after 1',
+      'before 2',
+      'clear-audit',
+      'after 2',
+      'after 3',
+      'after 4',
+    ]);
+    expect(recorder.entries).toStrictEqual([
+      ['before', 0, { name: 'reindex-search', rerunnable: true, onFailure: 'continue' }],
+      [
+        'after',
+        0,
+        {
+          name: 'reindex-search',
+          status: 'failed',
+          durationMs: 0,
+          error: 'Error: search cluster unreachable',
+        },
+      ],
+      ['before', 1, { name: 'mask-pii', rerunnable: false, onFailure: 'stop' }],
+      [
+        'after',
+        1,
+        { name: 'mask-pii', status: 'succeeded', durationMs: 40, changed: 'masked 3 columns', rowsMasked: 7 },
+      ],
+      ['before', 2, { name: 'clear-audit', rerunnable: false, onFailure: 'stop' }],
+      [
+        'after',
+        2,
+        { name: 'clear-audit', status: 'failed', durationMs: 0, error: 'Error: permission denied' },
+      ],
+      ['after', 3, { name: 'log-run', status: 'skipped', durationMs: 0 }],
+      ['after', 4, { name: 'notify', status: 'skipped', durationMs: 0 }],
+    ]);
+    // What the journal was told is what the run reports.
+    expect(recorder.entries.filter(([call]) => call === 'after').map(([, , entry]) => entry)).toStrictEqual(
+      report.hooks,
+    );
+  });
+
+  it('a beforeHook that throws stops the run before that hook, rethrows, and closes the target', async () => {
+    const target = targetDouble();
+    const recorder = journal({ beforeHook: 1 });
+    const using = (name: string): Hook => ({
+      name,
+      async run(context) {
+        calls.push(name);
+        await context.target();
+        return undefined;
+      },
+    });
+    const pending = new SequentialHookRunner([using('mask-pii'), using('clear-audit'), hook('log-run')], {
+      openTarget: target.open,
+    }).run(RUN, log, PLENTY_OF_TIME, { journal: recorder });
+
+    await expect(pending).rejects.toBe(recorder.error);
+    expect(calls).toEqual(['before 0', 'mask-pii', 'after 0', 'before 1']);
+    expect(target.opened).toBe(1);
+    expect(target.closed).toBe(1);
+  });
+
+  it('a beforeHook that throws on the first hook runs nothing', async () => {
+    const recorder = journal({ beforeHook: 0 });
+    await expect(
+      runner([hook('mask-pii'), hook('log-run')]).run(RUN, log, PLENTY_OF_TIME, { journal: recorder }),
+    ).rejects.toBe(recorder.error);
+    expect(calls).toEqual(['before 0']);
+  });
+
+  it('an afterHook that throws stops the run before the next hook, rethrows, and closes the target', async () => {
+    const target = targetDouble();
+    const recorder = journal({ afterHook: 0 });
+    const masking: Hook = {
+      name: 'mask-pii',
+      async run(context) {
+        calls.push('mask-pii');
+        await context.target();
+        return { changed: 'masked 3 columns' };
+      },
+    };
+    const pending = new SequentialHookRunner([masking, hook('log-run')], { openTarget: target.open }).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+      { journal: recorder },
+    );
+
+    await expect(pending).rejects.toBe(recorder.error);
+    expect(calls).toEqual(['before 0', 'mask-pii', 'after 0']);
+    expect(target.opened).toBe(1);
+    expect(target.closed).toBe(1);
+  });
+
+  it('an afterHook that throws for a skipped hook stops before the next skipped one', async () => {
+    const recorder = journal({ afterHook: 1 });
+    await expect(
+      runner([hook('mask-pii', { fail: new Error('x') }), hook('clear-audit'), hook('log-run')]).run(
+        RUN,
+        log,
+        PLENTY_OF_TIME,
+        { journal: recorder },
+      ),
+    ).rejects.toBe(recorder.error);
+    expect(calls).toEqual(['before 0', 'mask-pii', 'after 0', 'after 1']);
+  });
+});
+
 describe('onFailure: continue', () => {
   it('runs the hooks after a failed `continue` hook, and still reports the run as failed', async () => {
     const report = await runner([
@@ -274,9 +528,20 @@ describe('time budgets', () => {
 
   it('shortens the budget to the time before the deadline, less the settle reserve', async () => {
     const stuck = hung('mask-pii', 600);
-    const pending = runner([stuck]).run(RUN, log, () => 25_000);
+    let settled = false;
+    const pending = runner([stuck])
+      .run(RUN, log, () => 25_000)
+      .finally(() => {
+        settled = true;
+      });
+    // The runner awaits its journal before starting a hook: let it get that far without moving the clock.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stuck.seen).toHaveLength(1);
     expect(stuck.seen[0]?.remainingTimeMs()).toBe(25_000 - SETTLE_RESERVE_MS);
-    await vi.advanceTimersByTimeAsync(25_000 - SETTLE_RESERVE_MS);
+    await vi.advanceTimersByTimeAsync(25_000 - SETTLE_RESERVE_MS - 1);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(true);
     const report = await pending;
     expect(report.hooks[0]?.error).toBe(
       'HookTimeoutError: timed out after 15 s (budget: the time left before the function deadline, less the settle reserve)',

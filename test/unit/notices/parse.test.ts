@@ -1,18 +1,30 @@
 // The post-processor's front door (invariant 5): every sample event is parsed as it arrives, both SNS message
 // shapes and both EventBridge detail shapes yield the task and event id, other tasks' notices are recognised
-// as foreign, a scheduled event is the reconcile tick, and anything else is rejected with a reason.
-// parseNotices must never throw.
+// as foreign, only the reconcile rule's own Scheduled Event is the reconcile tick, aws.dms events count only
+// from the task's account and region, and anything else is rejected with a bounded reason. parseNotices
+// must never throw: a throw would fail the invocation into endless asynchronous retries.
 import type { SNSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { TaskRef } from '#shared/config';
 import { concernsTask, type ParsedNotices, type TaskNotice } from '#shared/notices/notice';
-import { parseNotices } from '#shared/notices/parse';
+import {
+  type NoticeExpectations,
+  parseNotices as parseNoticesFor,
+  RECORDS_READ_LIMIT,
+  SNS_MESSAGE_LIMIT_BYTES,
+  sourceIdOfIdentifierLink,
+} from '#shared/notices/parse';
 import { sampleEvent, sampleEventNames } from '../../support/events.ts';
+import { TASK_ARN } from '../../support/ports.ts';
 
-const OUR_TASK: TaskRef = {
-  arn: 'arn:aws:dms:us-east-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-  identifier: 'nightly-refresh',
-};
+const OUR_TASK: TaskRef = { arn: TASK_ARN, identifier: 'nightly-refresh' };
+const RECONCILE_RULE_ARN = 'arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-reconcile';
+const EXPECTATIONS: NoticeExpectations = { reconcileRuleArn: RECONCILE_RULE_ARN, taskArn: TASK_ARN };
+/** Longest reason any rejection may give: reasons are logged. */
+const REASON_LIMIT = 600;
+
+/** The parse as the post-processor configures it for the test stack. */
+const parseNotices = (event: unknown): ParsedNotices => parseNoticesFor(event, EXPECTATIONS);
 
 type Expected =
   | { readonly notice: TaskNotice; readonly ours: boolean }
@@ -39,7 +51,7 @@ const EXPECTED: Readonly<Record<string, Expected>> = {
   'sns-failed-shape-b.json': sns('DMS-EVENT-0078'),
   'sns-foreign-task.json': sns('DMS-EVENT-0079', 'someone-elses-task', false),
   'sns-replication-instance.json': {
-    rejected: 'a DMS notice about a replication-instance, not a replication task',
+    rejected: 'a DMS notice from Event Source "replication-instance", not a replication task',
   },
   'sns-garbage-message.json': { rejected: 'an SNS message that is not JSON' },
   'eventbridge-started-documented.json': eventBridge('DMS-EVENT-0069'),
@@ -51,13 +63,24 @@ const EXPECTED: Readonly<Record<string, Expected>> = {
     false,
   ),
   'eventbridge-instance-state-change.json': {
-    rejected: /DMS Replication Instance State Change, not a DMS task/,
+    rejected: /"DMS Replication Instance State Change", not a DMS task/,
   },
-  // Any scheduled event is the reconcile tick: it names no task and asks whether a run ended unnoticed.
+  // Only the reconcile rule's scheduled event is the tick: it names no task and asks whether a run ended
+  // unnoticed. Another rule's schedule (the task-starter's, or anyone's routed here) is not.
   'reconcile.json': reconcile,
-  'schedule.json': reconcile,
-  'schedule-other-rule.json': reconcile,
+  'schedule.json': {
+    rejected:
+      'a scheduled event from another rule ("arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-schedule"), ' +
+      "not the reconcile rule's tick",
+  },
+  'schedule-other-rule.json': {
+    rejected: /another rule \("arn:aws:events:us-east-1:123456789012:rule\/someone-elses-rule"\)/,
+  },
+  'schedule-same-name-other-account.json': {
+    rejected: /another rule \("arn:aws:events:us-east-1:210987654321:rule\/dms-scheduler-schedule"\)/,
+  },
   'garbage.json': notDms,
+  'manual-unknown-field.json': notDms,
   'console-test.json': notDms,
   'override-invalid.json': notDms,
   'override-reload-target.json': notDms,
@@ -200,7 +223,7 @@ describe('input that is not a usable notice', () => {
       { detail: 'stopped' },
       'a DMS task state change with a malformed detail',
     ],
-    ['another source', { source: 'aws.rds' }, /aws\.rds \/ DMS Replication Task State Change/],
+    ['another source', { source: 'aws.rds' }, /"aws\.rds" \/ "DMS Replication Task State Change"/],
   ])('an EventBridge event with %s is rejected', (_, changes, reason) => {
     const parsed = parseNotices(eventBridgeEvent(changes));
     expect(parsed.notices).toEqual([]);
@@ -232,5 +255,270 @@ describe('concernsTask', () => {
     ['no task, as the reconcile tick', { channel: 'reconcile' }, true],
   ] satisfies [string, TaskNotice, boolean][])('a notice naming %s: %s', (_, notice, expected) => {
     expect(concernsTask(notice, OUR_TASK)).toBe(expected);
+  });
+});
+
+/** The reconcile sample with some fields replaced (or removed, when the value is undefined). */
+function tickEvent(changes: Record<string, unknown>): unknown {
+  const event = sampleEvent('reconcile.json');
+  if (typeof event !== 'object' || event === null) throw new Error('reconcile.json is not an object');
+  const copy: Record<string, unknown> = { ...event, ...changes };
+  for (const [key, value] of Object.entries(changes)) if (value === undefined) delete copy[key];
+  return copy;
+}
+
+function onlyRejection(parsed: ParsedNotices): string {
+  expect(parsed.notices).toEqual([]);
+  expect(parsed.rejected).toHaveLength(1);
+  const reason = parsed.rejected[0]?.reason ?? '';
+  expect(reason.length).toBeLessThanOrEqual(REASON_LIMIT);
+  return reason;
+}
+
+describe('the reconcile tick is the reconcile rule’s scheduled event, exactly', () => {
+  const rule = (name: string) => RECONCILE_RULE_ARN.replace('dms-scheduler-reconcile', name);
+  it.each([
+    ['a look-alike rule name', { resources: [rule('dms-scheduler-reconcile-2')] }, 'from another rule'],
+    [
+      'a rule whose name ends in ours',
+      { resources: [rule('xdms-scheduler-reconcile')] },
+      'from another rule',
+    ],
+    ['our name on a custom bus', { resources: [rule('bus/dms-scheduler-reconcile')] }, 'from another rule'],
+    [
+      'the same rule name in another account',
+      { resources: [RECONCILE_RULE_ARN.replace('123456789012', '999999999999')], account: '999999999999' },
+      'from another rule',
+    ],
+    [
+      'our ARN from another account',
+      { account: '999999999999' },
+      'from account "999999999999", not the rule\'s 123456789012',
+    ],
+    [
+      'our ARN from another region',
+      { region: 'eu-west-1' },
+      'from region "eu-west-1", not the rule\'s us-east-1',
+    ],
+    ['two resources', { resources: [RECONCILE_RULE_ARN, RECONCILE_RULE_ARN] }, 'naming 2 resources'],
+    ['no resources', { resources: [] }, 'naming 0 resources'],
+  ])('rejects %s, naming the problem', (_, changes, problem) => {
+    const reason = onlyRejection(parseNotices(tickEvent(changes)));
+    expect(reason).toContain(problem);
+    expect(reason).toContain("not the reconcile rule's tick");
+  });
+
+  it('names a foreign rule ARN in the reason only up to a bound', () => {
+    const reason = onlyRejection(
+      parseNotices(tickEvent({ resources: [`${RECONCILE_RULE_ARN}${'x'.repeat(100_000)}`] })),
+    );
+    expect(reason).toContain('"... (100066 characters)), not the reconcile');
+  });
+
+  it('accepts the tick of a reconcile rule on a custom bus, by its exact ARN', () => {
+    const arn = rule('ops/dms-scheduler-reconcile');
+    const parsed = parseNoticesFor(tickEvent({ resources: [arn] }), {
+      ...EXPECTATIONS,
+      reconcileRuleArn: arn,
+    });
+    expect(parsed).toEqual({ notices: [{ channel: 'reconcile' }], rejected: [] });
+  });
+
+  it('rejects every tick, without throwing, when the configured reconcile ARN is not a rule ARN', () => {
+    const parsed = parseNoticesFor(sampleEvent('reconcile.json'), {
+      ...EXPECTATIONS,
+      reconcileRuleArn: 'reconcile',
+    });
+    expect(onlyRejection(parsed)).toBe(
+      'the configured reconcile rule ARN is not an EventBridge rule ARN: no scheduled event is a tick',
+    );
+  });
+});
+
+describe('native aws.dms events count only from the task’s account and region', () => {
+  it.each([
+    [
+      'another account',
+      { account: '999999999999' },
+      'an aws.dms event from account "999999999999", not the task\'s 123456789012',
+    ],
+    [
+      'another region',
+      { region: 'eu-west-1' },
+      'an aws.dms event from region "eu-west-1", not the task\'s us-east-1',
+    ],
+    [
+      'a padded account',
+      { account: ' 123456789012' },
+      'an aws.dms event from account " 123456789012", not the task\'s 123456789012',
+    ],
+  ])('rejects an event from %s', (_, changes, reason) => {
+    expect(onlyRejection(parseNotices(eventBridgeEvent(changes)))).toBe(reason);
+  });
+
+  it('still reads a foreign task’s event from our account as a notice, which concernsTask then ignores', () => {
+    const [notice] = parseNotices(sampleEvent('eventbridge-foreign-task.json')).notices;
+    expect(notice && concernsTask(notice, OUR_TASK)).toBe(false);
+  });
+
+  it('rejects a resource longer than any ARN, with a bounded reason', () => {
+    const reason = onlyRejection(
+      parseNotices(eventBridgeEvent({ resources: [`${TASK_ARN}${'x'.repeat(5000)}`] })),
+    );
+    expect(reason).toContain('naming a resource longer than 2048 characters');
+  });
+
+  it('cuts a long detail message to a bounded hint', () => {
+    const parsed = parseNotices(
+      eventBridgeEvent({ detail: { eventId: 'DMS-EVENT-0079', detailMessage: 'm'.repeat(50_000) } }),
+    );
+    expect(parsed.notices[0]?.message).toBe(`${'m'.repeat(1000)}... (49000 more characters)`);
+  });
+
+  it('rejects every aws.dms event, without throwing, when the configured task ARN is not a task ARN', () => {
+    const parsed = parseNoticesFor(sampleEvent('eventbridge-stopped.json'), {
+      ...EXPECTATIONS,
+      taskArn: 'nightly-refresh',
+    });
+    expect(onlyRejection(parsed)).toBe(
+      'the configured task ARN is not a DMS task ARN: no aws.dms event is read',
+    );
+  });
+
+  it('bounds a foreign source and detail-type in the reason', () => {
+    const reason = onlyRejection(
+      parseNotices(eventBridgeEvent({ source: 's'.repeat(10_000), 'detail-type': '\n'.repeat(10_000) })),
+    );
+    expect(reason).not.toContain('\n');
+    expect(reason).toContain('(10000 characters)');
+  });
+});
+
+describe('SNS messages, bounded', () => {
+  const taskMessage = (fields: Record<string, string>) => ({ 'Event Source': 'replication-task', ...fields });
+
+  /** A valid task message padded (in its Event Message) to exactly `bytes` of UTF-8 with `fill`. */
+  function messageOf(bytes: number, fill: string, fillBytes: number): string {
+    const base = JSON.stringify(taskMessage({ SourceId: 'nightly-refresh', 'Event Message': '' }));
+    const count = (bytes - Buffer.byteLength(base)) / fillBytes;
+    const text = JSON.stringify(
+      taskMessage({ SourceId: 'nightly-refresh', 'Event Message': fill.repeat(Math.floor(count)) }),
+    );
+    return text + ' '.repeat(bytes - Buffer.byteLength(text));
+  }
+
+  it('reads a message of exactly 256 KiB', () => {
+    const text = messageOf(SNS_MESSAGE_LIMIT_BYTES, 'x', 1);
+    expect(Buffer.byteLength(text)).toBe(SNS_MESSAGE_LIMIT_BYTES);
+    expect(parseNotices(snsEvent(text)).notices).toEqual([
+      expect.objectContaining({ taskIdentifier: 'nightly-refresh' }),
+    ]);
+  });
+
+  it.each([
+    ['one ASCII byte more', 'x', 1],
+    ['fewer characters than the limit, but more bytes', 'é', 2],
+  ])('rejects a message of %s without parsing it', (_, fill, fillBytes) => {
+    const text = messageOf(SNS_MESSAGE_LIMIT_BYTES + 1, fill, fillBytes);
+    expect(Buffer.byteLength(text)).toBe(SNS_MESSAGE_LIMIT_BYTES + 1);
+    expect(onlyRejection(parseNotices(snsEvent(text)))).toBe(
+      "an SNS message larger than SNS's limit of 256 KiB (not read)",
+    );
+  });
+
+  it(`reads at most ${RECORDS_READ_LIMIT} records and says how many it left`, () => {
+    const record = snsEvent(taskMessage({ SourceId: 'nightly-refresh' })).Records[0];
+    const parsed = parseNotices({ Records: Array.from({ length: 150 }, () => record) });
+    expect(parsed.notices).toHaveLength(RECORDS_READ_LIMIT);
+    expect(parsed.rejected).toEqual([
+      { reason: '50 more records not read: at most 100 are read from one event' },
+    ]);
+  });
+
+  it('rejects an identifier longer than any DMS task identifier, with a bounded reason', () => {
+    const reason = onlyRejection(parseNotices(snsEvent(taskMessage({ SourceId: 'n'.repeat(256) }))));
+    expect(reason).toContain('a DMS message naming a task identifier longer than 255 characters');
+  });
+
+  it('accepts an identifier of 255 characters', () => {
+    const parsed = parseNotices(snsEvent(taskMessage({ SourceId: 'n'.repeat(255) })));
+    expect(parsed.notices[0]?.taskIdentifier).toBe('n'.repeat(255));
+  });
+
+  it('bounds a foreign Event Source in the reason', () => {
+    const reason = onlyRejection(parseNotices(snsEvent({ 'Event Source': 'r'.repeat(100_000) })));
+    expect(reason).toContain('(100000 characters), not a replication task');
+  });
+
+  it('cuts a long Event Message on a character boundary', () => {
+    const parsed = parseNotices(
+      snsEvent(taskMessage({ SourceId: 'nightly-refresh', 'Event Message': `${'m'.repeat(999)}🔥tail` })),
+    );
+    expect(parsed.notices[0]?.message).toBe(`${'m'.repeat(999)}... (6 more characters)`);
+  });
+
+  it('takes SourceId over the Identifier Link when both are there', () => {
+    const message = taskMessage({ SourceId: ' nightly-refresh ', 'Identifier Link': 'x\nSourceId: other' });
+    expect(parseNotices(snsEvent(message)).notices[0]?.taskIdentifier).toBe('nightly-refresh');
+  });
+
+  it('reads a hostile __proto__ key in the message as nothing, and pollutes nothing', () => {
+    const text =
+      '{"Event Source":"replication-task","SourceId":"nightly-refresh","__proto__":{"polluted":true}}';
+    expect(parseNotices(snsEvent(text)).notices[0]?.taskIdentifier).toBe('nightly-refresh');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('sourceIdOfIdentifierLink', () => {
+  const LINK = 'https://console.aws.amazon.com/dms/home?region=us-east-1#tasks:ids=nightly-refresh';
+  it.each([
+    ['shape B', `${LINK}\nSourceId: nightly-refresh `, 'nightly-refresh'],
+    ['no space after the label', `${LINK}\nSourceId:nightly-refresh`, 'nightly-refresh'],
+    ['leading whitespace on the line', `${LINK}\n \t SourceId: nightly-refresh`, 'nightly-refresh'],
+    ['CRLF line ends', `${LINK}\r\nSourceId: nightly-refresh\r\n`, 'nightly-refresh'],
+    ['blank lines before it', `${LINK}\n\n\n  \nSourceId: nightly-refresh`, 'nightly-refresh'],
+    ['the label on the first line', 'SourceId: nightly-refresh', 'nightly-refresh'],
+    ['a word after the id', 'SourceId: nightly-refresh and more', 'nightly-refresh'],
+    ['an empty label, then a real one', 'SourceId:\nSourceId: nightly-refresh', 'nightly-refresh'],
+    ['two labels: the first wins', 'SourceId: first\nSourceId: second', 'first'],
+  ])('finds the id with %s', (_, link, id) => {
+    expect(sourceIdOfIdentifierLink(link)).toBe(id);
+  });
+
+  it.each([
+    ['no label', LINK],
+    ['the label mid-line', `${LINK} SourceId: nightly-refresh`],
+    ['a label with nothing after it', `${LINK}\nSourceId:   `],
+    ['the id on the next line only', `${LINK}\nSourceId:\nnightly-refresh`],
+    ['a lower-case label', `${LINK}\nsourceid: nightly-refresh`],
+    ['an empty link', ''],
+  ])('finds nothing with %s', (_, link) => {
+    expect(sourceIdOfIdentifierLink(link)).toBeUndefined();
+  });
+});
+
+describe('input whose reading throws', () => {
+  const hostile = new Proxy(
+    {},
+    {
+      getOwnPropertyDescriptor() {
+        throw new Error('boom');
+      },
+    },
+  );
+
+  it('is rejected, not thrown', () => {
+    expect(parseNotices(hostile)).toEqual({
+      notices: [],
+      rejected: [{ reason: 'an event that could not be read' }],
+    });
+  });
+
+  it('in a batch, costs only its own record', () => {
+    const good = snsEvent({ 'Event Source': 'replication-task', SourceId: 'nightly-refresh' }).Records[0];
+    const parsed = parseNotices({ Records: [hostile, good] });
+    expect(parsed.notices).toEqual([expect.objectContaining({ taskIdentifier: 'nightly-refresh' })]);
+    expect(parsed.rejected).toHaveLength(1);
   });
 });

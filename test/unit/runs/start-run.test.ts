@@ -1,99 +1,349 @@
-// startRun: the task-starter's decisions. Whether a task is started, with which start type, what happens to
-// the schedule rule, and, above all, that a refused start never leaves the schedule silently disabled.
+// startRun is where a run takes the task's lock and the schedule: it must check everything it can before
+// it writes anything, take the lock (a conditional write) before it touches the rule, record the start
+// request before it calls DMS, read the task again before it undoes a start that failed, and end a start DMS
+// refused with exactly one alert and the rule handled by the failure policy, never a silently dead schedule.
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { StarterConfig } from '#shared/config';
+import type { StartRequest, TaskSnapshot } from '#shared/dms/task';
 import {
   FirstRunOnlyError,
-  StartFailedError,
+  StartRefusedError,
   StartTypeRefusedError,
+  StepFailedError,
   TaskMismatchError,
 } from '#shared/errors';
-import { startRun } from '#shared/runs/start-run';
+import { advanceRun, START_GRACE_MS } from '#shared/runs/advance';
+import { activeRun, fingerprintOf, type Phase, type TaskRecord } from '#shared/runs/run';
+import { type StarterDeps, startRun } from '#shared/runs/start-run';
+import { StoreContentionError } from '#shared/runs/store';
 import type { Trigger } from '#shared/runs/trigger';
+import type { RuleState } from '#shared/schedule/rule';
 import {
   finishedTask,
+  ManualClock,
   RecordingAlerts,
-  RecordingLock,
+  RecordingHooks,
   RecordingLog,
+  RecordingMetrics,
+  RecordingRule,
+  RecordingStore,
+  RULE_ARN,
   RULE_NAME,
+  runFixture,
   ScriptedTasks,
+  seedRecord,
   starterConfig,
   TASK_ARN,
+  TASK_ID,
   task,
 } from '../../support/ports.ts';
 import { rejection } from '../../support/rejection.ts';
 
-const scheduled: Trigger = {
-  kind: 'schedule',
-  ruleArn: `arn:aws:events:us-east-1:123456789012:rule/${RULE_NAME}`,
-};
+const scheduled: Trigger = { kind: 'schedule', ruleArn: RULE_ARN };
 const manual: Trigger = { kind: 'manual' };
 
-let lock: RecordingLock;
+/** One list of the calls made to every port, in the order they were made. */
+let order: string[];
+
+/** DMS as a script; `onStart` lets a test change what DMS shows once a start was asked for. */
+class OrderedTasks extends ScriptedTasks {
+  onStart: ((request: StartRequest) => void) | undefined;
+
+  override async describe(taskArn: string): Promise<TaskSnapshot> {
+    order.push('dms.describe');
+    return super.describe(taskArn);
+  }
+
+  override async start(request: StartRequest): Promise<void> {
+    order.push(`dms.start ${request.startType}`);
+    this.onStart?.(request);
+    return super.start(request);
+  }
+}
+
+class OrderedRule extends RecordingRule {
+  /** DisableRule takes effect, but its answer is lost (the call throws). */
+  disableAnswerLost = false;
+  /** Reading the state fails from the n-th read on (1-based). */
+  stateFailsFrom = Number.POSITIVE_INFINITY;
+
+  override async state(): Promise<RuleState> {
+    order.push('rule.state');
+    if (this.calls.filter((call) => call === 'state').length + 1 >= this.stateFailsFrom) {
+      this.calls.push('state');
+      throw new Error('ThrottlingException: Rate exceeded');
+    }
+    return super.state();
+  }
+
+  override async disable(): Promise<void> {
+    order.push('rule.disable');
+    if (this.disableAnswerLost) {
+      this.calls.push('disable');
+      this.current = 'DISABLED';
+      throw new Error('socket hang up');
+    }
+    return super.disable();
+  }
+
+  override async enable(): Promise<void> {
+    order.push('rule.enable');
+    return super.enable();
+  }
+}
+
+class OrderedStore extends RecordingStore {
+  override async save(taskArn: string, record: TaskRecord, expectedVersion: number): Promise<boolean> {
+    const run = record.run;
+    order.push(`store.save ${run?.phase}${run?.startRequestedAt ? ' (start requested)' : ''}`);
+    return super.save(taskArn, record, expectedVersion);
+  }
+}
+
+let tasks: OrderedTasks;
+let rule: OrderedRule;
 let alerts: RecordingAlerts;
+let store: OrderedStore;
+let metrics: RecordingMetrics;
 let log: RecordingLog;
+let clock: ManualClock;
 
 beforeEach(() => {
-  lock = new RecordingLock();
+  order = [];
+  tasks = new OrderedTasks(task());
+  rule = new OrderedRule('ENABLED');
   alerts = new RecordingAlerts();
+  store = new OrderedStore();
+  metrics = new RecordingMetrics();
   log = new RecordingLog();
+  clock = new ManualClock();
 });
 
-const depsFor = (tasks: ScriptedTasks, withLock = true) => ({
-  tasks,
-  lock: withLock ? lock : undefined,
-  alerts,
-  log,
-});
+function deps(overrides: Partial<StarterDeps> = {}): StarterDeps {
+  return {
+    tasks,
+    rule,
+    alerts,
+    store,
+    metrics,
+    log,
+    clock: clock.date,
+    remainingTimeMs: () => 60_000,
+    invocationId: 'starter-1',
+    ...overrides,
+  };
+}
+
+const stored = () => store.record();
+const saves = () => store.calls.filter((call) => call === 'save').length;
+
+/** A finished task whose every date is a day after finishedTask()'s: a run that ended after the one before. */
+function laterFinishedTask(): TaskSnapshot {
+  const day = 24 * 3600_000;
+  const shift = (date: Date | undefined) => (date ? new Date(date.getTime() + day) : undefined);
+  const base = finishedTask();
+  return finishedTask({
+    lastStartDate: shift(base.lastStartDate),
+    stats: {
+      ...base.stats,
+      startDate: shift(base.stats?.startDate),
+      fullLoadStartDate: shift(base.stats?.fullLoadStartDate),
+      fullLoadFinishDate: shift(base.stats?.fullLoadFinishDate),
+      stopDate: shift(base.stats?.stopDate),
+    },
+  });
+}
+
+/** The post-processor's side: DMS shows the run finished, and the next invocation settles it. */
+async function finishTheRun(config: StarterConfig = starterConfig()) {
+  tasks.snapshot = laterFinishedTask();
+  clock.advance(45 * 60_000);
+  return advanceRun({ ...deps({ invocationId: 'post-processor-1' }), hooks: new RecordingHooks([]) }, config);
+}
+
+const oneTime = (env: Record<string, string> = {}) =>
+  starterConfig({ SCHEDULE_OR_ONE_TIME: 'one-time', SCHEDULE_RULE_ARN: '', ...env });
 
 describe('a run that starts', () => {
-  it('starts a first run with start-replication after disabling the rule', async () => {
-    const tasks = new ScriptedTasks(task());
-    const result = await startRun(depsFor(tasks), starterConfig(), scheduled);
+  it('starts a first run with start-replication, records it, and switches the schedule off', async () => {
+    const result = await startRun(deps(), starterConfig(), scheduled);
     expect(result).toMatchObject({
       outcome: 'started',
       startType: 'start-replication',
-      rule: { state: 'DISABLED' },
+      reason: 'first run of the task',
+      task: { identifier: TASK_ID, status: 'ready' },
+      rule: { name: RULE_NAME, state: 'DISABLED' },
     });
-    expect(lock.calls).toEqual(['disable']);
     expect(tasks.startCalls).toEqual([{ taskArn: TASK_ARN, startType: 'start-replication' }]);
+    expect(rule.current).toBe('DISABLED');
+    expect((await stored())?.run).toEqual({
+      id: result.runId,
+      trigger: 'schedule',
+      phase: 'started',
+      createdAt: clock.date().toISOString(),
+      updatedAt: clock.date().toISOString(),
+      before: 0,
+      startType: 'start-replication',
+      startRequestedAt: clock.date().toISOString(),
+      ruleOwned: true,
+      outbox: [],
+    });
+    expect(metrics.total('RunsStarted')).toBe(1);
     expect(alerts.published).toEqual([]);
   });
 
-  it('re-runs a finished full load with reload-target', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    const result = await startRun(depsFor(tasks), starterConfig(), scheduled);
-    expect(result.startType).toBe('reload-target');
-    expect(tasks.startCalls.map((call) => call.startType)).toEqual(['reload-target']);
+  it.each([
+    ['a finished full load', 'reload-target', finishedTask(), starterConfig()],
+    [
+      'a failed full load',
+      'reload-target',
+      finishedTask({ status: 'failed', stopReason: undefined }),
+      starterConfig(),
+    ],
+    [
+      'a stopped cdc task (one-time)',
+      'resume-processing',
+      finishedTask({ migrationType: 'cdc', stopReason: 'Stop Reason NORMAL' }),
+      oneTime({ MIGRATION_REFRESH_INDICATOR: 'data-migration', MIGRATION_REFRESH_TYPE: 'cdc' }),
+    ],
+  ] as const)('re-runs %s with %s, remembering the task as it was', async (_, startType, snapshot, config) => {
+    tasks.snapshot = snapshot;
+    const result = await startRun(deps(), config, manual);
+    expect(result).toMatchObject({ outcome: 'started', startType });
+    expect(tasks.startCalls).toEqual([{ taskArn: TASK_ARN, startType }]);
+    expect((await stored())?.run?.before).toBe(fingerprintOf(snapshot));
   });
 
-  it('re-runs a failed full load with reload-target', async () => {
-    const tasks = new ScriptedTasks(finishedTask({ status: 'failed', stopReason: undefined }));
-    expect((await startRun(depsFor(tasks), starterConfig(), scheduled)).startType).toBe('reload-target');
+  it('takes the lock before it touches the rule, and records the request before it calls DMS', async () => {
+    await startRun(deps(), starterConfig(), scheduled);
+    expect(order).toEqual([
+      'dms.describe',
+      'rule.state',
+      'store.save starting',
+      'rule.disable',
+      'store.save starting (start requested)',
+      'dms.start start-replication',
+      'store.save started (start requested)',
+    ]);
   });
 
-  it('resumes a cdc task that has run before, in one-time mode, without touching any rule', async () => {
-    const tasks = new ScriptedTasks(finishedTask({ migrationType: 'cdc', stopReason: 'Stop Reason NORMAL' }));
-    const config = starterConfig({
-      MIGRATION_REFRESH_INDICATOR: 'data-migration',
-      MIGRATION_REFRESH_TYPE: 'cdc',
-      SCHEDULE_OR_ONE_TIME: 'one-time',
-    });
-    const result = await startRun(depsFor(tasks, false), config, manual);
+  it('goes on under its lock when DisableRule fails, and disowns the rule it never switched off', async () => {
+    rule.failOn = 'disable';
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result).toMatchObject({ outcome: 'started', rule: { state: 'ENABLED' } });
+    expect(tasks.startCalls).toHaveLength(1);
+    expect(activeRun(await stored())?.ruleOwned).toBe(false);
+    expect(log.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringContaining('could not be disabled') }),
+    );
+
+    // A person switches the schedule off while the run goes on: the run's end must not switch it on.
+    rule.failOn = undefined;
+    rule.current = 'DISABLED';
+    expect(await finishTheRun()).toMatchObject({ state: 'released', ruleDecision: 'none' });
+    expect(rule.calls).not.toContain('enable');
+    expect(rule.current).toBe('DISABLED');
+  });
+
+  it('lets go of the rule when it cannot be read after DisableRule failed, and never enables it', async () => {
+    // In doubt the run lets go: a rule left off by mistake is reported by the tick's alarm, whereas a
+    // person's hand-disable overridden at the end would be told to no one.
+    rule.failOn = 'disable';
+    rule.stateFailsFrom = 2;
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result).toMatchObject({ outcome: 'started' });
+    expect(activeRun(await stored())?.ruleOwned).toBe(false);
+
+    rule.failOn = undefined;
+    rule.stateFailsFrom = Number.POSITIVE_INFINITY;
+    rule.current = 'DISABLED';
+    expect(await finishTheRun()).toMatchObject({ state: 'released', ruleDecision: 'none' });
+    expect(rule.calls).not.toContain('enable');
+    expect(rule.current).toBe('DISABLED');
+  });
+
+  it.each([
+    ['DisableRule took effect although its answer was lost', { disableAnswerLost: true }],
+  ])('keeps the rule when %s, and gives it back at the end', async (_, setup) => {
+    if ('disableAnswerLost' in setup) rule.disableAnswerLost = true;
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result).toMatchObject({ outcome: 'started', rule: { state: 'DISABLED' } });
+    expect(activeRun(await stored())?.ruleOwned).toBe(true);
+
+    rule.failOn = undefined;
+    rule.stateFailsFrom = Number.POSITIVE_INFINITY;
+    rule.current = 'DISABLED';
+    expect(await finishTheRun()).toMatchObject({ state: 'released', ruleDecision: 'enable' });
+    expect(rule.current).toBe('ENABLED');
+  });
+
+  it('retries start-replication once with the re-run type when DMS says the task ran before', async () => {
+    tasks.startErrors = [
+      new FirstRunOnlyError(
+        'Start Type : START_REPLICATION, valid only for tasks running for the first time',
+      ),
+    ];
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(tasks.startCalls.map((call) => call.startType)).toEqual(['start-replication', 'reload-target']);
     expect(result).toMatchObject({
-      startType: 'resume-processing',
-      rule: { name: undefined, state: 'untouched' },
+      outcome: 'started',
+      startType: 'reload-target',
+      reason: 'DMS refused start-replication: the task has run before',
     });
-    expect(lock.calls).toEqual([]);
-  });
-
-  it('takes the lock on a manual run in schedule mode too, so the schedule cannot overlap it', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    await startRun(depsFor(tasks), starterConfig(), manual);
-    expect(lock.calls).toEqual(['disable']);
+    expect((await stored())?.run?.phase).toBe('started');
+    expect(alerts.published).toEqual([]);
   });
 });
 
-describe('a task that is not startable', () => {
+describe('start type overrides', () => {
+  it.each([
+    ['start-replication', finishedTask()],
+    ['reload-target', task()],
+    ['resume-processing', finishedTask()],
+  ] as const)('refuses %s on a task that cannot take it, before writing or touching anything', async (startType, snapshot) => {
+    tasks.snapshot = snapshot;
+    const error = await rejection(startRun(deps(), starterConfig(), { kind: 'manual', startType }));
+    expect(error).toBeInstanceOf(StartTypeRefusedError);
+    expect(saves()).toBe(0);
+    expect(await stored()).toBeUndefined();
+    expect(rule.calls).toEqual([]);
+    expect(tasks.startCalls).toEqual([]);
+  });
+
+  it("prefers the event's override to the configured one", async () => {
+    tasks.snapshot = finishedTask();
+    const result = await startRun(deps(), starterConfig({ START_TYPE_OVERRIDE: 'start-replication' }), {
+      kind: 'manual',
+      startType: 'reload-target',
+    });
+    expect(result).toMatchObject({
+      outcome: 'started',
+      startType: 'reload-target',
+      reason: 'explicit override',
+    });
+  });
+
+  it('uses the configured override when the event has none', async () => {
+    tasks.snapshot = finishedTask();
+    await startRun(deps(), starterConfig({ START_TYPE_OVERRIDE: 'reload-target' }), scheduled);
+    expect(tasks.startCalls.map((call) => call.startType)).toEqual(['reload-target']);
+  });
+});
+
+describe('nothing is started, and nothing changes', () => {
+  it.each([
+    ['identifier', task({ identifier: 'another-name' }), 'REPLICATION_TASK_IDENTIFIER'],
+    ['migration type', task({ migrationType: 'cdc' }), 'MIGRATION_REFRESH_TYPE'],
+  ])('refuses a task whose %s is not the configured one', async (_, snapshot, setting) => {
+    tasks.snapshot = snapshot;
+    const error = await rejection(startRun(deps(), starterConfig(), scheduled));
+    expect(error).toBeInstanceOf(TaskMismatchError);
+    expect(String(error)).toContain(setting);
+    expect(saves()).toBe(0);
+    expect(rule.calls).toEqual([]);
+    expect(tasks.startCalls).toEqual([]);
+  });
+
   it.each([
     'running',
     'starting',
@@ -104,250 +354,412 @@ describe('a task that is not startable', () => {
     'testing',
     'moving',
     'failed-move',
-  ])('is not started while %s, and the rule is not touched', async (status) => {
-    const tasks = new ScriptedTasks(finishedTask({ status }));
-    const result = await startRun(depsFor(tasks), starterConfig(), scheduled);
-    expect(result.outcome).toBe('skipped');
-    expect(result.reason.length).toBeGreaterThan(10);
-    expect(result.rule.state).toBe('untouched');
+  ])('skips a task that is %s, taking no lock and leaving the rule alone', async (status) => {
+    tasks.snapshot = finishedTask({ status });
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result).toMatchObject({ outcome: 'skipped', rule: { state: 'untouched' } });
+    expect(result.reason).toContain(`status ${status}`);
+    expect(saves()).toBe(0);
+    expect(rule.calls).toEqual([]);
     expect(tasks.startCalls).toEqual([]);
-    expect(lock.calls).toEqual([]);
-  });
-});
-
-describe('start type overrides', () => {
-  it('uses a valid override from the event in preference to the configured one', async () => {
-    const tasks = new ScriptedTasks(finishedTask({ migrationType: 'full-load-and-cdc' }));
-    const config = starterConfig({
-      MIGRATION_REFRESH_INDICATOR: 'data-migration',
-      MIGRATION_REFRESH_TYPE: 'full-load-and-cdc',
-      SCHEDULE_OR_ONE_TIME: 'one-time',
-      START_TYPE_OVERRIDE: 'resume-processing',
-    });
-    const result = await startRun(depsFor(tasks, false), config, {
-      kind: 'manual',
-      startType: 'reload-target',
-    });
-    expect(result.startType).toBe('reload-target');
-  });
-
-  it('uses the configured override when the event has none', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    const result = await startRun(
-      depsFor(tasks),
-      starterConfig({ START_TYPE_OVERRIDE: 'reload-target' }),
-      scheduled,
-    );
-    expect(result).toMatchObject({ startType: 'reload-target', reason: 'explicit override' });
   });
 
   it.each([
-    ['start-replication', finishedTask()],
-    ['reload-target', task()],
-    ['resume-processing', finishedTask()],
-  ] as const)('refuses %s when the task cannot take it, before changing anything', async (startType, snapshot) => {
-    const tasks = new ScriptedTasks(snapshot);
-    await expect(startRun(depsFor(tasks), starterConfig(), { kind: 'manual', startType })).rejects.toThrow(
-      StartTypeRefusedError,
-    );
-    expect(lock.calls).toEqual([]);
+    'starting',
+    'started',
+    'finished',
+    'hooks',
+    'hooks-done',
+    'hooks-interrupted',
+    'notified',
+  ] as const)('skips while a run is %s: it holds the lock, and the skip names it', async (phase: Phase) => {
+    tasks.snapshot = finishedTask();
+    const holder = runFixture({ phase });
+    await seedRecord(store.inner, { seen: 0, run: holder });
+    const result = await startRun(deps(), starterConfig(), manual);
+    expect(result.outcome).toBe('skipped');
+    expect(result.reason).toContain(holder.id);
+    expect(result.reason).toContain(phase);
+    expect(await store.inner.load(TASK_ARN)).toEqual({ record: { seen: 0, run: holder }, version: 1 });
+    expect(rule.calls).toEqual([]);
     expect(tasks.startCalls).toEqual([]);
+  });
+
+  it('skips a scheduled event that arrives while the rule is disabled (late, repeated, or switched off by hand)', async () => {
+    rule.current = 'DISABLED';
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result.outcome).toBe('skipped');
+    expect(result.reason).toContain(`${RULE_NAME} is disabled`);
+    expect(rule.calls).toEqual(['state']);
+    expect(saves()).toBe(0);
+    expect(tasks.startCalls).toEqual([]);
+  });
+});
+
+describe('whose rule it is', () => {
+  it('starts a manual run while a person has the rule off, but never gives the rule back', async () => {
+    rule.current = 'DISABLED';
+    const result = await startRun(deps(), starterConfig(), manual);
+    expect(result).toMatchObject({ outcome: 'started', rule: { state: 'DISABLED' } });
+    expect((await stored())?.run?.ruleOwned).toBe(false);
+
+    const settled = await finishTheRun();
+    expect(settled).toMatchObject({ state: 'released', succeeded: true, ruleDecision: 'none' });
+    expect(rule.calls).toEqual(['state']);
+    expect(rule.current).toBe('DISABLED');
+  });
+
+  it("takes over the hold-off a failed run's policy left, and enables the rule once it succeeds", async () => {
+    rule.current = 'DISABLED';
+    tasks.snapshot = finishedTask();
+    const holdOff = { runId: 'failed-run', since: '2026-11-22T01:00:00.000Z' };
+    await seedRecord(store.inner, {
+      seen: fingerprintOf(finishedTask()),
+      holdOff,
+      run: runFixture({ id: 'failed-run', phase: 'released' }),
+    });
+    await startRun(deps(), starterConfig(), manual);
+    const record = await stored();
+    expect(record?.run?.ruleOwned).toBe(true);
+    expect(record?.holdOff).toEqual(holdOff);
+
+    expect(await finishTheRun()).toMatchObject({ state: 'released', ruleDecision: 'enable' });
+    expect(rule.current).toBe('ENABLED');
+    expect((await stored())?.holdOff).toBeUndefined();
+  });
+
+  it('drops a hold-off when the rule is on again (a person enabled it): the run owns the rule it disables', async () => {
+    tasks.snapshot = finishedTask();
+    await seedRecord(store.inner, {
+      seen: fingerprintOf(finishedTask()),
+      holdOff: { runId: 'failed-run', since: '2026-11-22T01:00:00.000Z' },
+      run: runFixture({ id: 'failed-run', phase: 'released' }),
+    });
+    await startRun(deps(), starterConfig(), scheduled);
+    const record = await stored();
+    expect(record?.holdOff).toBeUndefined();
+    expect(record?.run?.ruleOwned).toBe(true);
+  });
+
+  it('never touches a rule in one-time mode, and a refused start there says so', async () => {
+    const config = oneTime();
+    expect(config.scheduleRule).toBeUndefined();
+    const started = await startRun(deps({ rule: undefined }), config, manual);
+    expect(started).toMatchObject({ outcome: 'started', rule: { name: undefined, state: 'untouched' } });
+    expect((await stored())?.run?.ruleOwned).toBe(false);
+    expect(await finishTheRun(config)).toMatchObject({ state: 'released', ruleDecision: 'none' });
+
+    tasks.snapshot = laterFinishedTask();
+    tasks.startErrors = [undefined, new StartRefusedError('InvalidResourceStateFault: invalid state')];
+    const refused = await startRun(deps({ rule: undefined }), config, manual);
+    expect(refused.outcome).toBe('start-failed');
+    expect((await stored())?.run).toMatchObject({ phase: 'released', ruleDecision: 'none' });
+    expect(alerts.published).toHaveLength(1);
+    expect(alerts.published[0]?.message).toContain('One-time mode: no schedule rule is involved');
+    expect(rule.calls).toEqual([]);
+  });
+});
+
+describe('a start that fails', () => {
+  const refusal = new StartRefusedError(
+    'InvalidResourceStateFault: Test connection for replication instance ri-1 and endpoint ep-1 should be successful',
+  );
+
+  it.each([
+    ['re-enable', ['state', 'disable', 'enable'], 'ENABLED', false, `${RULE_NAME} is being re-enabled`],
+    [
+      'keep-disabled',
+      ['state', 'disable', 'disable'],
+      'DISABLED',
+      true,
+      `aws events enable-rule --name ${RULE_NAME}`,
+    ],
+  ] as const)('ends a refused start as start-failed with one alert; the rule follows %s', async (policy, calls, state, heldOff, says) => {
+    tasks.snapshot = finishedTask();
+    tasks.startErrors = [refusal];
+    const result = await startRun(deps(), starterConfig({ RULE_AFTER_FAILURE: policy }), scheduled);
+    expect(result.outcome).toBe('start-failed');
+    expect(alerts.published).toHaveLength(1);
+    const [alert] = alerts.published;
+    expect(alert?.subject).toBe(`dms-scheduler: ${TASK_ID}: the task could not be started`);
+    expect(alert?.message).toContain('Test connection for replication instance ri-1');
+    expect(alert?.message).toContain(says);
+    expect(alert?.id).toBe(`${result.runId}:start-failed`);
+    expect(rule.calls).toEqual(calls);
+    expect(rule.current).toBe(state);
+    expect(result.rule).toEqual({ name: RULE_NAME, state });
+    const record = await stored();
+    expect(activeRun(record)).toBeUndefined();
+    expect(record?.run).toMatchObject({
+      phase: 'released',
+      outcome: { kind: 'start-failed' },
+      ruleDecision: policy === 're-enable' ? 'enable' : 'keep-disabled',
+    });
+    expect(record?.holdOff).toEqual(
+      heldOff ? { runId: result.runId, since: clock.date().toISOString() } : undefined,
+    );
+    expect(metrics.total('RunsFailed')).toBe(1);
+    expect(metrics.total('RunsStarted')).toBe(0);
+  });
+
+  it('keeps the lock and the alert owed when the alert cannot be published; the next call sends it once', async () => {
+    tasks.snapshot = finishedTask();
+    tasks.startErrors = [refusal];
+    alerts.failures = 1;
+    const error = await rejection(startRun(deps(), starterConfig(), scheduled));
+    expect(error).toBeInstanceOf(StepFailedError);
+    const held = activeRun(await stored());
+    expect(held).toMatchObject({ phase: 'finished', outcome: { kind: 'start-failed' } });
+    expect(held?.outbox).toEqual([
+      expect.objectContaining({
+        id: `${held?.id}:start-failed`,
+        attempts: 1,
+        lastError: 'Error: AuthorizationErrorException: not allowed to publish',
+      }),
+    ]);
+    expect(held?.outbox[0]?.sentAt).toBeUndefined();
+    expect(rule.current).toBe('DISABLED');
+
+    expect(await advanceRun({ ...deps({ invocationId: 'tick-1' }) }, starterConfig())).toMatchObject({
+      state: 'released',
+      ruleDecision: 'enable',
+    });
+    expect(alerts.published).toHaveLength(1);
+    expect(rule.current).toBe('ENABLED');
+  });
+
+  it('takes a refusal for a start whose answer was lost when DMS shows the task starting', async () => {
+    tasks.snapshot = finishedTask();
+    tasks.startErrors = [refusal];
+    tasks.onStart = () => {
+      tasks.snapshot = finishedTask({ status: 'starting' });
+    };
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result.outcome).toBe('started');
+    expect(result.reason).toContain('DMS shows the task started');
+    expect(alerts.published).toEqual([]);
+    expect(rule.calls).toEqual(['state', 'disable']);
+    expect(rule.current).toBe('DISABLED');
+    expect((await stored())?.run?.phase).toBe('started');
+  });
+
+  it('leaves a start DMS did not answer recorded as starting, undoing nothing', async () => {
+    tasks.snapshot = finishedTask();
+    tasks.startErrors = [new Error('socket hang up')];
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result.outcome).toBe('start-unknown');
+    expect(result.runId).toBeDefined();
+    const run = activeRun(await stored());
+    expect(run).toMatchObject({ phase: 'starting', startError: 'Error: socket hang up' });
+    expect(alerts.published).toEqual([]);
+    expect(rule.calls).toEqual(['state', 'disable']);
+
+    // Past the grace, DMS still shows nothing: the next invocation ends it, saying the answer was lost.
+    clock.advance(START_GRACE_MS);
+    expect(await advanceRun(deps({ invocationId: 'tick-1' }), starterConfig())).toMatchObject({
+      state: 'released',
+      outcome: 'start-failed',
+    });
+    expect(alerts.published).toHaveLength(1);
+    expect(alerts.published[0]?.message).toContain('its answer was lost: Error: socket hang up');
+  });
+
+  it('leaves the run starting when the task cannot even be read again', async () => {
+    tasks.snapshot = finishedTask();
+    tasks.startErrors = [new Error('socket hang up')];
+    tasks.onStart = () => {
+      tasks.describe = async () => {
+        throw new Error('ThrottlingException: Rate exceeded');
+      };
+    };
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result.outcome).toBe('start-unknown');
+    expect(result.reason).toContain('ThrottlingException');
+    expect(activeRun(await stored())).toMatchObject({
+      phase: 'starting',
+      startError: 'Error: socket hang up',
+    });
+    expect(alerts.published).toEqual([]);
+  });
+
+  it('leaves a run that can still be settled when recording the start request fails', async () => {
+    let writes = 0;
+    store.beforeSave = () => {
+      writes += 1;
+      if (writes === 2) throw new Error('ProvisionedThroughputExceededException');
+      return undefined;
+    };
+    await expect(startRun(deps(), starterConfig(), scheduled)).rejects.toThrow(
+      'ProvisionedThroughputExceeded',
+    );
+    expect(tasks.startCalls).toEqual([]);
+    expect(activeRun(await stored())?.phase).toBe('starting');
+
+    store.beforeSave = undefined;
+    clock.advance(START_GRACE_MS);
+    expect(await advanceRun(deps({ invocationId: 'tick-1' }), starterConfig())).toMatchObject({
+      state: 'released',
+      outcome: 'start-failed',
+      ruleDecision: 'enable',
+    });
+    expect(alerts.published[0]?.message).toContain('stopped before it asked DMS to start the task');
+    expect(rule.current).toBe('ENABLED');
   });
 });
 
 describe('CDC start point', () => {
   const cdcConfig = (env: Record<string, string> = {}) =>
-    starterConfig({
-      MIGRATION_REFRESH_INDICATOR: 'data-migration',
-      MIGRATION_REFRESH_TYPE: 'cdc',
-      SCHEDULE_OR_ONE_TIME: 'one-time',
-      ...env,
-    });
+    oneTime({ MIGRATION_REFRESH_INDICATOR: 'data-migration', MIGRATION_REFRESH_TYPE: 'cdc', ...env });
 
   it('passes the configured position with a first start-replication', async () => {
-    const tasks = new ScriptedTasks(task({ migrationType: 'cdc' }));
+    tasks.snapshot = task({ migrationType: 'cdc' });
     await startRun(
-      depsFor(tasks, false),
+      deps({ rule: undefined }),
       cdcConfig({ CDC_START_POSITION: 'mysql-bin-changelog.000024:373' }),
       manual,
     );
-    expect(tasks.startCalls[0]).toEqual({
-      taskArn: TASK_ARN,
-      startType: 'start-replication',
-      cdcStartPosition: 'mysql-bin-changelog.000024:373',
-    });
+    expect(tasks.startCalls).toEqual([
+      {
+        taskArn: TASK_ARN,
+        startType: 'start-replication',
+        cdcStartPosition: 'mysql-bin-changelog.000024:373',
+      },
+    ]);
   });
 
-  it("prefers the event's start time over the configured position", async () => {
-    const tasks = new ScriptedTasks(task({ migrationType: 'cdc' }));
-    const time = new Date('2026-11-20T00:00:00Z');
-    await startRun(
-      depsFor(tasks, false),
-      cdcConfig({ CDC_START_POSITION: 'mysql-bin-changelog.000024:373' }),
-      {
-        kind: 'manual',
-        cdcStartTime: time,
-      },
-    );
-    expect(tasks.startCalls[0]).toEqual({
-      taskArn: TASK_ARN,
-      startType: 'start-replication',
-      cdcStartTime: time,
+  it("prefers the event's start time to the configured position", async () => {
+    tasks.snapshot = task({ migrationType: 'cdc' });
+    const cdcStartTime = new Date('2026-11-20T00:00:00Z');
+    await startRun(deps({ rule: undefined }), cdcConfig({ CDC_START_POSITION: 'x:1' }), {
+      kind: 'manual',
+      cdcStartTime,
     });
+    expect(tasks.startCalls).toEqual([{ taskArn: TASK_ARN, startType: 'start-replication', cdcStartTime }]);
   });
 
   it('sends no start point when resuming, nor for a full-load task', async () => {
-    const resumed = new ScriptedTasks(
-      finishedTask({ migrationType: 'cdc', stopReason: 'Stop Reason NORMAL' }),
+    tasks.snapshot = finishedTask({ migrationType: 'cdc', stopReason: 'Stop Reason NORMAL' });
+    await startRun(deps({ rule: undefined }), cdcConfig({ CDC_START_POSITION: 'x:1' }), manual);
+    expect(tasks.startCalls).toEqual([{ taskArn: TASK_ARN, startType: 'resume-processing' }]);
+
+    const fullLoad = new OrderedTasks(task());
+    await startRun(
+      deps({ tasks: fullLoad, store: new OrderedStore() }),
+      starterConfig({ CDC_START_POSITION: 'x:1' }),
+      scheduled,
     );
-    await startRun(depsFor(resumed, false), cdcConfig({ CDC_START_POSITION: 'x:1' }), manual);
-    expect(resumed.startCalls[0]).toEqual({ taskArn: TASK_ARN, startType: 'resume-processing' });
-
-    const fullLoad = new ScriptedTasks(task());
-    await startRun(depsFor(fullLoad), starterConfig({ CDC_START_POSITION: 'x:1' }), scheduled);
-    expect(fullLoad.startCalls[0]).toEqual({ taskArn: TASK_ARN, startType: 'start-replication' });
+    expect(fullLoad.startCalls).toEqual([{ taskArn: TASK_ARN, startType: 'start-replication' }]);
   });
 });
 
-describe('when DMS says start-replication is only for a first run', () => {
-  it('retries once with reload-target and reports it', async () => {
-    const tasks = new ScriptedTasks(task());
-    tasks.startErrors = [
-      new FirstRunOnlyError(
-        'Start Type : START_REPLICATION, valid only for tasks running for the first time',
-      ),
-    ];
-    const result = await startRun(depsFor(tasks), starterConfig(), scheduled);
-    expect(tasks.startCalls.map((call) => call.startType)).toEqual(['start-replication', 'reload-target']);
-    expect(result).toMatchObject({
-      outcome: 'started',
-      startType: 'reload-target',
-      rule: { state: 'DISABLED' },
-    });
-    expect(alerts.published).toEqual([]);
+describe('repeated deliveries of one scheduled firing', () => {
+  const firing = (time: string): Trigger => ({ kind: 'schedule', ruleArn: RULE_ARN, time: new Date(time) });
+  const released = (overrides: Partial<TaskRecord> = {}): TaskRecord => ({
+    seen: fingerprintOf(finishedTask()),
+    lastScheduledFor: '2026-11-23T00:00:00.000Z',
+    run: runFixture({ id: 'last-night', phase: 'released' }),
+    ...overrides,
   });
 
-  it('compensates when the retry fails too', async () => {
-    const tasks = new ScriptedTasks(task());
-    tasks.startErrors = [
-      new FirstRunOnlyError('valid only for tasks running for the first time'),
-      new Error('InvalidResourceStateFault: no'),
-    ];
-    await expect(startRun(depsFor(tasks), starterConfig(), scheduled)).rejects.toThrow(StartFailedError);
-    expect(tasks.startCalls).toHaveLength(2);
-    expect(lock.state).toBe('ENABLED');
-    expect(alerts.published).toHaveLength(1);
-    // The alert names the start type of the attempt that failed last.
-    expect(alerts.published[0]?.message).toContain('(reload-target)');
-  });
-
-  it('does not retry other errors', async () => {
-    const tasks = new ScriptedTasks(task());
-    tasks.startErrors = [new Error('AccessDeniedFault: nope')];
-    await expect(startRun(depsFor(tasks), starterConfig(), scheduled)).rejects.toThrow(StartFailedError);
-    expect(tasks.startCalls).toHaveLength(1);
-  });
-});
-
-describe('compensation when DMS refuses the start after the rule was disabled', () => {
-  const dmsError = new Error(
-    'Test connection for replication instance ri-1 and endpoint ep-1 should be successful for starting the replication task',
-  );
-  dmsError.name = 'InvalidResourceStateFault';
-
-  it('re-enables the rule, publishes an alert with the DMS error, and fails the invocation', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    tasks.startErrors = [dmsError];
-    const failure = await rejection(startRun(depsFor(tasks), starterConfig(), scheduled));
-    expect(failure).toBeInstanceOf(StartFailedError);
-    expect((failure as StartFailedError).cause).toBe(dmsError);
-    expect((failure as StartFailedError).compensation).toEqual([
-      `re-enabled rule ${RULE_NAME}`,
-      'published an alert',
-    ]);
-    expect(lock.calls).toEqual(['disable', 'enable']);
-    expect(lock.state).toBe('ENABLED');
-    expect(alerts.published).toHaveLength(1);
-    const [alert] = alerts.published;
-    expect(alert?.subject).toContain('nightly-refresh');
-    expect(alert?.message).toContain('Test connection for replication instance ri-1');
-    expect(alert?.message).toContain(`${RULE_NAME} was re-enabled`);
-  });
-
-  it('still alerts, saying how to enable the rule by hand, when re-enabling fails', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    tasks.startErrors = [dmsError];
-    lock.failOn = 'enable';
-    const failure = (await rejection(
-      startRun(depsFor(tasks), starterConfig(), scheduled),
-    )) as StartFailedError;
-    expect(failure).toBeInstanceOf(StartFailedError);
-    expect(failure.compensation[0]).toContain('could NOT re-enable');
-    expect(alerts.published[0]?.message).toContain(`aws events enable-rule --name ${RULE_NAME}`);
-  });
-
-  it('still re-enables the rule and fails the invocation when the alert cannot be published', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    tasks.startErrors = [dmsError];
-    alerts.failures = 1;
-    const failure = (await rejection(
-      startRun(depsFor(tasks), starterConfig(), scheduled),
-    )) as StartFailedError;
-    expect(failure).toBeInstanceOf(StartFailedError);
-    expect(lock.state).toBe('ENABLED');
-    expect(failure.compensation).toEqual([
-      `re-enabled rule ${RULE_NAME}`,
-      expect.stringContaining('could NOT publish the alert'),
-    ]);
-  });
-
-  it('in one-time mode alerts without touching any rule', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    tasks.startErrors = [dmsError];
-    const config = starterConfig({ SCHEDULE_OR_ONE_TIME: 'one-time' });
-    await expect(startRun(depsFor(tasks, false), config, manual)).rejects.toThrow(StartFailedError);
-    expect(lock.calls).toEqual([]);
-    expect(alerts.published[0]?.message).toContain('One-time mode');
-  });
-
-  it('changes nothing when the rule cannot be disabled in the first place', async () => {
-    const tasks = new ScriptedTasks(finishedTask());
-    lock.failOn = 'disable';
-    await expect(startRun(depsFor(tasks), starterConfig(), scheduled)).rejects.toThrow(
-      'ConcurrentModificationException',
-    );
-    expect(tasks.startCalls).toEqual([]);
-  });
-});
-
-describe('input and configuration that change nothing', () => {
-  it('ignores a scheduled event from another rule without reading the task', async () => {
-    const tasks = new ScriptedTasks(task());
-    const result = await startRun(depsFor(tasks), starterConfig(), {
-      kind: 'schedule',
-      ruleArn: 'arn:aws:events:us-east-1:123456789012:rule/someone-elses-rule',
-    });
-    expect(result.outcome).toBe('ignored');
-    expect(tasks.describeCalls).toEqual([]);
-    expect(lock.calls).toEqual([]);
-  });
-
-  it('ignores a scheduled event in one-time mode', async () => {
-    const tasks = new ScriptedTasks(task());
-    const config = starterConfig({ SCHEDULE_OR_ONE_TIME: 'one-time' });
-    expect((await startRun(depsFor(tasks, false), config, scheduled)).outcome).toBe('ignored');
-    expect(tasks.startCalls).toEqual([]);
+  it('records the firing a scheduled run was started for', async () => {
+    const result = await startRun(deps(), starterConfig(), firing('2026-11-23T00:00:00Z'));
+    const record = await stored();
+    expect(record?.lastScheduledFor).toBe('2026-11-23T00:00:00.000Z');
+    expect(record?.run).toMatchObject({ id: result.runId, scheduledFor: '2026-11-23T00:00:00.000Z' });
   });
 
   it.each([
-    ['identifier', task({ identifier: 'another-name' }), 'REPLICATION_TASK_IDENTIFIER'],
-    ['migration type', task({ migrationType: 'cdc' }), 'MIGRATION_REFRESH_TYPE'],
-  ])('refuses a task whose %s does not match the configuration', async (_what, snapshot, setting) => {
-    const tasks = new ScriptedTasks(snapshot);
-    await expect(startRun(depsFor(tasks), starterConfig(), scheduled)).rejects.toThrow(
-      expect.objectContaining({ name: TaskMismatchError.name, message: expect.stringContaining(setting) }),
+    ['the same firing', '2026-11-23T00:00:00Z'],
+    ['an earlier firing', '2026-11-22T00:00:00Z'],
+  ])('skips %s delivered again after its run ended, even with the rule back on', async (_, time) => {
+    tasks.snapshot = finishedTask();
+    await seedRecord(store.inner, released());
+    const result = await startRun(deps(), starterConfig(), firing(time));
+    expect(result.outcome).toBe('skipped');
+    expect(result.reason).toContain('late or repeated delivery');
+    expect(rule.calls).toEqual([]);
+    expect(saves()).toBe(0);
+    expect(tasks.startCalls).toEqual([]);
+  });
+
+  it("starts the next night's firing", async () => {
+    tasks.snapshot = finishedTask();
+    await seedRecord(store.inner, released());
+    const result = await startRun(deps(), starterConfig(), firing('2026-11-24T00:00:00Z'));
+    expect(result.outcome).toBe('started');
+    expect((await stored())?.lastScheduledFor).toBe('2026-11-24T00:00:00.000Z');
+  });
+
+  it('keeps the last firing through a manual run, so the old firing stays spent', async () => {
+    tasks.snapshot = finishedTask();
+    await seedRecord(store.inner, released());
+    await startRun(deps(), starterConfig(), manual);
+    expect((await stored())?.lastScheduledFor).toBe('2026-11-23T00:00:00.000Z');
+  });
+
+  it('refuses a firing that another delivery used between the read and the lock', async () => {
+    tasks.snapshot = finishedTask();
+    let first = true;
+    store.beforeSave = () => {
+      if (first) {
+        first = false;
+        // Another copy of the same event took the lock, started, and was released meanwhile.
+        void store.inner.save(
+          TASK_ARN,
+          { seen: 1, lastScheduledFor: '2026-11-23T00:00:00.000Z', run: runFixture({ phase: 'released' }) },
+          0,
+        );
+      }
+      return undefined;
+    };
+    const result = await startRun(deps(), starterConfig(), firing('2026-11-23T00:00:00Z'));
+    expect(result.outcome).toBe('skipped');
+    expect(tasks.startCalls).toEqual([]);
+  });
+});
+
+describe('two starts at once', () => {
+  it('lets exactly one of two racing starts take the lock and start the task', async () => {
+    const results = await Promise.all([
+      startRun(deps({ invocationId: 'starter-1' }), starterConfig(), scheduled),
+      startRun(deps({ invocationId: 'starter-2' }), starterConfig(), manual),
+    ]);
+    expect(results.map((result) => result.outcome).sort()).toEqual(['skipped', 'started']);
+    expect(tasks.startCalls).toHaveLength(1);
+    const winner = results.find((result) => result.outcome === 'started');
+    const loser = results.find((result) => result.outcome === 'skipped');
+    expect(loser?.reason).toContain(winner?.runId);
+    expect((await stored())?.run).toMatchObject({ id: winner?.runId, phase: 'started' });
+  });
+
+  it('gives up with StoreContentionError when every lock write loses, having started nothing', async () => {
+    store.beforeSave = () => false;
+    expect(await rejection(startRun(deps(), starterConfig(), scheduled))).toBeInstanceOf(
+      StoreContentionError,
     );
-    expect(lock.calls).toEqual([]);
+    expect(rule.calls).toEqual(['state']);
+    expect(tasks.startCalls).toEqual([]);
+  });
+
+  it('skips when another run began and ended between the read and the lock', async () => {
+    tasks.snapshot = finishedTask();
+    let first = true;
+    store.beforeSave = () => {
+      if (first) {
+        first = false;
+        // A whole run, from lock to release, slipped in after this start read the record.
+        void store.inner.save(
+          TASK_ARN,
+          { seen: 1, run: runFixture({ id: 'quick-run', phase: 'released' }) },
+          0,
+        );
+      }
+      return undefined;
+    };
+    const result = await startRun(deps(), starterConfig(), scheduled);
+    expect(result.outcome).toBe('skipped');
+    expect(result.reason).toContain('another run began and ended');
+    expect(rule.calls).toEqual(['state']);
     expect(tasks.startCalls).toEqual([]);
   });
 });

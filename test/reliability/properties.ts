@@ -1,0 +1,109 @@
+// The properties every simulated history must keep, checked after the ticks that follow it. Some are checked
+// by the world at the moment they could break (the lock, EnableRule, start types); these are the ones only
+// the whole history can answer:
+//   (a) the rule is enabled, or a person was told (alert or alarm) why it is not;
+//   (b) a succeeded run's hooks ran exactly once (a rerunnable hook: at least once, resumed at most per
+//       lease), or the run reports them failed or interrupted, with an alert;
+//   (c) every run that did not succeed produced exactly one alert (one alert id; the world checks that a
+//       second delivery of it only ever follows a fault between the first and the write recording it), and
+//       a run that succeeded produced none;
+//   (d) every DMS run that ended was settled by one run of the scheduler (never two), with the outcome DMS
+//       gave it, and each firing of the schedule started at most one run;
+//   (e) with no fault and no hand-disabled rule, no alarm fires: the alarms are not noise.
+// A lasting outage may end in an alarm (the dead-letter queue, StuckRuns, ScheduleOffWithoutRun) instead of
+// an alert; nothing may end in silence.
+import type { Run } from '#shared/runs/run';
+import { HOOKS, type Outcome, type Scenario } from './harness.ts';
+import { succeededRun } from './world.ts';
+
+export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): string[] {
+  const violations = [...world.violations];
+  const alarmed =
+    world.deadLetters.length > 0 ||
+    metrics.total('StuckRuns') > 0 ||
+    metrics.total('ScheduleOffWithoutRun') > 0;
+  const alertsOf = (run: Run) => world.published.filter((alert) => alert.id?.startsWith(`${run.id}:`));
+
+  // (a)
+  if (world.ruleState === 'DISABLED' && world.handDisabledAt === undefined && !alarmed) {
+    const last = [...world.runs.values()].at(-1);
+    const keptByPolicy =
+      last !== undefined &&
+      last.phase === 'released' &&
+      last.ruleDecision === 'keep-disabled' &&
+      alertsOf(last).length > 0;
+    if (!keptByPolicy) violations.push('(a) the schedule rule is disabled and nobody was told why');
+  }
+
+  for (const run of world.runs.values()) {
+    const alerts = alertsOf(run);
+    const ids = new Set(alerts.map((alert) => alert.id));
+    if (run.phase !== 'released') {
+      if (!alarmed) violations.push(`(a) run ${run.id} is still ${run.phase} and no alarm fired`);
+      continue;
+    }
+    const owesAlert = !succeededRun(run);
+    if (owesAlert && ids.size !== 1 && !(ids.size === 0 && alarmed)) {
+      violations.push(`(c) run ${run.id} (${run.outcome?.kind}) produced ${ids.size} alerts`);
+    }
+    if (!owesAlert && ids.size > 0) violations.push(`(c) run ${run.id} succeeded but alerted`);
+    // (b)
+    for (const hook of HOOKS) {
+      const key = `${run.id}/${hook.name}`;
+      const starts = world.hookStarts.get(key) ?? 0;
+      const ends = world.hookEnds.get(key) ?? 0;
+      if (run.outcome?.kind !== 'succeeded' && starts > 0) {
+        violations.push(`(b) hook ${hook.name} ran for run ${run.id}, which did not succeed`);
+      }
+      if (!hook.rerunnable && starts > 1)
+        violations.push(`(b) hook ${hook.name} ran ${starts} times for run ${run.id}`);
+      if (succeededRun(run) && ends < 1) {
+        violations.push(`(b) run ${run.id} reports hook ${hook.name} succeeded, but it never finished`);
+      }
+    }
+  }
+
+  // (d)
+  for (const dmsRun of world.dmsRuns) {
+    if (dmsRun.stopDate === undefined) continue;
+    const stopped = new Date(dmsRun.stopDate).toISOString();
+    const settlers = [...world.runs.values()].filter((run) => run.stats?.stopDate === stopped);
+    if (settlers.length > 1) {
+      violations.push(`(b) the DMS run that ended at ${stopped} was settled ${settlers.length} times`);
+    }
+    const settledBy = settlers[0];
+    if (settledBy === undefined) {
+      if (!alarmed) violations.push(`(d) the DMS run that ended at ${stopped} was never settled`);
+    } else if ((settledBy.outcome?.kind === 'succeeded') !== (dmsRun.ending === 'succeeded')) {
+      violations.push(
+        `(d) DMS ended a run ${dmsRun.ending}; run ${settledBy.id} recorded ${settledBy.outcome?.kind}`,
+      );
+    }
+  }
+  const startFailed = [...world.runs.values()].filter((run) => run.outcome?.kind === 'start-failed').length;
+  if (startFailed < world.refusedStarts && !alarmed) {
+    violations.push(`(d) DMS refused ${world.refusedStarts} start(s), but ${startFailed} run(s) report it`);
+  }
+
+  const firings = new Map<string, number>();
+  for (const run of world.runs.values()) {
+    if (run.scheduledFor !== undefined)
+      firings.set(run.scheduledFor, (firings.get(run.scheduledFor) ?? 0) + 1);
+  }
+  for (const [firing, count] of firings) {
+    if (count > 1) violations.push(`(d) the schedule's firing of ${firing} started ${count} runs`);
+  }
+
+  // (e)
+  // A hook past the Lambda deadline is a fault too (the invocation is killed); one that fits is not.
+  const quiet =
+    (scenario.faults ?? []).length === 0 &&
+    scenario.crashInHook === undefined &&
+    (scenario.slowHook === undefined || scenario.slowHook.minutes <= 10);
+  if (quiet && world.handDisabledAt === undefined && alarmed) {
+    violations.push(
+      `(e) an alarm fired with no fault: dead letters ${world.deadLetters.length}, StuckRuns ${metrics.total('StuckRuns')}, ScheduleOffWithoutRun ${metrics.total('ScheduleOffWithoutRun')}`,
+    );
+  }
+  return violations;
+}
