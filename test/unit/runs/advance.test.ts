@@ -666,3 +666,70 @@ describe('release', () => {
     expect(store.calls).toEqual(['load']);
   });
 });
+
+describe('a resumed change-capture run, whichever date DMS moves (unconfirmed: ReplicationTaskStartDate on resume)', () => {
+  const cdc = {
+    SCHEDULE_OR_ONE_TIME: 'one-time',
+    SCHEDULE_RULE_ARN: '',
+    MIGRATION_REFRESH_INDICATOR: 'data-migration',
+    MIGRATION_REFRESH_TYPE: 'cdc',
+  };
+  const before = new Date('2026-11-20T00:00:00Z');
+  const previousRun = task({
+    migrationType: 'cdc',
+    status: 'stopped',
+    stopReason: 'Stop Reason NORMAL',
+    lastStartDate: before,
+    stats: { startDate: before, stopDate: new Date('2026-11-21T00:00:00Z') },
+  });
+  const resumedAt = new Date('2026-11-23T00:00:10Z');
+  const failedAt = new Date('2026-11-23T00:30:00Z');
+
+  it.each([
+    [
+      'only the statistics move (ReplicationTaskStartDate stays)',
+      { lastStartDate: before, stats: { startDate: resumedAt, stopDate: failedAt } },
+    ],
+    [
+      'only ReplicationTaskStartDate moves (the statistics stay)',
+      { lastStartDate: resumedAt, stats: previousRun.stats },
+    ],
+    ['only the stop date moves', { lastStartDate: before, stats: { startDate: before, stopDate: failedAt } }],
+  ] as const)('is a new run whose failure is alerted once, when %s', async (_, dates) => {
+    await seed({
+      phase: 'started',
+      trigger: 'manual',
+      ruleOwned: false,
+      startType: 'resume-processing',
+      startRequestedAt: minutesAgo(30),
+      before: fingerprintOf(previousRun),
+    });
+    tasks.snapshot = task({
+      ...previousRun,
+      ...dates,
+      status: 'failed',
+      stopReason: 'Stop Reason FATAL_ERROR',
+    });
+    const result = await advanceRun(deps({ rule: undefined }), config(cdc));
+    expect(result).toMatchObject({ state: 'released', outcome: 'failed', succeeded: false });
+    expect(alerts.published).toHaveLength(1);
+    expect(alerts.published[0]?.subject).toBe(`dms-scheduler: ${TASK_ID}: the run failed`);
+    expect((await store.record())?.seen).toBe(fingerprintOf(tasks.snapshot));
+  });
+
+  it('is not mistaken for the previous run when DMS moves no date and shows the task stopped as before', async () => {
+    await seed({
+      phase: 'started',
+      trigger: 'manual',
+      ruleOwned: false,
+      startType: 'resume-processing',
+      startRequestedAt: minutesAgo(1),
+      before: fingerprintOf(previousRun),
+    });
+    tasks.snapshot = previousRun;
+    const result = await advanceRun(deps({ rule: undefined }), config(cdc));
+    // Within the grace DMS is given time; the previous run's end is never taken for this run's.
+    expect(result).toMatchObject({ state: 'waiting', phase: 'started' });
+    expect(alerts.published).toEqual([]);
+  });
+});
