@@ -103,10 +103,13 @@ const starterSchema = baseSchema.extend({
 
 const postProcessorSchema = baseSchema.extend({
   RECONCILE_RULE_ARN: z.string().regex(RULE_ARN, RULE_ARN_MESSAGE),
-  STALE_RUN_HOURS: z.preprocess(
-    (value) => (value === '' || value === undefined ? undefined : Number(value)),
-    z.number().min(1, 'must be at least 1 (hours)').max(720, 'must be at most 720 (hours)').default(24),
-  ),
+  STALE_RUN_HOURS: optional(
+    z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a whole number of hours, 1 to 720')
+      .transform(Number)
+      .refine((hours) => hours >= 1 && hours <= 720, 'must be a whole number of hours, 1 to 720'),
+  ).transform((hours) => hours ?? 24),
   TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
   MASKING_SALT_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
   TARGET_DATABASE_TLS: z.preprocess(

@@ -31,6 +31,9 @@ export function powertoolsMetrics(serviceName: string): Metrics & { flush(): voi
   return {
     add: (name, value, kind = 'count') =>
       metrics.addMetric(name, kind === 'count' ? MetricUnit.Count : MetricUnit.Milliseconds, value),
-    flush: () => metrics.publishStoredMetrics(),
+    // Most invocations record nothing (a duplicate notice, a skipped start): no empty EMF line, no warning.
+    flush: () => {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    },
   };
 }

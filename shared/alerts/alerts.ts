@@ -6,6 +6,7 @@
 // over 256 KB. fitAlert makes any alert publishable (the message is kept to 64 KiB, small enough to be stored
 // with the run in its ledger item too), and both buildAlert and the SNS adapter apply it.
 import { createHash } from 'node:crypto';
+import { isWhitespace } from '../text.ts';
 
 export interface Alert {
   /** One line of printable ASCII, fewer than 100 characters, once fitted (fitAlert). */
@@ -164,21 +165,4 @@ function isSurrogate(code: number): boolean {
 
 function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
-}
-
-/** Exactly the characters of the regex class `\s`. */
-function isWhitespace(code: number): boolean {
-  return (
-    (code >= 0x09 && code <= 0x0d) ||
-    code === 0x20 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }

@@ -12,6 +12,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import { SnsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { z } from 'zod';
 import { checkScheduledEvent, echoForLog, ruleArnParts } from '../runs/trigger.ts';
+import { isWhitespace } from '../text.ts';
 import type { ParsedNotices, RejectedInput, TaskNotice } from './notice.ts';
 
 export const TASK_STATE_CHANGE = 'DMS Replication Task State Change';
@@ -186,23 +187,6 @@ export function sourceIdOfIdentifierLink(link: string, meter?: { steps: number }
 }
 
 const LINE_FEED = 0x0a;
-
-/** Exactly the characters of the regex class `\s`. */
-function isWhitespace(code: number): boolean {
-  return (
-    (code >= 0x09 && code <= 0x0d) ||
-    code === 0x20 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
 
 function parseEventBridge(event: object, expected: NoticeExpectations): TaskNotice | RejectedInput {
   const envelope = EventBridgeSchema.safeParse(event);

@@ -494,6 +494,16 @@ export class World {
       if (run.hooks?.some((hook) => hook.status === 'running' || hook.status === 'pending')) {
         this.violations.push(`run ${run.id} released the lock with hooks not done`);
       }
+      // keep-disabled means the schedule stays off after a run that did not succeed, until a person acts.
+      if (
+        this.options.ruleAfterFailure === 'keep-disabled' &&
+        !succeededRun(run) &&
+        this.ruleState !== 'DISABLED'
+      ) {
+        this.violations.push(
+          `run ${run.id} did not succeed, and the rule is on after it, with keep-disabled`,
+        );
+      }
     }
     this.runs.set(run.id, run);
   }

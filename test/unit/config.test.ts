@@ -406,11 +406,14 @@ describe('loadPostProcessorConfig: the reconcile rule and stuck runs', () => {
   });
 
   it.each([
-    ['0', 'must be at least 1 (hours)'],
-    ['-5', 'must be at least 1 (hours)'],
-    ['721', 'must be at most 720 (hours)'],
-    ['abc', 'expected number'],
-    ['24h', 'expected number'],
+    ['0', 'must be a whole number of hours, 1 to 720'],
+    ['-5', 'must be a whole number of hours, 1 to 720'],
+    ['721', 'must be a whole number of hours, 1 to 720'],
+    ['abc', 'must be a whole number of hours, 1 to 720'],
+    ['24h', 'must be a whole number of hours, 1 to 720'],
+    ['0x10', 'must be a whole number of hours, 1 to 720'],
+    ['1e1', 'must be a whole number of hours, 1 to 720'],
+    ['1.5', 'must be a whole number of hours, 1 to 720'],
   ])('refuses STALE_RUN_HOURS=%j, naming it', (value, rule) => {
     const error = configurationError(() =>
       loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, STALE_RUN_HOURS: value }),
