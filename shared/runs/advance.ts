@@ -35,7 +35,14 @@ import {
   reviveStats,
   serializeStats,
 } from './run.ts';
-import { ChangeRefused, type RunStore, StoreContentionError, UNCHANGED, updateRecord } from './store.ts';
+import {
+  ChangeRefused,
+  primedWith,
+  type RunStore,
+  StoreContentionError,
+  UNCHANGED,
+  updateRecord,
+} from './store.ts';
 
 export interface RunDeps {
   readonly tasks: TaskControl;
@@ -92,12 +99,12 @@ export async function advanceRun(deps: RunDeps, config: BaseConfig): Promise<Adv
     return task;
   };
   for (let steps = 0; steps < MAX_STEPS; steps++) {
-    const { record } = await deps.store.load(config.task.arn);
-    const run = activeRun(record);
-    if (record === undefined || run === undefined) return { state: 'idle', reason: 'no run is active' };
+    const stored = await deps.store.load(config.task.arn);
+    const run = activeRun(stored.record);
+    if (run === undefined) return { state: 'idle', reason: 'no run is active' };
     let next: Step;
     try {
-      next = await step(deps, config, run, readTask);
+      next = await step({ ...deps, store: primedWith(deps.store, stored) }, config, run, readTask);
     } catch (error) {
       // Another invocation moved the run first: do whatever its new phase owes.
       if (error instanceof ChangeRefused) continue;
@@ -288,6 +295,16 @@ async function runHooks(deps: RunDeps, config: BaseConfig, run: Run): Promise<St
   const index = progress.findIndex((hook) => hook.status === 'pending' || hook.status === 'running');
   if (index === -1) return concludeHooks(deps, config, run);
   const current = progress[index] as HookProgress;
+  const now = deps.clock().getTime();
+  if (current.status === 'running' && (current.leaseUntil ?? 0) > now) {
+    // Checked first: whatever else has changed, a hook another invocation is running is left to it.
+    return {
+      state: 'in-progress',
+      runId: run.id,
+      phase: run.phase,
+      reason: `hook ${current.name} is running in another invocation`,
+    };
+  }
   const plan = runner.plan();
   if (plan.length !== progress.length || plan.some((entry, i) => entry.name !== progress[i]?.name)) {
     // A deployment changed hooks.config.json between two invocations of this run: which hook is which is
@@ -302,15 +319,6 @@ async function runHooks(deps: RunDeps, config: BaseConfig, run: Run): Promise<St
     return 'continue';
   }
   if (current.status === 'running') {
-    const now = deps.clock().getTime();
-    if ((current.leaseUntil ?? 0) > now) {
-      return {
-        state: 'in-progress',
-        runId: run.id,
-        phase: run.phase,
-        reason: `hook ${current.name} is running in another invocation`,
-      };
-    }
     if (!resumable(current)) {
       await interruptHook(deps, config, run.id, index, 'interrupted: its invocation ended while it ran');
       return 'continue';

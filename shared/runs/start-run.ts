@@ -56,7 +56,7 @@ export async function startRun(
   const firing = trigger.kind === 'schedule' ? trigger.time?.toISOString() : undefined;
   if (firing !== undefined && record?.lastScheduledFor !== undefined && firing <= record.lastScheduledFor) {
     return skipped(
-      `a late or repeated delivery of the scheduled event of ${firing}: the firing of ${record.lastScheduledFor} already started run ${record.run?.id}`,
+      `a late or repeated delivery of the scheduled event of ${firing}: the schedule's firing of ${record.lastScheduledFor} already started a run, and no firing starts two`,
       task.status,
     );
   }

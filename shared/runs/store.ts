@@ -48,3 +48,20 @@ export async function updateRecord(
   }
   throw new StoreContentionError(`The run record of ${taskArn} kept changing under ${MAX_CONFLICTS} writes`);
 }
+
+/**
+ * The store, with its first load answered by a record just read: a step that read the record to decide
+ * what to do writes on that same read (its compare-and-swap still catches any write in between), instead of
+ * reading it a second time. Every later load reads the store again.
+ */
+export function primedWith(store: RunStore, read: StoredRecord): RunStore {
+  let pending: StoredRecord | undefined = read;
+  return {
+    load: async (taskArn) => {
+      const primed = pending;
+      pending = undefined;
+      return primed ?? store.load(taskArn);
+    },
+    save: (taskArn, record, expectedVersion) => store.save(taskArn, record, expectedVersion),
+  };
+}

@@ -481,6 +481,28 @@ describe('hooks', () => {
     expect(alerts.published.map((alert) => alert.id)).toEqual([`${run.id}:hooks-interrupted`]);
   });
 
+  it('leaves a hook another invocation is running to it, even when the hooks configuration changed', async () => {
+    hooks = new RecordingHooks([{ name: 'mask-pii', rerunnable: true }]);
+    await seed(
+      inHooks([
+        {
+          name: 'mask-pii',
+          status: 'running',
+          rerunnable: true,
+          attempts: 1,
+          owner: 'old-deployment',
+          leaseUntil: clock.now + 60_000,
+        },
+        pending('notify-team'),
+      ]),
+    );
+    const result = await advanceRun(deps(), config());
+    expect(result).toMatchObject({ state: 'in-progress', phase: 'hooks' });
+    expect(hooks.ran).toEqual([]);
+    expect((await storedRun())?.hooks?.map((hook) => hook.status)).toEqual(['running', 'pending']);
+    expect(alerts.published).toEqual([]);
+  });
+
   it('does not run a hook whose start could not be recorded', async () => {
     await seed(inHooks([pending('mask-pii', true), pending('notify-team')]));
     store.beforeSave = (record) => {

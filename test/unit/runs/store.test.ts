@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRunStore } from '#shared/runs/memory-store';
 import type { TaskRecord } from '#shared/runs/run';
-import { ChangeRefused, StoreContentionError, UNCHANGED, updateRecord } from '#shared/runs/store';
+import { ChangeRefused, primedWith, StoreContentionError, UNCHANGED, updateRecord } from '#shared/runs/store';
 import { RecordingStore, runFixture, seedRecord, TASK_ARN } from '../../support/ports.ts';
 import { rejection } from '../../support/rejection.ts';
 
@@ -144,5 +144,34 @@ describe('MemoryRunStore', () => {
     expect(loaded?.run?.outbox).toEqual([]);
     (loaded?.run?.outbox as unknown[]).push('changed after the load');
     expect((await store.load(TASK_ARN)).record?.run?.outbox).toEqual([]);
+  });
+});
+
+describe('primedWith', () => {
+  it('answers the first load with the record just read, and reads the store for every later one', async () => {
+    const store = new RecordingStore();
+    await seedRecord(store.inner, { seen: 3 });
+    const read = await store.load(TASK_ARN);
+    store.calls.length = 0;
+    const primed = primedWith(store, read);
+    expect(await primed.load(TASK_ARN)).toEqual(read);
+    expect(store.calls).toEqual([]);
+    expect(await primed.load(TASK_ARN)).toEqual(read);
+    expect(store.calls).toEqual(['load']);
+  });
+
+  it('still loses the race to a write made after the read: the save is conditioned on the read version', async () => {
+    const store = new RecordingStore();
+    await seedRecord(store.inner, { seen: 3 });
+    const read = await store.load(TASK_ARN);
+    await store.inner.save(TASK_ARN, { seen: 4 }, read.version);
+    const seenByChange: number[] = [];
+    const result = await updateRecord(primedWith(store, read), TASK_ARN, (current) => {
+      seenByChange.push(current?.seen ?? -1);
+      return { seen: (current?.seen ?? 0) + 10 };
+    });
+    // First tried on the stale read, refused by the version, then applied to the newer record.
+    expect(seenByChange).toEqual([3, 4]);
+    expect(result).toEqual({ seen: 14 });
   });
 });
