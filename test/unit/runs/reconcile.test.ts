@@ -350,3 +350,27 @@ describe('the reconcile tick: health', () => {
     );
   });
 });
+
+describe('adopting against a race', () => {
+  it('adopts nothing when another invocation settled the same end between the read and the write', async () => {
+    const settledMeanwhile: TaskRecord = {
+      seen: fingerprintOf(FINISHED),
+      run: runFixture({ phase: 'released', outcome: { kind: 'succeeded', explanation: 'ok' } }),
+    };
+    await seed(settledMeanwhile);
+    // This invocation read the record before the other one settled the run: nothing accounted for yet.
+    let first = true;
+    const racing: RunDeps['store'] = {
+      load: async (taskArn) => {
+        if (!first) return store.load(taskArn);
+        first = false;
+        return { record: { seen: 0 }, version: 0 };
+      },
+      save: (taskArn, record, expectedVersion) => store.save(taskArn, record, expectedVersion),
+    };
+    await handleNotice(deps({ store: racing }), config(), SNS);
+    expect((await store.record())?.run?.id).toBe(settledMeanwhile.run?.id);
+    expect(hooks.ran).toEqual([]);
+    expect(alerts.published).toEqual([]);
+  });
+});
