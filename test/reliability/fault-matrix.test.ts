@@ -73,7 +73,7 @@ describe('fault injection at every AWS call of a run', () => {
     }
     console.log(
       `fault injection: ${cases} cases over ${sites.size} call sites × ${FAULT_MODES.length} fault modes × ` +
-        `${ENDINGS.length} endings × ${POLICIES.length} policies, plus hook crashes and failures; ` +
+        `${ENDINGS.length} endings × ${POLICIES.length} policies, plus hook crashes, failures and deadline overruns; ` +
         `${failures.length} violations`,
     );
     expect(failures.slice(0, 20)).toEqual([]);
