@@ -92,8 +92,13 @@ const MAX_STEPS = 64;
 
 type Step = AdvanceResult | 'continue';
 
-export async function advanceRun(deps: RunDeps, config: BaseConfig): Promise<AdvanceResult> {
-  let task: TaskSnapshot | undefined;
+/** `task`, when given, is what DMS showed a moment ago: the first step that needs the task reads no more. */
+export async function advanceRun(
+  deps: RunDeps,
+  config: BaseConfig,
+  known?: TaskSnapshot,
+): Promise<AdvanceResult> {
+  let task: TaskSnapshot | undefined = known;
   const readTask = async () => {
     task ??= await deps.tasks.describe(config.task.arn);
     return task;

@@ -6,11 +6,12 @@
 // may be able to say: a run stuck for hours, a schedule off with no run holding it.
 import type { PostProcessorConfig } from '../config.ts';
 import { classifyOutcome, isTerminal } from '../dms/outcome.ts';
+import type { TaskSnapshot } from '../dms/task.ts';
 import { describeError } from '../errors.ts';
 import { concernsTask, type TaskNotice } from '../notices/notice.ts';
 import { type AdvanceResult, advanceRun, type RunDeps } from './advance.ts';
 import { activeRun, fingerprintOf, newRunId, type Run, type TaskRecord } from './run.ts';
-import { ChangeRefused, UNCHANGED, updateRecord } from './store.ts';
+import { ChangeRefused, primedWith, UNCHANGED, updateRecord } from './store.ts';
 
 /** A finished task is adopted as a new run only if it ended this recently, whichever channel brought word. */
 export const RECONCILE_WINDOW_MS = 3 * 24 * 3600 * 1000;
@@ -48,14 +49,19 @@ export async function handleNotice(
 }
 
 async function settle(deps: RunDeps, config: PostProcessorConfig): Promise<NoticeResult> {
-  const { record } = await deps.store.load(config.task.arn);
-  let adopted = false;
-  if (!activeRun(record)) {
-    const adoption = await adoptFinishedTask(deps, config, record);
-    if (adoption !== 'adopted') return { action: 'ignored', reason: adoption };
-    adopted = true;
+  const stored = await deps.store.load(config.task.arn);
+  if (activeRun(stored.record)) {
+    // The record just read is where the run's next step starts: no second read of it.
+    return {
+      action: 'advanced',
+      adopted: false,
+      run: await advanceRun({ ...deps, store: primedWith(deps.store, stored) }, config),
+    };
   }
-  return { action: 'advanced', adopted, run: await advanceRun(deps, config) };
+  const task = await deps.tasks.describe(config.task.arn);
+  const adoption = await adoptFinishedTask(deps, config, stored.record, task);
+  if (adoption !== 'adopted') return { action: 'ignored', reason: adoption };
+  return { action: 'advanced', adopted: true, run: await advanceRun(deps, config, task) };
 }
 
 /** Returns 'adopted', or why the task's state is not a run to settle. */
@@ -63,8 +69,8 @@ async function adoptFinishedTask(
   deps: RunDeps,
   config: PostProcessorConfig,
   record: TaskRecord | undefined,
+  task: TaskSnapshot,
 ): Promise<'adopted' | string> {
-  const task = await deps.tasks.describe(config.task.arn);
   const outcome = classifyOutcome(task);
   if (!isTerminal(outcome.kind)) return `no run is active and the task is ${task.status}: nothing to settle`;
   const fingerprint = fingerprintOf(task);

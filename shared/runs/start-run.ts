@@ -267,7 +267,7 @@ async function afterStartError(
   const explanation = `DMS refused to start task ${config.task.identifier} (${startType}): ${startError}`;
   await finishRun(deps, config, run.id, 'starting', { kind: 'start-failed', explanation }, task);
   deps.log.error('start refused', { runId: run.id, error: startError });
-  const settled = await advanceRun(deps, config);
+  const settled = await advanceRun(deps, config, task);
   const rule =
     settled.state === 'released' && settled.ruleDecision === 'enable'
       ? `the schedule rule ${config.scheduleRuleName} was re-enabled`

@@ -1,16 +1,22 @@
 // The Lambda entry points validate their configuration at cold start: a missing or malformed variable fails
 // the import with its name in the message, before any event is handled or any AWS call is made. Both build
 // their ports (DMS, the schedule rule, SNS, the DynamoDB run store) there, once; one-time mode builds none
-// for the rule, and schedule mode cannot start without the rule's exact ARN.
+// for the rule, and schedule mode cannot start without the rule's exact ARN. The bundled hooks.config.json
+// is the deployment's own: the loads below give the post-processor the secrets its hooks need, derived from
+// the file; the hooks tests put a file, scripts and modules of their own in place of the shipped ones.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
 import { BASE_ENV } from '../../support/ports.ts';
 import { rejection } from '../../support/rejection.ts';
+import { shippedHooksEnv } from '../../support/shipped-hooks.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.resetModules();
 });
+
+/** BASE_ENV, plus the secrets the shipped hooks.config.json's hooks need, so the shipped file loads. */
+const VALID_ENV = { ...BASE_ENV, ...shippedHooksEnv(), AWS_REGION: 'us-east-1' };
 
 function stubEnv(env: Record<string, string>): void {
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
@@ -21,29 +27,24 @@ describe.each([
   ['post-processor', () => import('../../../functions/post-processor/handler.ts')],
 ])('%s cold start', (_name, load) => {
   it('loads with a valid configuration', async () => {
-    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1' });
+    stubEnv(VALID_ENV);
     const module = await load();
     expect(typeof module.handler).toBe('function');
   });
 
   it('loads in one-time mode with no schedule rule at all', async () => {
-    stubEnv({
-      ...BASE_ENV,
-      AWS_REGION: 'us-east-1',
-      SCHEDULE_OR_ONE_TIME: 'one-time',
-      SCHEDULE_RULE_ARN: '',
-    });
+    stubEnv({ ...VALID_ENV, SCHEDULE_OR_ONE_TIME: 'one-time', SCHEDULE_RULE_ARN: '' });
     const module = await load();
     expect(typeof module.handler).toBe('function');
   });
 
   it('fails in schedule mode without the schedule rule ARN, naming it', async () => {
-    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', SCHEDULE_RULE_ARN: '' });
+    stubEnv({ ...VALID_ENV, SCHEDULE_RULE_ARN: '' });
     await expect(load()).rejects.toThrow(/SCHEDULE_RULE_ARN is not set \(required in schedule mode\)/);
   });
 
   it('fails on a schedule rule named instead of given by ARN', async () => {
-    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', SCHEDULE_RULE_ARN: 'dms-scheduler-schedule' });
+    stubEnv({ ...VALID_ENV, SCHEDULE_RULE_ARN: 'dms-scheduler-schedule' });
     await expect(load()).rejects.toThrow(/SCHEDULE_RULE_ARN must be an EventBridge rule ARN/);
   });
 
@@ -54,26 +55,26 @@ describe.each([
     'MIGRATION_REFRESH_TYPE',
     'RUN_LEDGER_TABLE',
   ])('fails naming %s when it is missing', async (name) => {
-    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', [name]: '' });
+    stubEnv({ ...VALID_ENV, [name]: '' });
     await expect(load()).rejects.toThrow(new RegExp(`${name} is not set`));
   });
 
   it('fails naming the rule that an unsupported combination breaks', async () => {
-    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', MIGRATION_REFRESH_TYPE: 'cdc' });
+    stubEnv({ ...VALID_ENV, MIGRATION_REFRESH_TYPE: 'cdc' });
     await expect(load()).rejects.toThrow(/data-refresh/);
   });
 });
 
 describe('the reconcile rule', () => {
   it('is required by the post-processor, which only takes its exact ticks', async () => {
-    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', RECONCILE_RULE_ARN: '' });
+    stubEnv({ ...VALID_ENV, RECONCILE_RULE_ARN: '' });
     await expect(import('../../../functions/post-processor/handler.ts')).rejects.toThrow(
       /RECONCILE_RULE_ARN is not set/,
     );
   });
 
   it('is not needed by the task-starter', async () => {
-    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', RECONCILE_RULE_ARN: '' });
+    stubEnv({ ...VALID_ENV, RECONCILE_RULE_ARN: '' });
     const module = await import('../../../functions/task-starter/handler.ts');
     expect(typeof module.handler).toBe('function');
   });
@@ -88,17 +89,27 @@ describe('post-processor cold start: hooks.config.json', () => {
     tables: [{ table: 'customers', columns: { email: { strategy: 'email' } } }],
   };
   const SQL = { name: 'clear-audit-trail', kind: 'sql', file: 'hooks/sql/clear-audit-trail.sql' };
-  const MODULE = { name: 'notes', kind: 'module', module: 'anonymise-ticket-notes' };
+  const MODULE = { name: 'notes', kind: 'module', module: 'anonymise-notes' };
+  // The scripts and modules this file refers to, in place of the shipped hooks/sql/ and hooks/custom/.
+  const SQL_SCRIPTS = { 'hooks/sql/clear-audit-trail.sql': 'DELETE FROM audit_log' };
+  const CUSTOM_HOOKS = {
+    'anonymise-notes': { needsTarget: true, run: async () => undefined },
+    'smoke-check': { needsTarget: false, run: async () => undefined },
+  };
 
-  /** Loads the handler with `hooks` in place of the bundled hooks.config.json. */
+  /** Loads the handler with `hooks` in place of the bundled hooks.config.json, and the test's own sources. */
   function loadWithHooks(hooks: unknown[], env: Record<string, string> = {}) {
     vi.doMock('../../../hooks.config.json', () => ({ default: { version: 1, hooks } }));
+    vi.doMock('../../../hooks/sql/scripts.generated.ts', () => ({ SQL_SCRIPTS }));
+    vi.doMock('../../../hooks/custom/index.ts', () => ({ CUSTOM_HOOKS }));
     stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', ...env });
     return import('../../../functions/post-processor/handler.ts');
   }
 
   afterEach(() => {
     vi.doUnmock('../../../hooks.config.json');
+    vi.doUnmock('../../../hooks/sql/scripts.generated.ts');
+    vi.doUnmock('../../../hooks/custom/index.ts');
   });
 
   it('loads with every kind when the secrets they need are set', async () => {
@@ -107,6 +118,7 @@ describe('post-processor cold start: hooks.config.json', () => {
         MASK,
         SQL,
         MODULE,
+        { name: 'smoke', kind: 'module', module: 'smoke-check' },
         { name: 'reindex', kind: 'lambda', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r' },
         { name: 'log-run', kind: 'log-run' },
       ],
@@ -140,8 +152,9 @@ describe('post-processor cold start: hooks.config.json', () => {
     expect(error).toContain('MASKING_SALT_SECRET_ARN is not set');
   });
 
-  it('needs no secret for lambda and log-run hooks', async () => {
+  it('needs no secret for lambda and log-run hooks, nor for a module that needs no target', async () => {
     const module = await loadWithHooks([
+      { name: 'smoke', kind: 'module', module: 'smoke-check' },
       { name: 'reindex', kind: 'lambda', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r' },
       { name: 'log-run', kind: 'log-run' },
     ]);
@@ -162,6 +175,18 @@ describe('post-processor cold start: hooks.config.json', () => {
       loadWithHooks([{ name: 'x', kind: 'module', module: 'mask-everything' }], {
         TARGET_DATABASE_SECRET_ARN: TARGET,
       }),
-    ).rejects.toThrow(/module "mask-everything" is not registered/);
+    ).rejects.toThrow(
+      /module "mask-everything" is not registered in hooks\/custom\/index\.ts \(registered: anonymise-notes, smoke-check\)/,
+    );
+  });
+
+  it('fails on a script that is not bundled', async () => {
+    await expect(
+      loadWithHooks([{ name: 'x', kind: 'sql', file: 'hooks/sql/missing.sql' }], {
+        TARGET_DATABASE_SECRET_ARN: TARGET,
+      }),
+    ).rejects.toThrow(
+      /file hooks\/sql\/missing\.sql is not a bundled script \(bundled: hooks\/sql\/clear-audit-trail\.sql;/,
+    );
   });
 });

@@ -1,29 +1,45 @@
 // hooks.config.json is bundled into the post-processor: a broken file must fail here, in CI, and at cold
-// start, with a message that points at the entry. The real file and the example file are validated as they are;
-// the real one is the deployment's own (a team replaces it), so no test here depends on what it lists.
-import { readFileSync } from 'node:fs';
+// start, with a message that points at the entry. The parser and the settings check are tested on fixtures
+// of their own (their own scripts and modules). The shipped files (hooks.config.json, the example, the
+// bundled scripts) are the deployment's own, which a team replaces: they are validated generically, for
+// whatever they list, with the settings derived from their entries.
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
 import {
   checkHookSettings,
   HOOK_KINDS,
   type HookSettings,
+  type HookSources,
   type HooksConfig,
-  needsTarget,
   parseHooksConfig,
 } from '#shared/hooks/config-file';
 import { CUSTOM_HOOKS } from '../../../hooks/custom/index.ts';
 // @ts-expect-error: the bundler script is plain JavaScript without type declarations.
 import { renderSqlModule } from '../../../hooks/sql/bundle.mjs';
 import { SQL_SCRIPTS } from '../../../hooks/sql/scripts.generated.ts';
+import {
+  deploymentNeeds,
+  PLACEHOLDER_SALT_SECRET_ARN,
+  PLACEHOLDER_TARGET_SECRET_ARN,
+  parseRepoHooksFile,
+  readRepoText,
+} from '../../support/shipped-hooks.ts';
 
-const SOURCES = { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS };
-const readJson = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../../${name}`, import.meta.url), 'utf8'));
+/** The parser's own scripts and modules: what the shipped hooks/ holds does not matter to these tests. */
+const SOURCES: HookSources = {
+  sqlScripts: {
+    'hooks/sql/clear.sql': 'DELETE FROM audit_log',
+    'hooks/sql/purge-sessions.sql': 'DELETE FROM sessions',
+  },
+  modules: {
+    notes: { needsTarget: true, run: async () => undefined },
+    'smoke-check': { needsTarget: false, run: async () => undefined },
+  },
+};
 
-function problems(input: unknown): string {
+function problems(input: unknown, sources: HookSources = SOURCES): string {
   try {
-    parseHooksConfig(input, SOURCES);
+    parseHooksConfig(input, sources);
   } catch (error) {
     if (error instanceof ConfigurationError) return error.message;
     throw error;
@@ -33,24 +49,67 @@ function problems(input: unknown): string {
 
 const file = (...hooks: unknown[]) => ({ version: 1, hooks });
 
-describe('the shipped files', () => {
-  it('hooks.config.json is valid, whatever it lists', () => {
-    const config = parseHooksConfig(readJson('hooks.config.json'), SOURCES);
+/** Whether checkHookSettings refuses `config` with `settings`; any other error is rethrown. */
+function refused(config: HooksConfig, settings: HookSettings): string | false {
+  try {
+    checkHookSettings(config, settings, CUSTOM_HOOKS);
+    return false;
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.message;
+    throw error;
+  }
+}
+
+describe.each(['hooks.config.json', 'hooks.config.example.json'])('the shipped %s', (path) => {
+  const config = parseRepoHooksFile(path);
+  const needs = deploymentNeeds(config, CUSTOM_HOOKS);
+
+  it('is valid, whatever it lists', () => {
     expect(config.version).toBe(1);
     for (const hook of config.hooks) expect(HOOK_KINDS).toContain(hook.kind);
   });
 
-  it('hooks.config.example.json is valid and shows every kind', () => {
-    const config = parseHooksConfig(readJson('hooks.config.example.json'), SOURCES);
-    expect(new Set(config.hooks.map((hook) => hook.kind))).toEqual(new Set(HOOK_KINDS));
+  it('passes the settings check with the secrets its hooks need', () => {
+    expect(refused(config, needs.settings)).toBe(false);
   });
 
+  it('needs each of those secrets: without it the cold start is refused, naming the variable', () => {
+    const { targetDatabaseSecretArn, maskingSaltSecretArn } = needs.settings;
+    if (targetDatabaseSecretArn !== undefined) {
+      expect(refused(config, { ...needs.settings, targetDatabaseSecretArn: undefined })).toContain(
+        'TARGET_DATABASE_SECRET_ARN is not set',
+      );
+    }
+    if (maskingSaltSecretArn !== undefined) {
+      expect(refused(config, { ...needs.settings, maskingSaltSecretArn: undefined })).toContain(
+        'MASKING_SALT_SECRET_ARN is not set',
+      );
+    }
+    // With every secret set, nothing a file can list is refused.
+    expect(
+      refused(config, {
+        targetDatabaseSecretArn: PLACEHOLDER_TARGET_SECRET_ARN,
+        maskingSaltSecretArn: PLACEHOLDER_SALT_SECRET_ARN,
+      }),
+    ).toBe(false);
+  });
+
+  it('names for HookFunctionArns exactly the functions its lambda hooks invoke', () => {
+    const invoked = config.hooks.flatMap((hook) => (hook.kind === 'lambda' ? [hook.functionArn] : []));
+    expect(new Set(needs.hookFunctionArns)).toEqual(new Set(invoked));
+    // HookFunctionArns is a comma-delimited list: no ARN may split in two on the way.
+    for (const arn of needs.hookFunctionArns) expect(arn).not.toContain(',');
+  });
+});
+
+describe('the bundled SQL scripts', () => {
   it('the bundled SQL module is up to date with hooks/sql/*.sql (run npm run hooks:sql)', () => {
-    const generated = readFileSync(
-      new URL('../../../hooks/sql/scripts.generated.ts', import.meta.url),
-      'utf8',
-    );
-    expect(generated).toBe(renderSqlModule());
+    expect(readRepoText('hooks/sql/scripts.generated.ts')).toBe(renderSqlModule());
+  });
+
+  it.each(Object.keys(SQL_SCRIPTS))('%s is bundled as the text of its .sql file', (path) => {
+    expect(path).toMatch(/^hooks\/sql\/[a-z0-9][a-z0-9-]*\.sql$/);
+    expect(SQL_SCRIPTS[path]).toBe(readRepoText(path));
   });
 });
 
@@ -111,11 +170,11 @@ describe('parseHooksConfig', () => {
     ],
     [
       file({ name: 'truncate-audit', kind: 'sql', file: 'hooks/sql/missing.sql' }),
-      'hooks[0] (name "truncate-audit"): file hooks/sql/missing.sql is not a bundled script',
+      'hooks[0] (name "truncate-audit"): file hooks/sql/missing.sql is not a bundled script (bundled: hooks/sql/clear.sql, hooks/sql/purge-sessions.sql; run npm run hooks:sql)',
     ],
     [
       file({ name: 'notes', kind: 'module', module: 'nope' }),
-      'hooks[0] (name "notes"): module "nope" is not registered in hooks/custom/index.ts (registered: anonymise-ticket-notes)',
+      'hooks[0] (name "notes"): module "nope" is not registered in hooks/custom/index.ts (registered: notes, smoke-check)',
     ],
     [
       file({ name: 'reindex', kind: 'lambda', functionArn: 'reindex' }),
@@ -182,46 +241,81 @@ describe('parseHooksConfig', () => {
   });
 });
 
+describe('parseHooksConfig: what the file refers to', () => {
+  it('says so when no script is bundled and no module registered', () => {
+    const message = problems(
+      file(
+        { name: 'clear', kind: 'sql', file: 'hooks/sql/clear.sql' },
+        { name: 'notes', kind: 'module', module: 'notes' },
+      ),
+      { sqlScripts: {}, modules: {} },
+    );
+    expect(message).toContain(
+      'hooks[0] (name "clear"): file hooks/sql/clear.sql is not a bundled script (bundled: none;',
+    );
+    expect(message).toContain(
+      'hooks[1] (name "notes"): module "notes" is not registered in hooks/custom/index.ts (registered: none)',
+    );
+  });
+
+  it.each(['constructor', 'toString', '__proto__'])('refuses the inherited name %j as a module', (name) => {
+    expect(problems(file({ name: 'x', kind: 'module', module: name }))).toContain(
+      `module ${JSON.stringify(name)} is not registered`,
+    );
+  });
+});
+
 describe('checkHookSettings', () => {
   const TARGET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbCdEf';
   const SALT = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf';
-  const all = parseHooksConfig(readJson('hooks.config.example.json'), SOURCES);
+  /** One hook of each kind, and a module that needs no target. */
+  const all = parseHooksConfig(
+    file(
+      { name: 'mask-customers', kind: 'mask', tables: [{ table: 'customers', truncate: true }] },
+      { name: 'clear', kind: 'sql', file: 'hooks/sql/clear.sql' },
+      { name: 'notes', kind: 'module', module: 'notes' },
+      { name: 'smoke', kind: 'module', module: 'smoke-check' },
+      { name: 'reindex', kind: 'lambda', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r' },
+      { name: 'log-run', kind: 'log-run' },
+    ),
+    SOURCES,
+  );
   const check = (config: HooksConfig, settings: HookSettings) => () =>
-    checkHookSettings(config, settings, CUSTOM_HOOKS);
+    checkHookSettings(config, settings, SOURCES.modules);
 
-  it('accepts the example when both secrets are set', () => {
+  it('accepts every kind when both secrets are set', () => {
     expect(check(all, { targetDatabaseSecretArn: TARGET, maskingSaltSecretArn: SALT })).not.toThrow();
   });
 
   it('names every hook that needs the target, and the variable', () => {
     expect(check(all, { targetDatabaseSecretArn: undefined, maskingSaltSecretArn: SALT })).toThrow(
-      'hook(s) mask-pii (mask), clear-audit-trail (sql), anonymise-ticket-notes (module) need the target database, but TARGET_DATABASE_SECRET_ARN is not set',
+      'hook(s) mask-customers (mask), clear (sql), notes (module) need the target database, but TARGET_DATABASE_SECRET_ARN is not set',
     );
   });
 
   it('names the mask hooks when the salt is missing', () => {
     expect(check(all, { targetDatabaseSecretArn: TARGET, maskingSaltSecretArn: undefined })).toThrow(
-      'hook(s) mask-pii (mask) need the masking salt, but MASKING_SALT_SECRET_ARN is not set',
+      'hook(s) mask-customers (mask) need the masking salt, but MASKING_SALT_SECRET_ARN is not set',
     );
   });
 
-  it('asks of the shipped hooks.config.json only the secrets its hooks need', () => {
-    const shipped = parseHooksConfig(readJson('hooks.config.json'), SOURCES);
-    const refused = (settings: HookSettings) => {
-      try {
-        check(shipped, settings)();
-        return false;
-      } catch (error) {
-        if (error instanceof ConfigurationError) return true;
-        throw error;
-      }
-    };
-    expect(refused({ targetDatabaseSecretArn: TARGET, maskingSaltSecretArn: SALT })).toBe(false);
-    expect(refused({ targetDatabaseSecretArn: undefined, maskingSaltSecretArn: SALT })).toBe(
-      shipped.hooks.some((hook) => needsTarget(hook, CUSTOM_HOOKS)),
+  it('names both at once', () => {
+    expect(check(all, { targetDatabaseSecretArn: undefined, maskingSaltSecretArn: undefined })).toThrow(
+      /TARGET_DATABASE_SECRET_ARN is not set.*; .*MASKING_SALT_SECRET_ARN is not set/,
     );
-    expect(refused({ targetDatabaseSecretArn: TARGET, maskingSaltSecretArn: undefined })).toBe(
-      shipped.hooks.some((hook) => hook.kind === 'mask'),
+  });
+
+  it('asks nothing of lambda, log-run and modules that need no target', () => {
+    const light = parseHooksConfig(
+      file(
+        { name: 'smoke', kind: 'module', module: 'smoke-check' },
+        { name: 'reindex', kind: 'lambda', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:r' },
+        { name: 'log-run', kind: 'log-run' },
+      ),
+      SOURCES,
     );
+    expect(
+      check(light, { targetDatabaseSecretArn: undefined, maskingSaltSecretArn: undefined }),
+    ).not.toThrow();
   });
 });

@@ -2,7 +2,6 @@
 // with its name; a `rerunnable` the file sets wins over the kind's default (mask hooks are rerunnable, the
 // others are not). Also covers the built-in log-run hook, which every deployment has by default, and what a
 // built mask hook reports (its rows masked, from the mask report), over a scripted target database.
-import { readFileSync } from 'node:fs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import type { QueryResult, TargetDatabase } from '#shared/database/target';
@@ -12,9 +11,9 @@ import { logRunHook } from '#shared/hooks/log-run';
 import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import { CUSTOM_HOOKS } from '../../../hooks/custom/index.ts';
-import { SQL_SCRIPTS } from '../../../hooks/sql/scripts.generated.ts';
 import { hookContext, secretsOf } from '../../support/hooks.ts';
 import { RecordingLog } from '../../support/ports.ts';
+import { deploymentNeeds, parseRepoHooksFile, SHIPPED_SOURCES } from '../../support/shipped-hooks.ts';
 
 const SALT_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf';
 
@@ -113,16 +112,16 @@ describe('buildHooks', () => {
     );
   });
 
-  it('builds the shipped hooks.config.json, whatever it lists', () => {
-    const shipped = parseHooksConfig(
-      JSON.parse(readFileSync(new URL('../../../hooks.config.json', import.meta.url), 'utf8')),
-      { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS },
-    );
+  it.each([
+    'hooks.config.json',
+    'hooks.config.example.json',
+  ])('builds the shipped %s, whatever it lists, with the settings its hooks need', (path) => {
+    const shipped = parseRepoHooksFile(path);
+    const { settings } = deploymentNeeds(shipped, CUSTOM_HOOKS);
     const hooks = buildHooks(shipped, {
-      sqlScripts: SQL_SCRIPTS,
-      modules: CUSTOM_HOOKS,
+      ...SHIPPED_SOURCES,
       lambda,
-      maskingSaltSecretArn: SALT_ARN,
+      maskingSaltSecretArn: settings.maskingSaltSecretArn,
     });
     expect(hooks.map((hook) => hook.name)).toEqual(shipped.hooks.map((entry) => entry.name));
   });

@@ -1,5 +1,6 @@
 // The `module` kind resolves a custom hook by its registered name; an unknown name is refused when the hooks
-// are built (cold start), and the registered example is one the config file may use.
+// are built (cold start). The registry hooks/custom/index.ts is the team's own: whatever it registers, every
+// entry must have the shape a custom hook needs and build into a hook.
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
 import type { HookContext } from '#shared/hooks/contract';
@@ -32,14 +33,33 @@ describe('moduleHook', () => {
     expect(seen).toEqual([context]);
   });
 
-  it.each(['nope', 'constructor', 'toString'])('refuses the unregistered name %j', (name) => {
-    expect(() => moduleHook(CUSTOM_HOOKS, { name: 'x', module: name })).toThrow(ConfigurationError);
-    expect(() => moduleHook(CUSTOM_HOOKS, { name: 'x', module: name })).toThrow(
+  it.each(['nope', 'constructor', 'toString', '__proto__'])('refuses the unregistered name %j', (name) => {
+    const registry: CustomHookRegistry = {
+      'smoke-check': { needsTarget: false, run: async () => undefined },
+    };
+    expect(() => moduleHook(registry, { name: 'x', module: name })).toThrow(ConfigurationError);
+    expect(() => moduleHook(registry, { name: 'x', module: name })).toThrow(
       `no custom hook module is registered as "${name}"`,
     );
   });
+});
 
-  it('registers the worked example, which needs the target database', () => {
-    expect(CUSTOM_HOOKS['anonymise-ticket-notes']?.needsTarget).toBe(true);
+describe('the registered custom hooks (hooks/custom/index.ts)', () => {
+  const registered = Object.entries(CUSTOM_HOOKS);
+
+  it('is a plain object of its own entries', () => {
+    expect(Object.getPrototypeOf(CUSTOM_HOOKS)).toBe(Object.prototype);
+    expect(Object.keys(CUSTOM_HOOKS)).toEqual(Reflect.ownKeys(CUSTOM_HOOKS));
+  });
+
+  it('registers only entries with the shape of a custom hook, each of which builds into a hook', () => {
+    for (const [name, custom] of registered) {
+      expect(name, 'a registered name').not.toBe('');
+      expect(typeof custom.needsTarget, `${name}: needsTarget`).toBe('boolean');
+      expect(typeof custom.run, `${name}: run`).toBe('function');
+      const hook = moduleHook(CUSTOM_HOOKS, { name: 'registered', module: name });
+      expect(hook.name).toBe('registered');
+      expect(typeof hook.run, `${name}: the built hook's run`).toBe('function');
+    }
   });
 });
