@@ -1,9 +1,11 @@
 // Why this file exists: it runs the masking plan table by table, each in one transaction: check every name
-// against the catalog first, copy the keys and originals of the selected rows into a temporary table, update
-// in place with set-based SQL, then prove no original value is left before committing. Rows never leave the
-// database; logs and errors carry names and counts only, never values or the salt. The salt reaches the
-// database once per table, as the only parameter of a short statement of its own (never of the slow UPDATE,
-// whose parameters slow-query logs record), and is gone from the session when the table is done.
+// against the catalog first; then, per table, lock it against other writers until the commit (and, on
+// PostgreSQL, make row-level security fail the query rather than hide rows), copy the keys and originals of the
+// selected rows into a temporary table, update in place with set-based SQL, then prove no original value is
+// left before committing. Rows never leave the database; logs and errors carry names and counts only, never
+// values or the salt. The salt reaches the database once per table, as the only parameter of a short statement
+// of its own (never of the slow UPDATE, whose parameters slow-query logs record), and is gone from the session
+// when the table is done.
 import type { SqlSession, TargetDatabase } from '../database/target.ts';
 import type { Log } from '../log.ts';
 import { quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts';
@@ -25,6 +27,11 @@ export interface TableMaskReport {
    */
   readonly verified: Record<string, { unchangedNonNull: number }>;
   readonly durationMs: number;
+  /**
+   * How long the table was locked against other writers: from the moment its transaction held the lock (its
+   * first statement) to the commit. Every other writer of the table waited at most this long.
+   */
+  readonly lockMs: number;
 }
 
 export interface MaskReport {
@@ -205,33 +212,50 @@ async function maskTableIn(
   return { rowsChanged: {}, verified: {} };
 }
 
+type TableOutcome = Pick<TableMaskReport, 'rowsChanged' | 'verified' | 'lockMs'>;
+
 /**
- * One table in one transaction. Where a column needs the salt, it is set first, in a statement of its own, and
- * cleared again after the transaction, committed or rolled back (where the dialect needs a clear at all).
+ * One table in one transaction. Its first statement locks the table against every other writer until the
+ * commit: a row written by another session after the UPDATE would otherwise be committed unmasked and unverified
+ * next to rows masking just proved clean. Then, where the engine has row-level security, every query of the
+ * transaction is made to see every row or fail. Where a column needs the salt, it is set next, in a statement of
+ * its own, and cleared again after the transaction, committed or rolled back (where the dialect needs a clear).
  */
 async function maskTable(
   db: TargetDatabase,
   dialect: MaskDialect,
   table: ResolvedTable,
   salt: string,
-): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
+  now: () => number,
+): Promise<TableOutcome> {
   const quote = (name: string) => quoteIdentifier(db.dialect, name);
-  if (!table.columns.some((column) => usesSalt(column.strategy))) {
-    return db.transaction((session) => maskTableIn(session, dialect, quote, table));
-  }
+  const salted = table.columns.some((column) => usesSalt(column.strategy));
+  let lockedAt: number | undefined;
   let result: Pick<TableMaskReport, 'rowsChanged' | 'verified'>;
   try {
+    if (dialect.beforeTransaction) {
+      await run(db, dialect, table, 'preparing the transaction', dialect.beforeTransaction);
+    }
     result = await db.transaction(async (session) => {
-      const bound = new BoundSql();
-      await run(session, dialect, table, 'setting the salt', dialect.setSalt(bound.bind(salt)), bound);
+      await run(session, dialect, table, 'locking the table', dialect.lock(table.quoted, table.truncate));
+      lockedAt = now();
+      // Truncating removes every row whatever the policies; only reading and updating rows are filtered.
+      if (dialect.allRowsOrFail && !table.truncate) {
+        await run(session, dialect, table, 'making every row visible', dialect.allRowsOrFail);
+      }
+      if (salted) {
+        const bound = new BoundSql();
+        await run(session, dialect, table, 'setting the salt', dialect.setSalt(bound.bind(salt)), bound);
+      }
       return maskTableIn(session, dialect, quote, table);
     });
   } catch (error) {
     // The table's own failure is the one to report; should the clear fail too, the connection is gone anyway.
-    if (dialect.clearSalt) await db.query(dialect.clearSalt).catch(() => undefined);
+    if (salted && dialect.clearSalt) await db.query(dialect.clearSalt).catch(() => undefined);
     throw error;
   }
-  if (dialect.clearSalt) {
+  const lockMs = lockedAt === undefined ? 0 : now() - lockedAt;
+  if (salted && dialect.clearSalt) {
     try {
       await db.query(dialect.clearSalt);
     } catch (error) {
@@ -243,7 +267,7 @@ async function maskTable(
       );
     }
   }
-  return result;
+  return { ...result, lockMs };
 }
 
 /**
@@ -263,13 +287,14 @@ export async function maskDatabase(
   for (const table of tables) {
     const started = now();
     try {
-      const { rowsChanged, verified } = await maskTable(db, dialect, table, options.salt);
+      const { rowsChanged, verified, lockMs } = await maskTable(db, dialect, table, options.salt, now);
       const report = {
         table: table.label,
         truncated: table.truncate,
         rowsChanged,
         verified,
         durationMs: now() - started,
+        lockMs,
       };
       options.log.info('Masked table', { ...report });
       reports.push(report);

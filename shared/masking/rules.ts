@@ -13,11 +13,14 @@ const tableName = z.string().refine((name) => {
   return parts.length <= 2 && parts.every((part) => IDENTIFIER.test(part));
 }, 'must be "table" or "schema.table", each a plain identifier ([A-Za-z_][A-Za-z0-9_$]*, ≤ 63)');
 
-/** One character that is neither a digit nor special in a regular-expression replacement. */
+/**
+ * One character that is neither a digit (of any script: a digit mask of digits would hide nothing) nor special
+ * in a regular-expression replacement.
+ */
 const maskChar = z
   .string()
   .refine(
-    (value) => [...value].length === 1 && !/[0-9\\$]/.test(value),
+    (value) => [...value].length === 1 && !/[\p{Nd}\\$]/u.test(value),
     'must be one character, not a digit, \\ or $',
   );
 

@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres } from '#shared/database/postgres';
 import type { DatabaseSecret } from '#shared/database/secret';
 import { ConfigurationError } from '#shared/errors';
+import { MaskingError } from '#shared/masking/errors';
 import { maskDatabase } from '#shared/masking/mask';
 import { parseMaskingRules } from '#shared/masking/rules';
 import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
+import { maskingLeaksScenario } from './masking-leaks-scenario.ts';
 import { maskingScenario } from './masking-scenario.ts';
 
 let server: LocalPostgres;
@@ -37,6 +39,9 @@ afterAll(async () => {
 });
 
 maskingScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }));
+maskingLeaksScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }), {
+  isolationLevels: [undefined],
+});
 
 // Only PostgreSQL can hold two columns whose names differ only in case (MySQL column names are case-insensitive).
 describe('masking on PostgreSQL, columns that differ only in case', () => {
@@ -103,5 +108,94 @@ describe('masking on PostgreSQL, columns that differ only in case', () => {
       expect(after.map((row) => row[1])).toEqual(TWINS.map((row) => row[1]));
       for (const [i, row] of after.entries()) expect(row[2]).not.toBe(TWINS[i]?.[2]);
     });
+  });
+});
+
+// Leak 1: rows a row-level-security policy hides from the masking role were neither masked nor verified, and
+// masking reported success. Masking now turns row_security off in each table's transaction: a query a policy
+// would filter raises 42501 instead of returning fewer rows. (MySQL and MariaDB have no row-level security.)
+describe('masking on PostgreSQL, row-level security', () => {
+  const ROWS = Array.from({ length: 6 }, (_, i) => [i + 1, `rls${i}@real.example`, i % 3 ? 'EU' : 'HIDDEN']);
+  const RULES = (table: string) =>
+    parseMaskingRules([{ table, columns: { email: { strategy: 'email' } } }], 'mask-pii');
+
+  /** The rows as the superuser sees them (it bypasses every policy). */
+  async function allRows(table: string): Promise<unknown[][]> {
+    const admin = await server.connect('masking_test');
+    try {
+      return (await admin.query(`SELECT id, email, region FROM ${table} ORDER BY id`)).rows.map((row) => [
+        row.id,
+        row.email,
+        row.region,
+      ]);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  async function setUp(table: string, owner: 'masker' | 'another role', force: boolean): Promise<void> {
+    const admin = await server.connect('masking_test');
+    try {
+      await admin.query(`DROP TABLE IF EXISTS ${table}`);
+      await admin.query(
+        `CREATE TABLE ${table} (id integer PRIMARY KEY, email varchar(100), region varchar(10))`,
+      );
+      for (const row of ROWS) await admin.query(`INSERT INTO ${table} VALUES ($1, $2, $3)`, row);
+      await admin.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+      if (force) await admin.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+      await admin.query(`CREATE POLICY visible ON ${table} USING (region <> 'HIDDEN')`);
+      // "another role" is the bootstrap superuser: masker is then subject to the policy as a plain grantee.
+      if (owner === 'masker') await admin.query(`ALTER TABLE ${table} OWNER TO masker`);
+      else await admin.query(`GRANT ALL ON ${table} TO masker`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it.each([
+    ['its own table with FORCE ROW LEVEL SECURITY', 'rls_forced', 'masker', true],
+    ['a table of another role whose policy hides rows from it', 'rls_granted', 'another role', false],
+  ] as const)('fails loudly, changing nothing, when a policy hides rows from the masking role: %s', async (_, table, owner, force) => {
+    await setUp(table, owner, force);
+    const before = await allRows(table);
+    const db = await connectPostgres(secret, 'off');
+    const outcome = await maskDatabase(db, RULES(table), { salt: 'salt-rls', log: new RecordingLog() }).then(
+      (report) => ({ report }),
+      (error: unknown) => ({ error }),
+    );
+    await db.close();
+    const after = await allRows(table);
+    if ('report' in outcome) {
+      expect(
+        after.filter((row) => String(row[1]).endsWith('@real.example')).map((row) => row[0]),
+        'masking reported success, but these rows still hold their original email',
+      ).toEqual([]);
+    }
+    expect(outcome).toHaveProperty('error');
+    const error = 'error' in outcome ? outcome.error : undefined;
+    expect(error).toBeInstanceOf(MaskingError);
+    expect((error as MaskingError).driverCode).toBe('42501');
+    expect((error as MaskingError).table).toBe(`public.${table}`);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Masking public\\.${table} failed while .*rolled back`),
+    );
+    expect((error as Error).message).not.toMatch(/@/);
+    expect(after).toEqual(before);
+  });
+
+  it('masks and verifies every row when the policies do not apply to the masking role (owner, not forced)', async () => {
+    await setUp('rls_owner', 'masker', false);
+    const db = await connectPostgres(secret, 'off');
+    try {
+      const report = await maskDatabase(db, RULES('rls_owner'), {
+        salt: 'salt-rls',
+        log: new RecordingLog(),
+      });
+      expect(report.tables[0]?.rowsChanged.email).toBe(ROWS.length);
+    } finally {
+      await db.close();
+    }
+    const after = await allRows('rls_owner');
+    expect(after.filter((row) => !/^u_[0-9a-f]{16}@example\.invalid$/.test(String(row[1])))).toEqual([]);
   });
 });

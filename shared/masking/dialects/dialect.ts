@@ -59,6 +59,22 @@ export function usesSalt(strategy: Strategy): boolean {
 export interface MaskDialect {
   readonly placeholders: 'numbered' | 'positional';
   /**
+   * A statement to run just before each table's transaction begins (it applies to that transaction only), if
+   * the lock below needs one (MySQL: the isolation level under which a locking read also locks the gaps).
+   */
+  readonly beforeTransaction: string | undefined;
+  /**
+   * The first statement of each table's transaction: it keeps every other writer out of the table until the
+   * transaction ends, so no row can be inserted or changed between the masking UPDATE and the commit, unmasked
+   * and unverified. Readers are not blocked where the engine allows it.
+   */
+  lock(table: string, truncate: boolean): string;
+  /**
+   * A statement that makes every query of the masking transaction see every row, or fail, where the engine has
+   * row-level security (PostgreSQL: rows a policy hides would otherwise be neither masked nor verified).
+   */
+  readonly allRowsOrFail: string | undefined;
+  /**
    * The SQL expression that computes the masked value of `column` from its current value (`ref`). Salted
    * strategies read the salt from the session (see `setSalt`), never from a parameter of their statement: the
    * masking UPDATE is the slow statement, whose parameters slow-query logs record.

@@ -4,6 +4,7 @@
 // user variable set in a short statement of its own and cleared after the table, read by the expressions.
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
+import { DECIMAL_DIGIT_CLASS, DIGIT_OF_VALUE_CLASS } from '../digits.ts';
 import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
 
 const SIGN = 'IF(RAND() < 0.5, -1, 1)';
@@ -30,17 +31,27 @@ function fakeName(ref: string, dictionary: readonly string[], salt: string, sql:
 }
 
 /**
- * Digits randomize, honestly: MySQL has no per-character set function short of a recursive CTE per row, so each
- * digit value 0-9 is first swapped for a control character (CHAR 14-23, which does not occur in phone numbers
- * or card numbers), then each control character becomes a random digit other than the one it stood for, drawn
- * with RAND() once per row. Within one value, every occurrence of the same digit gets the same replacement: a
- * random per-row substitution of the ten digits (no digit ever maps to itself), not independent per position.
+ * Text as utf8mb4 with an explicit binary collation: the digit classes below hold characters of every script,
+ * which a latin1 column could not be compared with (an illegal mix, or '?' in the pattern), and the explicit
+ * collation settles REGEXP_REPLACE and REPLACE whatever the column's charset. The result is converted back on
+ * assignment.
  */
-function randomizeDigits(ref: string): string {
+const utf8 = (ref: string) => `(CONVERT(${ref} USING utf8mb4) COLLATE utf8mb4_bin)`;
+
+/**
+ * Digits randomize, honestly: MySQL has no per-character set function short of a recursive CTE per row, so the
+ * decimal digits of each value 0-9, of every script (see digits.ts; the classes are bound), are first swapped
+ * for a control character (CHAR 14-23, which does not occur in phone numbers or card numbers), then each control
+ * character becomes a random ASCII digit other than the value it stood for, drawn with RAND() once per row.
+ * Within one value, every occurrence of the same digit value gets the same replacement: a random per-row
+ * substitution of the ten values (no value ever maps to itself), not independent per position. The output is
+ * ASCII digits whatever the script of the input.
+ */
+function randomizeDigits(ref: string, sql: BoundSql): string {
   const hidden = DIGITS.reduce(
-    (text, digit) => `REPLACE(${text}, '${digit}', CHAR(${14 + digit} USING utf8mb4))`,
-    // An explicit collation on the first argument settles every REPLACE, whatever the column's charset.
-    `(CONVERT(${ref} USING utf8mb4) COLLATE utf8mb4_bin)`,
+    (text, digit) =>
+      `REGEXP_REPLACE(${text}, ${sql.bind(DIGIT_OF_VALUE_CLASS[digit])}, CHAR(${14 + digit} USING utf8mb4))`,
+    utf8(ref),
   );
   return DIGITS.reduce(
     (text, digit) =>
@@ -51,6 +62,21 @@ function randomizeDigits(ref: string): string {
 
 export const mysqlDialect: MaskDialect = {
   placeholders: 'positional',
+
+  // The lock below is a locking read over the whole table. Under REPEATABLE READ (and SERIALIZABLE) InnoDB
+  // locks every index record and the gaps between them, the supremum included, so no other session can insert,
+  // update or delete a row of the table until the transaction ends; under READ COMMITTED, which many targets
+  // run, it locks the existing rows only and inserts would pass. SET TRANSACTION without SESSION applies to the
+  // next transaction only, so the connection's own level is back for later hooks. LOCK TABLES is no option: it
+  // commits the open transaction, and every statement after it would then commit on its own.
+  beforeTransaction: 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ',
+
+  // COUNT(*) so that no row leaves the database; the locking read still visits (and locks) every row. Readers
+  // that do not lock (plain SELECT) are not blocked.
+  lock: (table) => `SELECT COUNT(*) AS n FROM ${table} FOR UPDATE`,
+
+  // MySQL and MariaDB have no row-level security: every query sees every row.
+  allRowsOrFail: undefined,
 
   expression(column: MaskedColumn, ref: string, sql: BoundSql): string {
     const { strategy } = column;
@@ -73,9 +99,10 @@ export const mysqlDialect: MaskDialect = {
             RIGHT(${ref}, ${last})) END`;
       }
       case 'digits-mask':
-        return `REGEXP_REPLACE(${ref}, '[0-9]', ${sql.bind(strategy.maskChar ?? '#')})`;
+        // Every decimal digit of every script (see digits.ts), not only [0-9].
+        return `REGEXP_REPLACE(${utf8(ref)}, ${sql.bind(DECIMAL_DIGIT_CLASS)}, ${sql.bind(strategy.maskChar ?? '#')})`;
       case 'digits-randomize':
-        return randomizeDigits(ref);
+        return randomizeDigits(ref, sql);
       case 'first-name':
         return fakeName(ref, FIRST_NAMES, SALT, sql);
       case 'last-name':
@@ -108,7 +135,8 @@ export const mysqlDialect: MaskDialect = {
         return strategy.value === null ? undefined : `${original} = ${sql.bind(strategy.value)}`;
       case 'digits-mask':
       case 'digits-randomize':
-        return `${original} NOT REGEXP '[0-9]'`;
+        // Exempt only a value without a single decimal digit of any script.
+        return `${utf8(original)} NOT REGEXP ${sql.bind(DECIMAL_DIGIT_CLASS)}`;
       case 'noise':
         return `${original} = 0`;
       case 'partial':
