@@ -5,6 +5,7 @@ import type { Dialect, SqlSession } from '../database/target.ts';
 import { ConfigurationError } from '../errors.ts';
 import { FIRST_NAMES, LAST_NAMES } from './dictionaries.ts';
 import { formatPath, type MaskingRules, type RowFilter, type Strategy, type TableRule } from './rules.ts';
+import { caseTwinsQuery, type UniqueIndex, uniqueIndexes, uniqueVerdict } from './unique.ts';
 
 export type TypeClass = 'text' | 'numeric' | 'date' | 'other';
 
@@ -34,6 +35,8 @@ export interface ResolvedTable {
   readonly primaryKey: readonly ResolvedColumn[];
   readonly columns: readonly MaskedColumn[];
   readonly where?: { readonly column: ResolvedColumn; readonly filter: RowFilter };
+  /** The table's unique indexes (primary key included), to name the one a run-time duplicate violates. */
+  readonly uniqueIndexes: readonly UniqueIndex[];
 }
 
 interface CatalogRow {
@@ -222,7 +225,9 @@ async function resolveTable(
   };
 
   const quoted = `${quoteIdentifier(dialect, catalogSchema)}.${quoteIdentifier(dialect, catalogTable)}`;
-  if (rule.truncate) return { label: spelling, quoted, truncate: true, primaryKey: [], columns: [] };
+  if (rule.truncate) {
+    return { label: spelling, quoted, truncate: true, primaryKey: [], columns: [], uniqueIndexes: [] };
+  }
 
   const keyRows = await session.query<{ column_name: string }>(primaryKeyQuery(dialect), [
     catalogSchema,
@@ -234,6 +239,7 @@ async function resolveTable(
   if (primaryKey.length === 0)
     problems.push(`${at}: table ${spelling} has no primary key (needed to verify masking)`);
 
+  const indexes = await uniqueIndexes(session, dialect, catalogSchema, catalogTable);
   const masked: MaskedColumn[] = [];
   for (const [name, strategy] of Object.entries(rule.columns ?? {})) {
     const where = formatPath(at, ['columns', name]);
@@ -255,6 +261,7 @@ async function resolveTable(
         `${where}: strategy ${strategy.strategy} writes up to ${length} characters, ${column.name} holds ${column.maxLength}`,
       );
     }
+    if (!why) await checkUnique(session, quoted, spelling, column, strategy, indexes, where, problems);
     masked.push({ ...column, strategy });
   }
   const whereColumn = rule.where
@@ -267,12 +274,49 @@ async function resolveTable(
     primaryKey,
     columns: masked,
     ...(rule.where && whereColumn && { where: { column: whereColumn, filter: rule.where } }),
+    uniqueIndexes: indexes,
   };
 }
 
 /**
+ * Refuses a strategy that could make two rows of a unique index equal (see unique.ts for the rules). The one
+ * query that reads data counts groups of values differing only in case, for email on a case-sensitive index.
+ */
+async function checkUnique(
+  session: SqlSession,
+  quotedTable: string,
+  label: string,
+  column: ResolvedColumn,
+  strategy: Strategy,
+  indexes: readonly UniqueIndex[],
+  where: string,
+  problems: string[],
+): Promise<void> {
+  let twins: number | undefined;
+  for (const index of indexes.filter((candidate) => candidate.columns.includes(column.name))) {
+    const verdict = uniqueVerdict(strategy, column.name, index, indexes);
+    if (verdict.kind === 'refused') {
+      problems.push(`${where}: ${label}.${column.name}: ${verdict.why}`);
+    } else if (verdict.kind === 'count-case-twins') {
+      if (twins === undefined) {
+        const [row] = (
+          await session.query<{ n: number | string }>(caseTwinsQuery(quotedTable, column.quoted))
+        ).rows;
+        twins = Number(row?.n ?? 0);
+      }
+      if (twins > 0) {
+        problems.push(
+          `${where}: ${label}.${column.name}: strategy email folds case, but unique index ${index.name} compares case-sensitively and the column holds values that differ only in case; use hash, or a case-insensitive collation`,
+        );
+      }
+    }
+  }
+}
+
+/**
  * Looks every table and column of the rules up in the catalog. Throws ConfigurationError listing every problem
- * (unknown names, no primary key, strategy/type mismatches) before anything has been changed.
+ * (unknown names, no primary key, strategy/type mismatches, strategies that could break a unique index) before
+ * anything has been changed.
  */
 export async function resolveRules(
   session: SqlSession,

@@ -12,7 +12,13 @@ import { quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts'
 import { BoundSql, type MaskDialect, usesSalt } from './dialects/dialect.ts';
 import { mysqlDialect } from './dialects/mysql.ts';
 import { postgresDialect } from './dialects/postgres.ts';
-import { driverErrorCode, MaskingError } from './errors.ts';
+import {
+  describeUniqueViolation,
+  driverErrorCode,
+  isUniqueViolation,
+  MaskingError,
+  uniqueViolation,
+} from './errors.ts';
 import type { MaskingRules } from './rules.ts';
 
 export interface TableMaskReport {
@@ -51,7 +57,10 @@ function dialectOf(db: TargetDatabase): MaskDialect {
   return db.dialect === 'postgres' ? postgresDialect : mysqlDialect;
 }
 
-/** Runs one statement; a failure becomes a MaskingError naming table and step, never the driver's message. */
+/**
+ * Runs one statement; a failure becomes a MaskingError naming table and step, never the driver's message. A
+ * duplicate in a unique index also names the index and its columns (`written`: the columns the statement sets).
+ */
 async function run(
   session: SqlSession,
   dialect: MaskDialect,
@@ -59,12 +68,22 @@ async function run(
   step: string,
   sql: string,
   bound = new BoundSql(),
+  written: readonly string[] = [],
 ): Promise<Record<string, unknown>[]> {
   const { sql: text, params } = bound.finalize(sql, dialect.placeholders);
   try {
     return (await session.query(text, params)).rows;
   } catch (error) {
     const code = driverErrorCode(error);
+    if (isUniqueViolation(error)) {
+      const unique = uniqueViolation(error, table.uniqueIndexes, written);
+      throw new MaskingError(
+        `Masking ${table.label} failed while ${step}: two rows would share a value of ${describeUniqueViolation(unique, table.uniqueIndexes)}${code ? ` (database error ${code})` : ''}; the table was rolled back`,
+        table.label,
+        code,
+        unique,
+      );
+    }
     throw new MaskingError(
       `Masking ${table.label} failed while ${step}${code ? ` (database error ${code})` : ''}; the table was rolled back`,
       table.label,
@@ -132,6 +151,7 @@ async function maskColumns(
       `updating ${inPlace.map((column) => column.name).join(', ')}`,
       `UPDATE ${table.quoted} SET ${assignments.join(', ')}${where}`,
       bound,
+      inPlace.map((column) => column.name),
     );
   }
   for (const { column, copy } of originals.filter((entry) => entry.column.strategy.strategy === 'shuffle')) {
@@ -140,7 +160,7 @@ async function maskColumns(
       keys,
       original: copy,
     })) {
-      await run(session, dialect, table, `shuffling ${column.name}`, statement);
+      await run(session, dialect, table, `shuffling ${column.name}`, statement, undefined, [column.name]);
     }
   }
 

@@ -490,9 +490,18 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
           expect(message).toContain(part);
         }
         expect(transactions()).toBe(0);
-        expect(statements.every((sql) => /information_schema/.test(sql) && /^\s*SELECT/i.test(sql))).toBe(
-          true,
-        );
+        // Only reads: the catalog, and (email on the case-sensitive unique customers.email) one count of values
+        // differing only in case, which returns a number, never a value.
+        expect(
+          statements.filter(
+            (sql) =>
+              !/^\s*SELECT/i.test(sql) ||
+              !(
+                /information_schema|pg_index/.test(sql) ||
+                /^\s*SELECT COUNT\(\*\) AS n FROM \(SELECT lower/.test(sql)
+              ),
+          ),
+        ).toEqual([]);
         expect(await snapshot(raw)).toEqual(before);
       });
     });
@@ -514,6 +523,14 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
         expect(error).toBeInstanceOf(MaskingError);
         expect((error as Error).message).toMatch(/risky failed while shuffling token/);
         expect(['23505', 'ER_DUP_ENTRY']).toContain((error as MaskingError).driverCode);
+        // The pre-flight allows shuffle on a one-column unique index (a permutation ends unique), but both
+        // engines check uniqueness row by row: the error names the index, from the catalog, never a value.
+        const index = db.dialect === 'postgres' ? 'risky_token_key' : 'token';
+        expect((error as MaskingError).unique).toEqual({ constraints: [index], columns: ['token'] });
+        expect((error as Error).message).toContain(
+          `shuffling token: two rows would share a value of unique index ${index} (token)`,
+        );
+        expect((error as Error).message).not.toMatch(/'t\d'|\bt\d\b/);
         errors.push((error as Error).message);
         let after = await snapshot(db);
         expect(after.risky).toEqual(before.risky);
@@ -664,6 +681,221 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
         expect((error as Error).message).toMatch(/rolled back/);
         errors.push((error as Error).message);
         expect(await snapshot(db)).toEqual(before);
+      });
+    });
+
+    describe('unique indexes on masked columns', () => {
+      type Dialect = 'postgres' | 'mysql';
+      /** A case-sensitive text type per engine (PostgreSQL's default; MariaDB's default collation ignores case). */
+      const exact = (dialect: Dialect) =>
+        dialect === 'postgres' ? 'varchar(100)' : 'varchar(100) COLLATE utf8mb4_bin';
+      const caseless = (dialect: Dialect) =>
+        dialect === 'postgres' ? 'varchar(100)' : 'varchar(100) COLLATE utf8mb4_general_ci';
+
+      async function table(db: TargetDatabase, name: string, ddl: string, rows: Row[]): Promise<Row[]> {
+        await db.query(`DROP TABLE IF EXISTS ${name}`);
+        await db.query(ddl);
+        await insert(db, db.dialect, name, rows);
+        return (await db.query(`SELECT * FROM ${name} ORDER BY id`)).rows;
+      }
+      const rowsOf = async (db: SqlSession, name: string) =>
+        (await db.query(`SELECT * FROM ${name} ORDER BY id`)).rows;
+
+      const TWINS = [
+        { id: 1, email: 'ANN@x.org', token: 'a1', nick: 'n1' },
+        { id: 2, email: 'ann@x.org', token: 'a2', nick: 'n2' },
+        { id: 3, email: 'bob@x.org', token: 'a3', nick: null },
+      ];
+
+      it('refuses email on a case-sensitive unique column holding ANN@x.org and ann@x.org, with the other problems, before any change', async () => {
+        await withDb(async (raw) => {
+          const before = await table(
+            raw,
+            'uq_cs',
+            `CREATE TABLE uq_cs (id integer PRIMARY KEY, email ${exact(raw.dialect)}, token varchar(20), nick varchar(20),
+              CONSTRAINT uq_cs_email UNIQUE (email), CONSTRAINT uq_cs_token UNIQUE (token))`,
+            TWINS,
+          );
+          const { db, statements, transactions } = recording(raw);
+          const rules = parseMaskingRules(
+            [
+              { table: 'uq_cs', columns: { email: { strategy: 'email' }, nick: { strategy: 'null' } } },
+              { table: 'uq_cs', columns: { token: { strategy: 'fixed', value: 'T' } } },
+              { table: 'uq_cs', columns: { token: { strategy: 'hash', length: 8 } } },
+              { table: 'uq_cs', columns: { no_such: { strategy: 'null' } } },
+            ],
+            'mask-pii',
+          );
+          const error = await rejection(maskDatabase(db, rules, { salt: SALT, log }));
+          expect(error).toBeInstanceOf(ConfigurationError);
+          const message = (error as Error).message;
+          errors.push(message);
+          const label = `${raw.dialect === 'postgres' ? 'public' : 'masking_test'}.uq_cs`;
+          for (const part of [
+            `tables[0].columns.email: ${label}.email: strategy email folds case, but unique index uq_cs_email compares case-sensitively`,
+            'use hash, or a case-insensitive collation',
+            `tables[1].columns.token: ${label}.token: strategy fixed writes one value to every row, but unique index uq_cs_token needs them distinct`,
+            `tables[2].columns.token: ${label}.token: strategy hash keeps 8 hex characters`,
+            'tables[3].columns.no_such',
+          ]) {
+            expect(message).toContain(part);
+          }
+          expect(message).not.toContain('tables[0].columns.nick');
+          expect(message).not.toMatch(/ann|ANN|bob|a1|a2/);
+          expect(transactions()).toBe(0);
+          expect(statements.filter((sql) => !/^\s*SELECT/i.test(sql))).toEqual([]);
+          expect(await rowsOf(raw, 'uq_cs')).toEqual(before);
+        });
+      });
+
+      it('allows email on a case-sensitive unique column whose values differ other than in case', async () => {
+        await withDb(async (db) => {
+          await table(
+            db,
+            'uq_cs_ok',
+            `CREATE TABLE uq_cs_ok (id integer PRIMARY KEY, email ${exact(db.dialect)} UNIQUE)`,
+            [
+              { id: 1, email: 'ann@x.org' },
+              { id: 2, email: 'Bob@x.org' },
+            ],
+          );
+          const report = await maskDatabase(
+            db,
+            parseMaskingRules([{ table: 'uq_cs_ok', columns: { email: { strategy: 'email' } } }], 'mask-pii'),
+            { salt: SALT, log },
+          );
+          expect(report.tables[0]?.rowsChanged.email).toBe(2);
+        });
+      });
+
+      it('allows email where the unique index ignores case (MariaDB _ci collation; PostgreSQL unique lower(email)) without counting', async () => {
+        await withDb(async (raw) => {
+          const ddl =
+            raw.dialect === 'postgres'
+              ? 'CREATE TABLE uq_ci (id integer PRIMARY KEY, email varchar(100))'
+              : `CREATE TABLE uq_ci (id integer PRIMARY KEY, email ${caseless(raw.dialect)}, CONSTRAINT uq_ci_email UNIQUE (email))`;
+          const before = await table(raw, 'uq_ci', ddl, [
+            { id: 1, email: 'ANN@x.org' },
+            { id: 2, email: 'bob@x.org' },
+          ]);
+          // PostgreSQL: a unique index on lower(email) keeps the values unique ignoring case, which is all email
+          // needs (it hashes lower(email)); the plain unique constraint beside it then needs no count either.
+          if (raw.dialect === 'postgres') {
+            await raw.query('CREATE UNIQUE INDEX uq_ci_lower ON uq_ci (lower(email))');
+            await raw.query('ALTER TABLE uq_ci ADD CONSTRAINT uq_ci_email UNIQUE (email)');
+            const dup = await rejection(raw.query("INSERT INTO uq_ci VALUES (3, 'ann@x.org')"));
+            expect((dup as { code?: string }).code).toBe('23505');
+          }
+          const { db, statements } = recording(raw);
+          const report = await maskDatabase(
+            db,
+            parseMaskingRules([{ table: 'uq_ci', columns: { email: { strategy: 'email' } } }], 'mask-pii'),
+            { salt: SALT, log },
+          );
+          expect(report.tables[0]?.rowsChanged.email).toBe(2);
+          expect(statements.filter((sql) => /COUNT\(DISTINCT/.test(sql))).toEqual([]);
+          const after = await rowsOf(raw, 'uq_ci');
+          for (const [i, row] of after.entries()) {
+            expect(row.email).toMatch(/^u_[0-9a-f]{16}@example\.invalid$/);
+            expect(row.email).not.toBe(before[i]?.email);
+          }
+        });
+      });
+
+      it('allows hash of length 32 and null (NULLs never collide) on unique columns', async () => {
+        await withDb(async (db) => {
+          const before = await table(
+            db,
+            'uq_ok',
+            `CREATE TABLE uq_ok (id integer PRIMARY KEY, token varchar(40) UNIQUE, nick varchar(20) UNIQUE)`,
+            [
+              { id: 1, token: 't1', nick: 'n1' },
+              { id: 2, token: 't2', nick: 'n2' },
+              { id: 3, token: 't3', nick: null },
+            ],
+          );
+          const report = await maskDatabase(
+            db,
+            parseMaskingRules(
+              [
+                {
+                  table: 'uq_ok',
+                  columns: { token: { strategy: 'hash', length: 32 }, nick: { strategy: 'null' } },
+                },
+              ],
+              'mask-pii',
+            ),
+            { salt: SALT, log },
+          );
+          expect(report.tables[0]?.rowsChanged).toEqual({ token: 3, nick: 2 });
+          const after = await rowsOf(db, 'uq_ok');
+          expect(new Set(after.map((row) => row.token)).size).toBe(3);
+          for (const [i, row] of after.entries()) {
+            expect(String(row.token)).toMatch(/^[0-9a-f]{32}$/);
+            expect(row.token).not.toBe(before[i]?.token);
+            expect(row.nick).toBeNull();
+          }
+        });
+      });
+
+      it('on a composite unique index, allows injective strategies on a masked member and refuses the others', async () => {
+        await withDb(async (raw) => {
+          const before = await table(
+            raw,
+            'uq_pair',
+            `CREATE TABLE uq_pair (id integer PRIMARY KEY, tenant integer NOT NULL, email ${exact(raw.dialect)},
+              city varchar(20), CONSTRAINT uq_pair_tenant_email UNIQUE (tenant, email))`,
+            [
+              { id: 1, tenant: 1, email: 'ANN@x.org', city: 'Oslo' },
+              { id: 2, tenant: 1, email: 'ann@x.org', city: 'Cork' },
+              { id: 3, tenant: 2, email: 'ann@x.org', city: 'Graz' },
+            ],
+          );
+          const refused = await rejection(
+            maskDatabase(
+              raw,
+              parseMaskingRules(
+                [
+                  { table: 'uq_pair', columns: { email: { strategy: 'email' } } },
+                  { table: 'uq_pair', columns: { email: { strategy: 'partial', keepFirst: 1 } } },
+                  { table: 'uq_pair', columns: { email: { strategy: 'shuffle' } } },
+                ],
+                'mask-pii',
+              ),
+              { salt: SALT, log },
+            ),
+          );
+          expect(refused).toBeInstanceOf(ConfigurationError);
+          const message = (refused as Error).message;
+          errors.push(message);
+          expect(message).toContain('tables[0].columns.email');
+          expect(message).toContain('strategy email folds case, but unique index uq_pair_tenant_email');
+          expect(message).toContain(
+            'tables[1].columns.email: ' +
+              `${raw.dialect === 'postgres' ? 'public' : 'masking_test'}.uq_pair.email: strategy partial can give two rows the same value, but unique index uq_pair_tenant_email needs them distinct`,
+          );
+          expect(message).toContain('tables[2].columns.email');
+          expect(message).toContain('spans several columns');
+          expect(await rowsOf(raw, 'uq_pair')).toEqual(before);
+
+          // hash (injective) on email alone keeps (tenant, email) unique; city is not in the index.
+          await maskDatabase(
+            raw,
+            parseMaskingRules(
+              [
+                {
+                  table: 'uq_pair',
+                  columns: { email: { strategy: 'hash' }, city: { strategy: 'fixed', value: 'X' } },
+                },
+              ],
+              'mask-pii',
+            ),
+            { salt: SALT, log },
+          );
+          const after = await rowsOf(raw, 'uq_pair');
+          expect(after.map((row) => row.email)).not.toContain('ann@x.org');
+          expect(new Set(after.map((row) => `${row.tenant}/${row.email}`)).size).toBe(3);
+        });
       });
     });
 

@@ -199,3 +199,35 @@ describe('masking on PostgreSQL, row-level security', () => {
     expect(after.filter((row) => !/^u_[0-9a-f]{16}@example\.invalid$/.test(String(row[1])))).toEqual([]);
   });
 });
+
+// PostgreSQL-only unique indexes: NULLS NOT DISTINCT (PostgreSQL 15+) and indexes over expressions.
+describe('masking on PostgreSQL, unique indexes only PostgreSQL has', () => {
+  it('refuses null under NULLS NOT DISTINCT and strategies through an expression index, before any change', async () => {
+    const db = await connectPostgres(secret, 'off');
+    try {
+      await db.query('DROP TABLE IF EXISTS uq_pg');
+      await db.query('CREATE TABLE uq_pg (id integer PRIMARY KEY, nick varchar(20), code varchar(20))');
+      await db.query("INSERT INTO uq_pg VALUES (1, 'n1', 'AB-1'), (2, 'n2', 'AB-2')");
+      await db.query('CREATE UNIQUE INDEX uq_pg_nick ON uq_pg (nick) NULLS NOT DISTINCT');
+      await db.query('CREATE UNIQUE INDEX uq_pg_code ON uq_pg (upper(code))');
+      const before = (await db.query('SELECT * FROM uq_pg ORDER BY id')).rows;
+      const rules = parseMaskingRules(
+        [{ table: 'uq_pg', columns: { nick: { strategy: 'null' }, code: { strategy: 'hash', length: 32 } } }],
+        'mask-pii',
+      );
+      const error = await rejection(maskDatabase(db, rules, { salt: 'salt-x', log: new RecordingLog() }));
+      expect(error).toBeInstanceOf(ConfigurationError);
+      const message = (error as Error).message;
+      expect(message).toContain(
+        'tables[0].columns.nick: public.uq_pg.nick: strategy null writes NULL to every row, but unique index uq_pg_nick is NULLS NOT DISTINCT',
+      );
+      expect(message).toContain(
+        'tables[0].columns.code: public.uq_pg.code: strategy hash cannot be proved to keep unique index uq_pg_code unique',
+      );
+      expect(message).not.toMatch(/n1|AB-/);
+      expect((await db.query('SELECT * FROM uq_pg ORDER BY id')).rows).toEqual(before);
+    } finally {
+      await db.close();
+    }
+  });
+});
