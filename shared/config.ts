@@ -2,6 +2,7 @@
 // the cold start with the variable's name in the message, before any AWS call is made.
 import { z } from 'zod';
 import type { TlsMode } from './database/postgres.ts';
+import { DATABASE_ENGINES, type DatabaseSettings } from './database/secret.ts';
 import { START_TYPES, type StartType } from './dms/task.ts';
 import { ConfigurationError } from './errors.ts';
 import { CADENCES, MIGRATION_TYPES, type Mode, REFRESH_INDICATORS, validateMode } from './modes.ts';
@@ -53,6 +54,11 @@ export interface PostProcessorConfig extends BaseConfig {
   readonly staleRunMs: number;
   /** The RDS-format secret hooks connect to the target database with; unset when no hook needs it. */
   readonly targetDatabaseSecretArn: string | undefined;
+  /**
+   * Engine, host, port and database name for what that secret lacks (an RDS-managed master secret holds
+   * only username and password); each unset unless given. A key in both must agree (checked at first use).
+   */
+  readonly targetDatabase: DatabaseSettings;
   /** The secret holding the salt of deterministic masking; unset when no mask hook is configured. */
   readonly maskingSaltSecretArn: string | undefined;
   readonly targetDatabaseTls: TlsMode;
@@ -69,7 +75,16 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 // GetSecretValue on exactly this ARN, and a partial ARN (no suffix) would match no secret there.
 const SECRET_ARN =
   /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
+// The target database's secret may also be one RDS manages (ManageMasterUserPassword): its name starts with
+// `rds!` (rds!cluster-UUID, rds!db-UUID), which a secret created by hand cannot have. Same full-ARN rule.
+const TARGET_SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(?:rds!)?[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
 const SECRET_ARN_MESSAGE = 'must be the full Secrets Manager secret ARN, with its 6-character suffix';
+// A DNS name or an IPv4 address: letters, digits and hyphens in dot-separated labels of at most 63; no
+// scheme, port, path or user. The template's TargetDatabaseHost AllowedPattern is the same.
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const PORT_MESSAGE = 'must be a port number, 1 to 65535';
 const TLS_MODES = ['verify', 'require', 'off'] as const satisfies readonly TlsMode[];
 
 /** An empty variable counts as unset: CloudFormation passes optional parameters as "". */
@@ -110,7 +125,23 @@ const postProcessorSchema = baseSchema.extend({
       .transform(Number)
       .refine((hours) => hours >= 1 && hours <= 720, 'must be a whole number of hours, 1 to 720'),
   ).transform((hours) => hours ?? 24),
-  TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
+  TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(TARGET_SECRET_ARN, SECRET_ARN_MESSAGE)),
+  TARGET_DATABASE_ENGINE: optional(
+    z.enum(DATABASE_ENGINES, { message: `must be one of ${DATABASE_ENGINES.join(', ')}` }),
+  ),
+  TARGET_DATABASE_HOST: optional(
+    z
+      .string()
+      .regex(HOST_NAME, 'must be a host name or IPv4 address, with no scheme, port or path (db.example.com)'),
+  ),
+  TARGET_DATABASE_PORT: optional(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,4}$/, PORT_MESSAGE)
+      .transform(Number)
+      .refine((port) => port >= 1 && port <= 65535, PORT_MESSAGE),
+  ),
+  TARGET_DATABASE_NAME: optional(z.string().max(64, 'must be at most 64 characters')),
   MASKING_SALT_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
   TARGET_DATABASE_TLS: z.preprocess(
     (value) => (value === '' ? undefined : value),
@@ -183,6 +214,12 @@ export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
     reconcileRuleArn: raw.RECONCILE_RULE_ARN,
     staleRunMs: raw.STALE_RUN_HOURS * 3600_000,
     targetDatabaseSecretArn: raw.TARGET_DATABASE_SECRET_ARN,
+    targetDatabase: {
+      engine: raw.TARGET_DATABASE_ENGINE,
+      host: raw.TARGET_DATABASE_HOST,
+      port: raw.TARGET_DATABASE_PORT,
+      database: raw.TARGET_DATABASE_NAME,
+    },
     maskingSaltSecretArn: raw.MASKING_SALT_SECRET_ARN,
     targetDatabaseTls: raw.TARGET_DATABASE_TLS,
   };

@@ -52,7 +52,10 @@ const hooks = new SequentialHookRunner(
     secrets: () => new SecretsManagerSecrets(secretsManager()),
     ...(targetSecretArn !== undefined && {
       openTarget: async (secrets) =>
-        connectTarget(await secrets.getDatabaseSecret(targetSecretArn), config.targetDatabaseTls),
+        connectTarget(
+          await secrets.getDatabaseSecret(targetSecretArn, config.targetDatabase),
+          config.targetDatabaseTls,
+        ),
     }),
   },
 );

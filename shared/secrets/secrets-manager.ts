@@ -2,7 +2,7 @@
 // cached in the instance, so hooks of a run share one read per secret, and the next invocation reads again
 // (a rotated password or salt is picked up without a cold start). The client is built once per cold start.
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type DatabaseSecret, parseDatabaseSecret } from '../database/secret.ts';
+import { type DatabaseSecret, type DatabaseSettings, parseDatabaseSecret } from '../database/secret.ts';
 import { type Secrets, SecretUnavailableError } from './secrets.ts';
 
 export class SecretsManagerSecrets implements Secrets {
@@ -21,8 +21,8 @@ export class SecretsManagerSecrets implements Secrets {
     return value;
   }
 
-  async getDatabaseSecret(secretId: string): Promise<DatabaseSecret> {
-    return parseDatabaseSecret(await this.getSecretString(secretId), secretId);
+  async getDatabaseSecret(secretId: string, settings?: DatabaseSettings): Promise<DatabaseSecret> {
+    return parseDatabaseSecret(await this.getSecretString(secretId), secretId, settings);
   }
 
   /** https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html */

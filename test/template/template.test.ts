@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
+import { DATABASE_ENGINES } from '#shared/database/secret';
+import { ConfigurationError } from '#shared/errors';
 import {
   CADENCES,
   MIGRATION_TYPES,
@@ -419,6 +421,10 @@ describe('function settings', () => {
         'RECONCILE_RULE_ARN',
         'STALE_RUN_HOURS',
         'TARGET_DATABASE_SECRET_ARN',
+        'TARGET_DATABASE_ENGINE',
+        'TARGET_DATABASE_HOST',
+        'TARGET_DATABASE_PORT',
+        'TARGET_DATABASE_NAME',
         'TARGET_DATABASE_TLS',
         'MASKING_SALT_SECRET_ARN',
         'NODE_EXTRA_CA_CERTS',
@@ -446,6 +452,10 @@ describe('function settings', () => {
     expect(starter.CDC_START_POSITION).toEqual({ Ref: 'CdcStartPosition' });
     expect(post.STALE_RUN_HOURS).toEqual({ Ref: 'StaleRunHours' });
     expect(post.TARGET_DATABASE_SECRET_ARN).toEqual({ Ref: 'TargetDatabaseSecretArn' });
+    expect(post.TARGET_DATABASE_ENGINE).toEqual({ Ref: 'TargetDatabaseEngine' });
+    expect(post.TARGET_DATABASE_HOST).toEqual({ Ref: 'TargetDatabaseHost' });
+    expect(post.TARGET_DATABASE_PORT).toEqual({ Ref: 'TargetDatabasePort' });
+    expect(post.TARGET_DATABASE_NAME).toEqual({ Ref: 'TargetDatabaseName' });
     expect(post.TARGET_DATABASE_TLS).toEqual({ Ref: 'TargetDatabaseTls' });
     expect(post.MASKING_SALT_SECRET_ARN).toEqual({ Ref: 'MaskingSaltSecretArn' });
     // The Lambda runtime's CA bundle includes the RDS certificate authorities, so TLS to RDS verifies.
@@ -491,6 +501,12 @@ describe('function settings', () => {
     expect(post.runLedgerTable).toBe(physicalId('RunLedgerTable', params));
     expect(post.staleRunMs).toBe(24 * 3600_000);
     expect(post.targetDatabaseSecretArn).toBeUndefined();
+    expect(post.targetDatabase).toEqual({
+      engine: undefined,
+      host: undefined,
+      port: undefined,
+      database: undefined,
+    });
     expect(post.maskingSaltSecretArn).toBeUndefined();
     expect(post.targetDatabaseTls).toBe('verify');
     expect(post.ruleAfterFailure).toBe('re-enable');
@@ -1419,6 +1435,174 @@ describe('least privilege', () => {
     ]);
     const other = FUNCTION_IDS.find((candidate) => candidate !== id) as FunctionId;
     expect(roleOf(other).id).not.toBe(role.id);
+  });
+});
+
+describe('the target database', () => {
+  const spec = (name: string) => obj(parameters[name], name);
+  const pattern = (name: string) => new RegExp(String(spec(name).AllowedPattern));
+  const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+  const RDS_MANAGED =
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-AbCdEf';
+  const SETTINGS = ['TargetDatabaseEngine', 'TargetDatabaseHost', 'TargetDatabasePort', 'TargetDatabaseName'];
+
+  /** Whether the post-processor's cold start accepts the stack with these parameter values. */
+  function coldStartAccepts(overrides: Params): boolean {
+    try {
+      loadPostProcessorConfig(renderedEnv('PostProcessorFunction', parameterValues(mode, overrides)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConfigurationError) return false;
+      throw error;
+    }
+  }
+
+  it('accepts the full ARN of a secret RDS manages (rds!…), and the function accepts it too', () => {
+    const instance =
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-Z9y8X7';
+    for (const arn of [RDS_MANAGED, instance]) {
+      expect(arn).toMatch(pattern('TargetDatabaseSecretArn'));
+      expect(coldStartAccepts({ TargetDatabaseSecretArn: arn }), arn).toBe(true);
+    }
+  });
+
+  it.each([
+    ['no suffix', RDS_MANAGED.slice(0, -'-AbCdEf'.length)],
+    ['a short suffix', `${RDS_MANAGED.slice(0, -'-AbCdEf'.length)}-AbC`],
+    [
+      '"!" elsewhere in the name',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging!target-AbCdEf',
+    ],
+    ['"rds!" not at the start', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x/rds!db-1-AbCdEf'],
+    ['a wildcard', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!*'],
+  ])('refuses an RDS-managed secret ARN with %s, as the function does', (_, arn) => {
+    expect(arn).not.toMatch(pattern('TargetDatabaseSecretArn'));
+    expect(coldStartAccepts({ TargetDatabaseSecretArn: arn })).toBe(false);
+  });
+
+  it('grants GetSecretValue on exactly the RDS-managed secret given, and only when one is given', () => {
+    const params = parameterValues(mode, { TargetDatabaseSecretArn: RDS_MANAGED });
+    const read = statementsOf('PostProcessorFunction').filter(
+      (statement) => statement.sid === 'ReadTargetDatabaseSecret',
+    );
+    expect(read).toHaveLength(1);
+    expect(read[0]?.underCondition).toBe('HasTargetDatabaseSecret');
+    expect(read[0]?.actions).toEqual(['secretsmanager:GetSecretValue']);
+    expect(read[0]?.resources.map((arn) => render(arn, params))).toEqual([RDS_MANAGED]);
+    expect(condition('HasTargetDatabaseSecret', params)).toBe(true);
+    expect(condition('HasTargetDatabaseSecret', parameterValues(mode))).toBe(false);
+    // The settings completing the secret grant nothing of their own.
+    expect(condition('HasTargetDatabaseSecret', parameterValues(mode, { TargetDatabaseHost: 'db' }))).toBe(
+      false,
+    );
+  });
+
+  it('keeps the AWS-managed key requirement, for RDS-managed secrets too', () => {
+    const description = String(spec('TargetDatabaseSecretArn').Description);
+    expect(description).toContain('AWS-managed key (aws/secretsmanager)');
+    expect(description).toContain('RDS-managed secret too');
+    expect(description).toContain('kms:Decrypt');
+    expect(description).toMatch(/only username and\s+password/);
+    for (const name of SETTINGS) expect(description).toContain(name);
+    const touching = statementsOf('PostProcessorFunction').filter((statement) =>
+      statement.resources.some((arn) => JSON.stringify(arn).includes('TargetDatabaseSecretArn')),
+    );
+    expect(touching.flatMap((statement) => statement.actions)).toEqual(['secretsmanager:GetSecretValue']);
+  });
+
+  it('has optional engine, host, port and database name parameters, in the hooks group', () => {
+    for (const name of SETTINGS) {
+      expect(spec(name).Type, name).toBe('String');
+      expect(spec(name).Default, name).toBe('');
+      expect(String(spec(name).Description), name).toContain('RDS-managed master secret');
+    }
+    const ui = obj(obj(template.Metadata, 'Metadata')['AWS::CloudFormation::Interface'], 'Interface');
+    const hooksGroup = list(ui.ParameterGroups, 'ParameterGroups')
+      .map((group) => list(obj(group, 'group').Parameters, 'Parameters'))
+      .find((names) => names.includes('TargetDatabaseSecretArn'));
+    expect(hooksGroup).toEqual(expect.arrayContaining(SETTINGS));
+  });
+
+  it('offers exactly the engines the secret parser knows', () => {
+    expect(spec('TargetDatabaseEngine').AllowedValues).toEqual(['', ...DATABASE_ENGINES]);
+  });
+
+  it('passes the settings through to the function, which reads them', () => {
+    const config = loadPostProcessorConfig(
+      renderedEnv(
+        'PostProcessorFunction',
+        parameterValues(mode, {
+          TargetDatabaseSecretArn: RDS_MANAGED,
+          TargetDatabaseEngine: 'aurora-mysql',
+          TargetDatabaseHost: 'staging.cluster-abc123.eu-west-1.rds.amazonaws.com',
+          TargetDatabasePort: '3306',
+          TargetDatabaseName: 'shop',
+        }),
+      ),
+    );
+    expect(config.targetDatabaseSecretArn).toBe(RDS_MANAGED);
+    expect(config.targetDatabase).toEqual({
+      engine: 'aurora-mysql',
+      host: 'staging.cluster-abc123.eu-west-1.rds.amazonaws.com',
+      port: 3306,
+      database: 'shop',
+    });
+    expect(envOf('TaskStarterFunction').TARGET_DATABASE_HOST).toBeUndefined();
+  });
+
+  it.each([
+    ['1', true],
+    ['80', true],
+    ['3306', true],
+    ['5432', true],
+    ['9999', true],
+    ['10000', true],
+    ['59999', true],
+    ['64999', true],
+    ['65499', true],
+    ['65529', true],
+    ['65535', true],
+    ['0', false],
+    ['05432', false],
+    ['65536', false],
+    ['65540', false],
+    ['66000', false],
+    ['99999', false],
+    ['100000', false],
+    ['-1', false],
+    ['5432.0', false],
+    ['port', false],
+  ])('TargetDatabasePort=%j: the stack and the function agree (accepted: %s)', (value, accepted) => {
+    expect(pattern('TargetDatabasePort').test(value)).toBe(accepted);
+    expect(coldStartAccepts({ TargetDatabasePort: value })).toBe(accepted);
+  });
+
+  it.each([
+    ['db', true],
+    ['10.0.12.34', true],
+    ['staging.cluster-abc123.eu-west-1.rds.amazonaws.com', true],
+    [`${'a'.repeat(63)}.example.com`, true],
+    ['postgres://db.example.com', false],
+    ['db.example.com:5432', false],
+    ['db.example.com/app', false],
+    ['user@db.example.com', false],
+    ['-db.example.com', false],
+    ['db-.example.com', false],
+    ['db..example.com', false],
+    [`${'a'.repeat(64)}.example.com`, false],
+  ])('TargetDatabaseHost=%j: the stack and the function agree (accepted: %s)', (value, accepted) => {
+    expect(pattern('TargetDatabaseHost').test(value)).toBe(accepted);
+    expect(coldStartAccepts({ TargetDatabaseHost: value })).toBe(accepted);
+  });
+
+  it('bounds the host and database name as the function does', () => {
+    expect(spec('TargetDatabaseHost').MaxLength).toBe(253);
+    const longHost = Array.from({ length: 64 }, () => 'abc').join('.');
+    expect(longHost.length).toBeGreaterThan(253);
+    expect(coldStartAccepts({ TargetDatabaseHost: longHost })).toBe(false);
+    expect(spec('TargetDatabaseName').MaxLength).toBe(64);
+    expect(coldStartAccepts({ TargetDatabaseName: 'd'.repeat(64) })).toBe(true);
+    expect(coldStartAccepts({ TargetDatabaseName: 'd'.repeat(65) })).toBe(false);
   });
 });
 

@@ -88,6 +88,12 @@ describe('a valid environment', () => {
       reconcileRuleArn: RECONCILE_RULE_ARN,
       staleRunMs: 24 * 3600_000,
       targetDatabaseSecretArn: undefined,
+      targetDatabase: {
+        engine: undefined,
+        host: undefined,
+        port: undefined,
+        database: undefined,
+      },
       maskingSaltSecretArn: undefined,
       targetDatabaseTls: 'verify',
     });
@@ -366,6 +372,153 @@ describe('loadPostProcessorConfig: hook settings', () => {
   it('no longer reads HOOKS: hooks come from hooks.config.json', () => {
     const config = loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: 'Not A Hook;' });
     expect(config).not.toHaveProperty('hookNames');
+  });
+});
+
+describe('loadPostProcessorConfig: the target database', () => {
+  // The master secret RDS manages for a cluster (ManageMasterUserPassword): its name starts with "rds!".
+  const RDS_MANAGED =
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-AbCdEf';
+  const load = (env: Env) => loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, ...env });
+
+  it('accepts the full ARN of a secret RDS manages (rds!…)', () => {
+    expect(load({ TARGET_DATABASE_SECRET_ARN: RDS_MANAGED }).targetDatabaseSecretArn).toBe(RDS_MANAGED);
+    const instance =
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-Z9y8X7';
+    expect(load({ TARGET_DATABASE_SECRET_ARN: instance }).targetDatabaseSecretArn).toBe(instance);
+  });
+
+  it.each([
+    ['a partial ARN (no suffix)', RDS_MANAGED.slice(0, -'-AbCdEf'.length)],
+    ['a short suffix', `${RDS_MANAGED.slice(0, -'-AbCdEf'.length)}-AbC`],
+    [
+      '"!" elsewhere in the name',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging!target-AbCdEf',
+    ],
+    [
+      '"rds!" not at the start',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x/rds!cluster-1-AbCdEf',
+    ],
+  ])('refuses an RDS-managed secret ARN with %s, naming the variable', (_, value) => {
+    const error = configurationError(() => load({ TARGET_DATABASE_SECRET_ARN: value }));
+    expect(error.message).toContain(
+      'TARGET_DATABASE_SECRET_ARN must be the full Secrets Manager secret ARN, with its 6-character suffix',
+    );
+  });
+
+  it('keeps refusing "rds!" for the masking salt, which is a secret created by hand', () => {
+    const error = configurationError(() => load({ MASKING_SALT_SECRET_ARN: RDS_MANAGED }));
+    expect(error.message).toContain('MASKING_SALT_SECRET_ARN');
+  });
+
+  it('reads the engine, host, port and database name the secret may lack', () => {
+    const config = load({
+      TARGET_DATABASE_SECRET_ARN: RDS_MANAGED,
+      TARGET_DATABASE_ENGINE: 'aurora-postgresql',
+      TARGET_DATABASE_HOST: 'staging.cluster-abc123.eu-west-1.rds.amazonaws.com',
+      TARGET_DATABASE_PORT: '5432',
+      TARGET_DATABASE_NAME: 'app',
+    });
+    expect(config.targetDatabase).toEqual({
+      engine: 'aurora-postgresql',
+      host: 'staging.cluster-abc123.eu-west-1.rds.amazonaws.com',
+      port: 5432,
+      database: 'app',
+    });
+  });
+
+  it('treats empty settings (unset stack parameters) as unset', () => {
+    const config = load({
+      TARGET_DATABASE_ENGINE: '',
+      TARGET_DATABASE_HOST: '',
+      TARGET_DATABASE_PORT: '',
+      TARGET_DATABASE_NAME: '',
+    });
+    expect(config.targetDatabase).toEqual({
+      engine: undefined,
+      host: undefined,
+      port: undefined,
+      database: undefined,
+    });
+  });
+
+  it.each([
+    'postgres',
+    'postgresql',
+    'aurora-postgresql',
+    'mysql',
+    'mariadb',
+    'aurora',
+    'aurora-mysql',
+  ])('accepts the engine %s, as the secret format names it', (engine) => {
+    expect(load({ TARGET_DATABASE_ENGINE: engine }).targetDatabase.engine).toBe(engine);
+  });
+
+  it.each([
+    ['1', 1],
+    ['3306', 3306],
+    ['65535', 65535],
+  ])('accepts TARGET_DATABASE_PORT=%j', (value, port) => {
+    expect(load({ TARGET_DATABASE_PORT: value }).targetDatabase.port).toBe(port);
+  });
+
+  it.each([
+    '10.0.12.34',
+    'db',
+    'staging.cluster-abc123.eu-west-1.rds.amazonaws.com',
+    'proxy-1.proxy-abc.us-east-1.rds.amazonaws.com',
+  ])('accepts the host %s', (host) => {
+    expect(load({ TARGET_DATABASE_HOST: host }).targetDatabase.host).toBe(host);
+  });
+
+  it.each([
+    ['TARGET_DATABASE_ENGINE', 'oracle', 'must be one of postgres, postgresql, aurora-postgresql, mysql'],
+    ['TARGET_DATABASE_ENGINE', 'Postgres', 'must be one of'],
+    ['TARGET_DATABASE_PORT', '0', 'must be a port number, 1 to 65535'],
+    ['TARGET_DATABASE_PORT', '65536', 'must be a port number, 1 to 65535'],
+    ['TARGET_DATABASE_PORT', '-1', 'must be a port number, 1 to 65535'],
+    ['TARGET_DATABASE_PORT', '5432.5', 'must be a port number, 1 to 65535'],
+    ['TARGET_DATABASE_PORT', '05432', 'must be a port number, 1 to 65535'],
+    ['TARGET_DATABASE_PORT', 'postgres', 'must be a port number, 1 to 65535'],
+    ['TARGET_DATABASE_HOST', 'postgres://db.example.com', 'must be a host name or IPv4 address'],
+    [
+      'TARGET_DATABASE_HOST',
+      'db.example.com:5432',
+      'must be a host name or IPv4 address, with no scheme, port or path',
+    ],
+    [
+      'TARGET_DATABASE_HOST',
+      'db.example.com/app',
+      'must be a host name or IPv4 address, with no scheme, port or path',
+    ],
+    [
+      'TARGET_DATABASE_HOST',
+      'user@db.example.com',
+      'must be a host name or IPv4 address, with no scheme, port or path',
+    ],
+    ['TARGET_DATABASE_HOST', 'db .example.com', 'must be a host name'],
+    ['TARGET_DATABASE_HOST', '-db.example.com', 'must be a host name'],
+    ['TARGET_DATABASE_HOST', 'db..example.com', 'must be a host name'],
+    ['TARGET_DATABASE_HOST', `${'a'.repeat(64)}.example.com`, 'must be a host name'],
+    ['TARGET_DATABASE_HOST', Array.from({ length: 64 }, () => 'abc').join('.'), 'must be a host name'],
+    ['TARGET_DATABASE_NAME', 'd'.repeat(65), 'must be at most 64 characters'],
+  ])('refuses %s=%j, naming the variable', (name, value, rule) => {
+    const error = configurationError(() => load({ [name]: value }));
+    expect(error.message).toContain(`${name} ${rule}`);
+    expect(error.message).not.toContain('is not set');
+  });
+
+  it('accepts a database name of exactly 64 characters', () => {
+    expect(load({ TARGET_DATABASE_NAME: 'd'.repeat(64) }).targetDatabase.database).toBe('d'.repeat(64));
+  });
+
+  it('names every malformed setting at once', () => {
+    const error = configurationError(() =>
+      load({ TARGET_DATABASE_ENGINE: 'oracle', TARGET_DATABASE_PORT: '0', TARGET_DATABASE_HOST: 'a/b' }),
+    );
+    for (const name of ['TARGET_DATABASE_ENGINE', 'TARGET_DATABASE_PORT', 'TARGET_DATABASE_HOST']) {
+      expect(error.message).toContain(name);
+    }
   });
 });
 

@@ -68,6 +68,51 @@ describe('SecretsManagerSecrets', () => {
     expect((error as Error).message).not.toContain(PASSWORD);
   });
 
+  it('completes an RDS-managed secret (username and password only) from the stack settings', async () => {
+    const rdsManaged =
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-AbCdEf';
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: rdsManaged })
+      .resolves({ SecretString: JSON.stringify({ username: 'postgres', password: PASSWORD }) });
+    const secrets = new SecretsManagerSecrets(client);
+    const settings = {
+      engine: 'aurora-postgresql',
+      host: 'staging.cluster-abc.eu-west-1.rds.amazonaws.com',
+      port: 5432,
+      database: 'app',
+    } as const;
+    expect(await secrets.getDatabaseSecret(rdsManaged, settings)).toEqual({
+      dialect: 'postgres',
+      host: 'staging.cluster-abc.eu-west-1.rds.amazonaws.com',
+      port: 5432,
+      username: 'postgres',
+      password: PASSWORD,
+      database: 'app',
+    });
+
+    // Without the settings it names what is missing and where it comes from, never a value.
+    const error = await rejection(secrets.getDatabaseSecret(rdsManaged));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(rdsManaged);
+    expect((error as Error).message).toContain('has no engine, host, port, dbname');
+    expect((error as Error).message).toContain('TargetDatabaseHost');
+    expect((error as Error).message).not.toContain(PASSWORD);
+    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('refuses a stack setting that disagrees with the secret, naming both, never the value', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: DATABASE_SECRET });
+    const error = await rejection(
+      new SecretsManagerSecrets(client).getDatabaseSecret(TARGET, { port: 5433 }),
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(
+      "the secret's port differs from TARGET_DATABASE_PORT (stack parameter TargetDatabasePort)",
+    );
+    expect((error as Error).message).not.toContain(PASSWORD);
+    expect((error as Error).message).not.toContain('5432');
+  });
+
   it('names the secret when it cannot be read, and does not cache the failure', async () => {
     secretsManager
       .on(GetSecretValueCommand)
