@@ -1,12 +1,15 @@
 // `npm run build`: the same bundles `sam build` makes (esbuild, ESM, minified, Node 22), without the SAM CLI.
 // Output: dist/<function>/handler.mjs, the layout the template's Handler (handler.handler) expects.
 import { build } from 'esbuild';
+import { writeConfigsModule } from './hooks/configs/bundle.mjs';
 import { writeSqlModule } from './hooks/sql/bundle.mjs';
 
 export const FUNCTIONS = ['task-starter', 'post-processor'];
 
-// The sql hook scripts become a TypeScript module (committed, so `sam build` bundles the same one).
+// The sql hook scripts and the hooks configurations become TypeScript modules (committed, so `sam build`
+// bundles the same ones).
 writeSqlModule();
+writeConfigsModule();
 
 for (const name of FUNCTIONS) {
   await build({

@@ -1,6 +1,6 @@
 // Lambda entry point of the post-processor: configuration, hooks and AWS clients are built once, at cold
-// start; a bad setting, a broken hooks.config.json, or a hook needing a setting the stack lacks fails here,
-// naming itself, before any notice is handled.
+// start; a bad setting, an unknown or broken hooks configuration (hooks/configs/<HOOKS_CONFIG>.json), or a
+// hook needing a setting the stack lacks fails here, naming itself, before any notice is handled.
 import type { Context } from 'aws-lambda';
 import { SnsAlerts } from '#shared/alerts/sns-alerts';
 import {
@@ -14,7 +14,8 @@ import {
 import { loadPostProcessorConfig } from '#shared/config';
 import { connectTarget } from '#shared/database/connect';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
-import { checkHookSettings, parseHooksConfig } from '#shared/hooks/config-file';
+import { checkHookSettings } from '#shared/hooks/config-file';
+import { hooksConfigFile, hooksConfigName, parseBundledHooksConfig } from '#shared/hooks/configs';
 import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import { asLog, createLogger } from '#shared/log';
@@ -22,17 +23,19 @@ import { powertoolsMetrics } from '#shared/metrics';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { SecretsManagerSecrets } from '#shared/secrets/secrets-manager';
+import { HOOKS_CONFIGS } from '../../hooks/configs/configs.generated.ts';
 import { CUSTOM_HOOKS } from '../../hooks/custom/index.ts';
 import { SQL_SCRIPTS } from '../../hooks/sql/scripts.generated.ts';
-import hooksFile from '../../hooks.config.json' with { type: 'json' };
 import { createPostProcessorHandler } from './app.ts';
 
 const logger = createLogger('post-processor');
 const metrics = powertoolsMetrics('post-processor');
 const config = loadPostProcessorConfig(process.env);
 const hookSources = { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS };
-const hooksConfig = parseHooksConfig(hooksFile, hookSources);
-checkHookSettings(hooksConfig, config, CUSTOM_HOOKS);
+// Every configuration of hooks/configs/ is bundled; the stack's HooksConfig parameter picks one.
+const chosenHooksConfig = hooksConfigName(process.env);
+const hooksConfig = parseBundledHooksConfig(HOOKS_CONFIGS, chosenHooksConfig, hookSources);
+checkHookSettings(hooksConfig, config, CUSTOM_HOOKS, hooksConfigFile(chosenHooksConfig));
 
 // Built when hooks first run, not at cold start: most invocations (started, duplicate, reconcile) run none.
 let secretsClient: ReturnType<typeof createSecretsManagerClient> | undefined;

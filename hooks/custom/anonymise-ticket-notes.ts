@@ -12,7 +12,7 @@
 //      - `signal` and `remainingTimeMs()`: your time budget. When it ends the hook is reported as failed
 //        and the signal aborts; stop work and do not start what cannot finish.
 // 2. Register it under a name in hooks/custom/index.ts.
-// 3. Add `{ "name": "...", "kind": "module", "module": "<registered name>" }` to hooks.config.json.
+// 3. Add `{ "name": "...", "kind": "module", "module": "<registered name>" }` to your hooks configuration (hooks/configs/<name>.json).
 // Throw to fail the hook (the run then alerts, and the hooks after it are skipped unless yours says
 // `"onFailure": "continue"`); return `{ changed }`, a short sentence without data, to report what you did.
 // Names of tables and columns belong in your code, never built from input; values go in as parameters.

@@ -1,4 +1,4 @@
-// The registry of custom TypeScript hooks: the names `"kind": "module"` entries of hooks.config.json may use.
+// The registry of custom TypeScript hooks: the names `"kind": "module"` entries of a hooks configuration may use.
 // Compiled into the post-processor; a name the config file uses but this file lacks fails the config test
 // and the cold start. See anonymise-ticket-notes.ts for how to write one.
 import type { CustomHookRegistry } from '#shared/hooks/kinds/module';

@@ -1,5 +1,5 @@
 // Bundles the `sql` hook scripts: hooks/sql/*.sql → hooks/sql/scripts.generated.ts, a module mapping each
-// script's path (as hooks.config.json names it) to its text. A plain TypeScript module needs no loader, so
+// script's path (as a hooks configuration names it) to its text. A plain TypeScript module needs no loader, so
 // `sam build`, `npm run build`, vitest and tsx all bundle it the same way. The generated file is committed;
 // `npm run build` regenerates it, and test/unit/hooks/config-file.test.ts fails when it is out of date.
 // Run `npm run hooks:sql` after adding or changing a script.

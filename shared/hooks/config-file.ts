@@ -1,6 +1,8 @@
-// hooks.config.json: the versioned list of hooks a deployment runs after a successful load, in order. It is
-// bundled into the post-processor and validated here at cold start (and by a unit test, so a broken file
-// fails CI before it is deployed). Every error points at the entry it is about: `hooks[1] (name "x"): …`.
+// A hooks configuration (hooks/configs/<name>.json; the local run's local/hooks.config.json): the versioned
+// list of hooks a deployment runs after a successful load, in order. Every configuration is bundled into the
+// post-processor (shared/hooks/configs.ts); the one the stack picks is validated here at cold start, and
+// every one by a unit test, so a broken file fails CI before it is deployed. Every error names the file and
+// points at the entry it is about: `Invalid hooks/configs/default.json: hooks[1] (name "x"): …`.
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
 import { maskingRulesSchema } from '../masking/rules.ts';
@@ -89,15 +91,23 @@ function describePath(input: unknown, path: readonly PropertyKey[]): string {
   return field === '' ? entryLabel(input, path[1]) : `${entryLabel(input, path[1])}: ${field}`;
 }
 
-function fail(problems: readonly string[]): never {
-  throw new ConfigurationError(`Invalid hooks.config.json: ${problems.join('; ')}`);
+function fail(file: string, problems: readonly string[]): never {
+  throw new ConfigurationError(`Invalid ${file}: ${problems.join('; ')}`);
 }
 
-/** Validates the file's content. Throws ConfigurationError listing every problem, each pointing at its entry. */
-export function parseHooksConfig(input: unknown, sources: HookSources): HooksConfig {
+/**
+ * Validates the file's content. Throws ConfigurationError naming `file` and listing every problem, each
+ * pointing at its entry.
+ */
+export function parseHooksConfig(
+  input: unknown,
+  sources: HookSources,
+  file = 'hooks.config.json',
+): HooksConfig {
   const parsed = hooksFileSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     fail(
+      file,
       parsed.error.issues.map((issue) => {
         // An unknown key is reported on its object; name it, so the message says which field is unexpected.
         const path =
@@ -136,7 +146,7 @@ export function parseHooksConfig(input: unknown, sources: HookSources): HooksCon
       );
     }
   }
-  if (problems.length > 0) fail(problems);
+  if (problems.length > 0) fail(file, problems);
   return parsed.data as HooksConfig;
 }
 
@@ -166,6 +176,7 @@ export function checkHookSettings(
   config: HooksConfig,
   settings: HookSettings,
   modules: CustomHookRegistry,
+  file = 'hooks.config.json',
 ): void {
   const names = (hooks: readonly HookEntry[]) =>
     hooks.map((hook) => `${hook.name} (${hook.kind})`).join(', ');
@@ -173,13 +184,13 @@ export function checkHookSettings(
   const targetUsers = config.hooks.filter((hook) => needsTarget(hook, modules));
   if (targetUsers.length > 0 && settings.targetDatabaseSecretArn === undefined) {
     problems.push(
-      `hooks.config.json hook(s) ${names(targetUsers)} need the target database, but TARGET_DATABASE_SECRET_ARN is not set (stack parameter TargetDatabaseSecretArn)`,
+      `${file} hook(s) ${names(targetUsers)} need the target database, but TARGET_DATABASE_SECRET_ARN is not set (stack parameter TargetDatabaseSecretArn)`,
     );
   }
   const maskers = config.hooks.filter((hook) => hook.kind === 'mask');
   if (maskers.length > 0 && settings.maskingSaltSecretArn === undefined) {
     problems.push(
-      `hooks.config.json hook(s) ${names(maskers)} need the masking salt, but MASKING_SALT_SECRET_ARN is not set (stack parameter MaskingSaltSecretArn)`,
+      `${file} hook(s) ${names(maskers)} need the masking salt, but MASKING_SALT_SECRET_ARN is not set (stack parameter MaskingSaltSecretArn)`,
     );
   }
   if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);

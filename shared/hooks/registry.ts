@@ -1,4 +1,4 @@
-// From configuration to hooks. `buildHooks` turns the validated entries of hooks.config.json into the hooks
+// From configuration to hooks. `buildHooks` turns the validated entries of a hooks configuration into the hooks
 // the runner runs, one built-in kind each. It runs at cold start, so a hook that cannot be built fails the
 // deployment's first invocation, not a run.
 import type { LambdaClient } from '@aws-sdk/client-lambda';

@@ -312,7 +312,7 @@ async function runHooks(deps: RunDeps, config: BaseConfig, run: Run): Promise<St
   }
   const plan = runner.plan();
   if (plan.length !== progress.length || plan.some((entry, i) => entry.name !== progress[i]?.name)) {
-    // A deployment changed hooks.config.json between two invocations of this run: which hook is which is
+    // A deployment changed the hooks configuration between two invocations of this run: which hook is which is
     // no longer known, so nothing more runs and a person is told.
     await interruptHook(
       deps,

@@ -1,6 +1,6 @@
-// What the repository ships for hooks, read generically: a team replaces hooks.config.json, adds scripts to
-// hooks/sql/ and modules to hooks/custom/, and edits the example; tests that look at those files must hold
-// for whatever they contain. This derives what a deployment of a hooks file needs (the secrets its hooks use,
+// What the repository ships for hooks, read generically: a team edits or adds configurations in
+// hooks/configs/ (default.json, example.json, prod-to-dev.json …), adds scripts to hooks/sql/ and modules to
+// hooks/custom/; tests that look at those files must hold for whatever they contain, and however many. This derives what a deployment of a hooks file needs (the secrets its hooks use,
 // the functions its lambda hooks invoke) from the file itself, so no test names a shipped hook or module.
 import { readFileSync } from 'node:fs';
 import {
@@ -10,7 +10,9 @@ import {
   needsTarget,
   parseHooksConfig,
 } from '#shared/hooks/config-file';
+import { DEFAULT_HOOKS_CONFIG, hooksConfigFile } from '#shared/hooks/configs';
 import type { CustomHookRegistry } from '#shared/hooks/kinds/module';
+import { HOOKS_CONFIGS } from '../../hooks/configs/configs.generated.ts';
 import { CUSTOM_HOOKS } from '../../hooks/custom/index.ts';
 import { SQL_SCRIPTS } from '../../hooks/sql/scripts.generated.ts';
 
@@ -65,7 +67,25 @@ export function deploymentNeeds(config: HooksConfig, modules: CustomHookRegistry
   };
 }
 
-/** The post-processor's environment for the shipped hooks.config.json: the secrets its hooks need. */
-export function shippedHooksEnv(): Readonly<Record<string, string>> {
-  return deploymentNeeds(parseRepoHooksFile('hooks.config.json'), CUSTOM_HOOKS).env;
+/** The names of the bundled configurations (hooks/configs/<name>.json), whatever the folder holds. */
+export const BUNDLED_HOOKS_CONFIGS: readonly string[] = Object.keys(HOOKS_CONFIGS).sort();
+
+/** The repository path of the bundled configuration `name`, e.g. hooks/configs/default.json. */
+export const bundledHooksConfigPath = (name: string): string => hooksConfigFile(name);
+
+/** Parses the bundled configuration `name` from its file, against the shipped sources. */
+export function parseBundledConfigFile(name: string): HooksConfig {
+  const path = bundledHooksConfigPath(name);
+  return parseHooksConfig(readRepoJson(path), SHIPPED_SOURCES, path);
+}
+
+/**
+ * The post-processor's environment for the bundled configuration `name` (the default one unless named): the
+ * secrets its hooks need, and HOOKS_CONFIG when another than the default is chosen.
+ */
+export function shippedHooksEnv(name: string = DEFAULT_HOOKS_CONFIG): Readonly<Record<string, string>> {
+  return {
+    ...deploymentNeeds(parseBundledConfigFile(name), CUSTOM_HOOKS).env,
+    ...(name !== DEFAULT_HOOKS_CONFIG && { HOOKS_CONFIG: name }),
+  };
 }

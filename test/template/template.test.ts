@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
 import { DATABASE_ENGINES } from '#shared/database/secret';
 import { ConfigurationError } from '#shared/errors';
+import { DEFAULT_HOOKS_CONFIG, HOOKS_CONFIG_NAME, hooksConfigName } from '#shared/hooks/configs';
 import {
   CADENCES,
   MIGRATION_TYPES,
@@ -17,6 +18,7 @@ import {
   REFRESH_INDICATORS,
   SUPPORTED_MODES,
 } from '#shared/modes';
+import { BUNDLED_HOOKS_CONFIGS } from '../support/shipped-hooks.ts';
 import { readCfnYaml } from './cfn-yaml.ts';
 
 type JsonObject = Record<string, unknown>;
@@ -428,6 +430,7 @@ describe('function settings', () => {
         'TARGET_DATABASE_TLS',
         'MASKING_SALT_SECRET_ARN',
         'NODE_EXTRA_CA_CERTS',
+        'HOOKS_CONFIG',
       ].sort(),
     );
   });
@@ -1406,7 +1409,7 @@ describe('least privilege', () => {
     expect(effectiveFunction('TaskStarterFunction').VpcConfig).toBeUndefined();
   });
 
-  it('has no Hooks parameter any more: hooks are listed in hooks.config.json', () => {
+  it('has no Hooks parameter any more: hooks are listed in the hooks configuration', () => {
     expect(parameters.Hooks).toBeUndefined();
     expect(obj(parameters.HookFunctionArns, 'HookFunctionArns').Type).toBe('CommaDelimitedList');
     for (const name of [
@@ -1435,6 +1438,39 @@ describe('least privilege', () => {
     ]);
     const other = FUNCTION_IDS.find((candidate) => candidate !== id) as FunctionId;
     expect(roleOf(other).id).not.toBe(role.id);
+  });
+});
+
+describe('the hooks configuration', () => {
+  const spec = () => obj(parameters.HooksConfig, 'HooksConfig');
+  const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+
+  it('is a parameter, default "default", whose pattern is the names the post-processor accepts', () => {
+    expect(spec()).toMatchObject({ Type: 'String', Default: DEFAULT_HOOKS_CONFIG });
+    expect(String(spec().AllowedPattern)).toBe(HOOKS_CONFIG_NAME.source);
+    const pattern = new RegExp(String(spec().AllowedPattern));
+    for (const name of BUNDLED_HOOKS_CONFIGS) expect(name).toMatch(pattern);
+    for (const bad of ['', 'Prod', '../default', 'prod_to_dev', 'default.json', 'x'.repeat(65)]) {
+      expect(bad).not.toMatch(pattern);
+    }
+    expect(String(spec().Description)).toContain('hooks/configs/');
+  });
+
+  it('reaches the post-processor as HOOKS_CONFIG, which its cold start reads', () => {
+    expect(envOf('PostProcessorFunction').HOOKS_CONFIG).toEqual({ Ref: 'HooksConfig' });
+    expect(envOf('TaskStarterFunction').HOOKS_CONFIG).toBeUndefined();
+    const rendered = (overrides: Params) =>
+      renderedEnv('PostProcessorFunction', parameterValues(mode, overrides));
+    expect(hooksConfigName(rendered({}))).toBe(DEFAULT_HOOKS_CONFIG);
+    expect(hooksConfigName(rendered({ HooksConfig: 'prod-to-dev' }))).toBe('prod-to-dev');
+  });
+
+  it('is shown in the hooks group', () => {
+    const ui = obj(obj(template.Metadata, 'Metadata')['AWS::CloudFormation::Interface'], 'Interface');
+    const hooksGroup = list(ui.ParameterGroups, 'ParameterGroups')
+      .map((group) => list(obj(group, 'group').Parameters, 'Parameters'))
+      .find((names) => names.includes('TargetDatabaseSecretArn'));
+    expect(hooksGroup).toContain('HooksConfig');
   });
 });
 

@@ -369,7 +369,7 @@ describe('loadPostProcessorConfig: hook settings', () => {
     );
   });
 
-  it('no longer reads HOOKS: hooks come from hooks.config.json', () => {
+  it('no longer reads HOOKS: hooks come from the hooks configuration', () => {
     const config = loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, HOOKS: 'Not A Hook;' });
     expect(config).not.toHaveProperty('hookNames');
   });

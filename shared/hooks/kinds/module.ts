@@ -10,7 +10,7 @@ export interface CustomHook {
   run(context: HookContext): Promise<HookResult | undefined>;
 }
 
-/** Registered name → hook. Names are what `"module"` entries of hooks.config.json refer to. */
+/** Registered name → hook. Names are what `"module"` entries of a hooks configuration (hooks/configs/<name>.json) refer to. */
 export type CustomHookRegistry = Readonly<Record<string, CustomHook>>;
 
 export interface ModuleHookOptions {

@@ -1,21 +1,22 @@
 // The Lambda entry points validate their configuration at cold start: a missing or malformed variable fails
 // the import with its name in the message, before any event is handled or any AWS call is made. Both build
 // their ports (DMS, the schedule rule, SNS, the DynamoDB run store) there, once; one-time mode builds none
-// for the rule, and schedule mode cannot start without the rule's exact ARN. The bundled hooks.config.json
-// is the deployment's own: the loads below give the post-processor the secrets its hooks need, derived from
-// the file; the hooks tests put a file, scripts and modules of their own in place of the shipped ones.
+// for the rule, and schedule mode cannot start without the rule's exact ARN. The bundled hooks configurations
+// (hooks/configs/*.json) are the deployment's own: the loads below give the post-processor the secrets the
+// chosen one's hooks need, derived from the file; the hooks tests put configurations, scripts and modules of
+// their own in place of the shipped ones.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
 import { BASE_ENV } from '../../support/ports.ts';
 import { rejection } from '../../support/rejection.ts';
-import { shippedHooksEnv } from '../../support/shipped-hooks.ts';
+import { BUNDLED_HOOKS_CONFIGS, shippedHooksEnv } from '../../support/shipped-hooks.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
   vi.resetModules();
 });
 
-/** BASE_ENV, plus the secrets the shipped hooks.config.json's hooks need, so the shipped file loads. */
+/** BASE_ENV, plus the secrets the default configuration's hooks need, so the shipped file loads. */
 const VALID_ENV = { ...BASE_ENV, ...shippedHooksEnv(), AWS_REGION: 'us-east-1' };
 
 function stubEnv(env: Record<string, string>): void {
@@ -80,7 +81,7 @@ describe('the reconcile rule', () => {
   });
 });
 
-describe('post-processor cold start: hooks.config.json', () => {
+describe('post-processor cold start: the hooks configuration', () => {
   const TARGET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/target-AbCdEf';
   const SALT = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:staging/masking-salt-XyZ123';
   const MASK = {
@@ -97,9 +98,14 @@ describe('post-processor cold start: hooks.config.json', () => {
     'smoke-check': { needsTarget: false, run: async () => undefined },
   };
 
-  /** Loads the handler with `hooks` in place of the bundled hooks.config.json, and the test's own sources. */
+  /** Loads the handler with `hooks` as the only bundled configuration, `default`, and the test's own sources. */
   function loadWithHooks(hooks: unknown[], env: Record<string, string> = {}) {
-    vi.doMock('../../../hooks.config.json', () => ({ default: { version: 1, hooks } }));
+    return loadWithConfigs({ default: JSON.stringify({ version: 1, hooks }) }, env);
+  }
+
+  /** Loads the handler with `configs` in place of the bundled hooks/configs/, and the test's own sources. */
+  function loadWithConfigs(configs: Record<string, string>, env: Record<string, string> = {}) {
+    vi.doMock('../../../hooks/configs/configs.generated.ts', () => ({ HOOKS_CONFIGS: configs }));
     vi.doMock('../../../hooks/sql/scripts.generated.ts', () => ({ SQL_SCRIPTS }));
     vi.doMock('../../../hooks/custom/index.ts', () => ({ CUSTOM_HOOKS }));
     stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', ...env });
@@ -107,7 +113,7 @@ describe('post-processor cold start: hooks.config.json', () => {
   }
 
   afterEach(() => {
-    vi.doUnmock('../../../hooks.config.json');
+    vi.doUnmock('../../../hooks/configs/configs.generated.ts');
     vi.doUnmock('../../../hooks/sql/scripts.generated.ts');
     vi.doUnmock('../../../hooks/custom/index.ts');
   });
@@ -188,5 +194,53 @@ describe('post-processor cold start: hooks.config.json', () => {
     ).rejects.toThrow(
       /file hooks\/sql\/missing\.sql is not a bundled script \(bundled: hooks\/sql\/clear-audit-trail\.sql;/,
     );
+  });
+
+  it('runs the configuration HOOKS_CONFIG names, and checks its settings, not those of the others', async () => {
+    const configs = {
+      default: JSON.stringify({ version: 1, hooks: [MASK] }),
+      'prod-to-dev': JSON.stringify({ version: 1, hooks: [{ name: 'log-run', kind: 'log-run' }] }),
+    };
+    const module = await loadWithConfigs(configs, { HOOKS_CONFIG: 'prod-to-dev' });
+    expect(typeof module.handler).toBe('function');
+    vi.resetModules();
+    const error = String(await rejection(loadWithConfigs(configs, { HOOKS_CONFIG: '' })));
+    expect(error).toContain('hooks/configs/default.json hook(s) mask-pii (mask) need the target database');
+  });
+
+  it('fails on a name no configuration is bundled under, listing the bundled ones', async () => {
+    const configs = { default: '{"version": 1, "hooks": []}', 'prod-to-dev': '{"version": 1, "hooks": []}' };
+    const error = await rejection(loadWithConfigs(configs, { HOOKS_CONFIG: 'prod-to-qa' }));
+    expect((error as Error).name).toBe(ConfigurationError.name);
+    expect(String(error)).toContain(
+      'HOOKS_CONFIG "prod-to-qa" is not a bundled hooks configuration (bundled: default, prod-to-dev;',
+    );
+  });
+
+  it('fails on a malformed name, naming the variable', async () => {
+    await expect(
+      loadWithConfigs({ default: '{"version": 1, "hooks": []}' }, { HOOKS_CONFIG: '../default' }),
+    ).rejects.toThrow(/HOOKS_CONFIG must be the name of a hooks configuration/);
+  });
+
+  it('names the chosen file when it is broken', async () => {
+    await expect(
+      loadWithConfigs(
+        { 'prod-to-dev': JSON.stringify({ version: 1, hooks: [{ name: 'x', kind: 'masking' }] }) },
+        { HOOKS_CONFIG: 'prod-to-dev' },
+      ),
+    ).rejects.toThrow(
+      /^Invalid hooks\/configs\/prod-to-dev\.json: hooks\[0\] \(name "x"\): kind must be one of/,
+    );
+  });
+});
+
+describe('post-processor cold start: every bundled configuration', () => {
+  it.each(
+    BUNDLED_HOOKS_CONFIGS,
+  )('loads %s when HOOKS_CONFIG names it, with the secrets its hooks need', async (name) => {
+    stubEnv({ ...BASE_ENV, AWS_REGION: 'us-east-1', ...shippedHooksEnv(name), HOOKS_CONFIG: name });
+    const module = await import('../../../functions/post-processor/handler.ts');
+    expect(typeof module.handler).toBe('function');
   });
 });

@@ -1,8 +1,9 @@
-// hooks.config.json is bundled into the post-processor: a broken file must fail here, in CI, and at cold
-// start, with a message that points at the entry. The parser and the settings check are tested on fixtures
-// of their own (their own scripts and modules). The shipped files (hooks.config.json, the example, the
-// bundled scripts) are the deployment's own, which a team replaces: they are validated generically, for
-// whatever they list, with the settings derived from their entries.
+// Every hooks configuration (hooks/configs/<name>.json) is bundled into the post-processor: a broken file
+// must fail here, in CI, and at cold start, with a message that names the file and points at the entry. The
+// parser and the settings check are tested on fixtures of their own (their own scripts and modules). The
+// shipped files (the configurations, the bundled scripts) are the deployment's own, which a team replaces or
+// adds to: every bundled configuration is validated generically, for whatever it lists and however many
+// there are, with the settings derived from its entries.
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#shared/errors';
 import {
@@ -18,10 +19,12 @@ import { CUSTOM_HOOKS } from '../../../hooks/custom/index.ts';
 import { renderSqlModule } from '../../../hooks/sql/bundle.mjs';
 import { SQL_SCRIPTS } from '../../../hooks/sql/scripts.generated.ts';
 import {
+  BUNDLED_HOOKS_CONFIGS,
+  bundledHooksConfigPath,
   deploymentNeeds,
   PLACEHOLDER_SALT_SECRET_ARN,
   PLACEHOLDER_TARGET_SECRET_ARN,
-  parseRepoHooksFile,
+  parseBundledConfigFile,
   readRepoText,
 } from '../../support/shipped-hooks.ts';
 
@@ -50,9 +53,9 @@ function problems(input: unknown, sources: HookSources = SOURCES): string {
 const file = (...hooks: unknown[]) => ({ version: 1, hooks });
 
 /** Whether checkHookSettings refuses `config` with `settings`; any other error is rethrown. */
-function refused(config: HooksConfig, settings: HookSettings): string | false {
+function refused(config: HooksConfig, settings: HookSettings, file?: string): string | false {
   try {
-    checkHookSettings(config, settings, CUSTOM_HOOKS);
+    checkHookSettings(config, settings, CUSTOM_HOOKS, file);
     return false;
   } catch (error) {
     if (error instanceof ConfigurationError) return error.message;
@@ -60,8 +63,9 @@ function refused(config: HooksConfig, settings: HookSettings): string | false {
   }
 }
 
-describe.each(['hooks.config.json', 'hooks.config.example.json'])('the shipped %s', (path) => {
-  const config = parseRepoHooksFile(path);
+describe.each(BUNDLED_HOOKS_CONFIGS.map((name) => bundledHooksConfigPath(name)))('the bundled %s', (path) => {
+  const name = path.replace(/^hooks\/configs\/(.*)\.json$/, '$1');
+  const config = parseBundledConfigFile(name);
   const needs = deploymentNeeds(config, CUSTOM_HOOKS);
 
   it('is valid, whatever it lists', () => {
@@ -71,6 +75,15 @@ describe.each(['hooks.config.json', 'hooks.config.example.json'])('the shipped %
 
   it('passes the settings check with the secrets its hooks need', () => {
     expect(refused(config, needs.settings)).toBe(false);
+  });
+
+  it('is named in the settings check, so the cold start says which configuration needs what', () => {
+    const message = refused(
+      config,
+      { targetDatabaseSecretArn: undefined, maskingSaltSecretArn: undefined },
+      path,
+    );
+    if (message !== false) expect(message).toContain(`${path} hook(s) `);
   });
 
   it('needs each of those secrets: without it the cold start is refused, naming the variable', () => {

@@ -1,4 +1,4 @@
-// From hooks.config.json entries to hooks: each kind builds, in order, and a hook that cannot be built fails
+// From configuration entries to hooks: each kind builds, in order, and a hook that cannot be built fails
 // with its name; a `rerunnable` the file sets wins over the kind's default (mask hooks are rerunnable, the
 // others are not). Also covers the built-in log-run hook, which every deployment has by default, and what a
 // built mask hook reports (its rows masked, from the mask report), over a scripted target database.
@@ -13,7 +13,12 @@ import { SequentialHookRunner } from '#shared/hooks/runner';
 import { CUSTOM_HOOKS } from '../../../hooks/custom/index.ts';
 import { hookContext, secretsOf } from '../../support/hooks.ts';
 import { RecordingLog } from '../../support/ports.ts';
-import { deploymentNeeds, parseRepoHooksFile, SHIPPED_SOURCES } from '../../support/shipped-hooks.ts';
+import {
+  BUNDLED_HOOKS_CONFIGS,
+  deploymentNeeds,
+  parseBundledConfigFile,
+  SHIPPED_SOURCES,
+} from '../../support/shipped-hooks.ts';
 
 const SALT_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf';
 
@@ -113,10 +118,9 @@ describe('buildHooks', () => {
   });
 
   it.each([
-    'hooks.config.json',
-    'hooks.config.example.json',
-  ])('builds the shipped %s, whatever it lists, with the settings its hooks need', (path) => {
-    const shipped = parseRepoHooksFile(path);
+    ...BUNDLED_HOOKS_CONFIGS,
+  ])('builds the bundled configuration %s, whatever it lists, with the settings its hooks need', (name) => {
+    const shipped = parseBundledConfigFile(name);
     const { settings } = deploymentNeeds(shipped, CUSTOM_HOOKS);
     const hooks = buildHooks(shipped, {
       ...SHIPPED_SOURCES,
