@@ -4,6 +4,7 @@
 import type { Dialect, SqlSession } from '../database/target.ts';
 import { ConfigurationError } from '../errors.ts';
 import { FIRST_NAMES, LAST_NAMES } from './dictionaries.ts';
+import { type ForeignKey, foreignKeyId, foreignKeys, foreignKeyVerdict } from './foreign.ts';
 import { formatPath, type MaskingRules, type RowFilter, type Strategy, type TableRule } from './rules.ts';
 import { caseTwinsQuery, type UniqueIndex, uniqueIndexes, uniqueVerdict } from './unique.ts';
 
@@ -30,6 +31,9 @@ export interface MaskedColumn extends ResolvedColumn {
 export interface ResolvedTable {
   /** `schema.table` in the catalog's spelling: for logs, reports and errors. */
   readonly label: string;
+  /** Schema and table as the catalog spells them. */
+  readonly schema: string;
+  readonly table: string;
   readonly quoted: string;
   readonly truncate: boolean;
   readonly primaryKey: readonly ResolvedColumn[];
@@ -226,7 +230,16 @@ async function resolveTable(
 
   const quoted = `${quoteIdentifier(dialect, catalogSchema)}.${quoteIdentifier(dialect, catalogTable)}`;
   if (rule.truncate) {
-    return { label: spelling, quoted, truncate: true, primaryKey: [], columns: [], uniqueIndexes: [] };
+    return {
+      label: spelling,
+      schema: catalogSchema,
+      table: catalogTable,
+      quoted,
+      truncate: true,
+      primaryKey: [],
+      columns: [],
+      uniqueIndexes: [],
+    };
   }
 
   const keyRows = await session.query<{ column_name: string }>(primaryKeyQuery(dialect), [
@@ -269,6 +282,8 @@ async function resolveTable(
     : undefined;
   return {
     label: spelling,
+    schema: catalogSchema,
+    table: catalogTable,
     quoted,
     truncate: false,
     primaryKey,
@@ -313,26 +328,172 @@ async function checkUnique(
   }
 }
 
+/** A foreign key between masked columns whose tables are masked together (see foreign.ts). */
+export interface LinkedForeignKey {
+  readonly key: ForeignKey;
+  /** `schema.table`, as in ResolvedTable.label. */
+  readonly fromLabel: string;
+  readonly toLabel: string;
+  readonly fromQuoted: string;
+  readonly toQuoted: string;
+  /** Every column pair of the key, quoted (masked or not: the orphan count needs the whole key). */
+  readonly pairs: readonly { readonly from: string; readonly to: string }[];
+  /** `schema.constraint`, quoted, for SET CONSTRAINTS. */
+  readonly quotedName: string;
+}
+
+/** Tables masked in one transaction: one table, or the tables joined by foreign keys between masked columns. */
+export interface MaskGroup {
+  /** Referencing tables before the tables they reference, otherwise in plan order. */
+  readonly tables: readonly ResolvedTable[];
+  readonly foreignKeys: readonly LinkedForeignKey[];
+}
+
+interface MaskedUse {
+  readonly strategy: MaskedColumn['strategy'];
+  readonly at: string;
+  readonly filtered: boolean;
+}
+
+/**
+ * Reads the foreign keys from and to every table with masked columns and judges them (foreign.ts), pushing
+ * refusals to `problems`; returns the foreign keys that link tables into groups.
+ */
+async function checkForeignKeys(
+  session: SqlSession,
+  dialect: Dialect,
+  tables: readonly { readonly table: ResolvedTable; readonly at: string }[],
+  problems: string[],
+): Promise<LinkedForeignKey[]> {
+  const uses = new Map<string, MaskedUse[]>();
+  const columnKey = (schema: string, table: string, column: string) =>
+    JSON.stringify([schema, table, column]);
+  for (const { table, at } of tables) {
+    for (const column of table.columns) {
+      const id = columnKey(table.schema, table.table, column.name);
+      uses.set(id, [
+        ...(uses.get(id) ?? []),
+        { strategy: column.strategy, at: formatPath(at, ['columns', column.name]), filtered: !!table.where },
+      ]);
+    }
+  }
+  const seen = new Map<string, ForeignKey>();
+  const read = new Set<string>();
+  for (const { table } of tables) {
+    const id = JSON.stringify([table.schema, table.table]);
+    if (table.columns.length === 0 || read.has(id)) continue;
+    read.add(id);
+    for (const key of await foreignKeys(session, dialect, table.schema, table.table)) {
+      seen.set(foreignKeyId(key), key);
+    }
+  }
+  const quoted = (schema: string, name: string) =>
+    `${quoteIdentifier(dialect, schema)}.${quoteIdentifier(dialect, name)}`;
+  const linked: LinkedForeignKey[] = [];
+  for (const key of seen.values()) {
+    let links = false;
+    key.from.columns.forEach((fromColumn, index) => {
+      const toColumn = key.to.columns[index] ?? '';
+      const from = `${key.from.schema}.${key.from.table}.${fromColumn}`;
+      const to = `${key.to.schema}.${key.to.table}.${toColumn}`;
+      const fromUses = uses.get(columnKey(key.from.schema, key.from.table, fromColumn)) ?? [];
+      const toUses = uses.get(columnKey(key.to.schema, key.to.table, toColumn)) ?? [];
+      const at = (fromUses[0] ?? toUses[0])?.at ?? 'tables';
+      if (fromUses.length > 1 || toUses.length > 1) {
+        problems.push(
+          `${at}: foreign key ${key.name} (${from} → ${to}): a column of it is masked by several rules; mask it once`,
+        );
+        return;
+      }
+      const filtered = [...fromUses, ...toUses].some((use) => use.filtered);
+      const verdict = foreignKeyVerdict(key, from, to, fromUses[0]?.strategy, toUses[0]?.strategy, dialect);
+      if (verdict.kind === 'refused') problems.push(`${at}: ${verdict.why}`);
+      else if (verdict.kind === 'linked' && filtered) {
+        problems.push(
+          `${at}: foreign key ${key.name} (${from} → ${to}): a rule masking it has a where, so the rows it leaves out would no longer match; mask every row of both tables`,
+        );
+      } else if (verdict.kind === 'linked') links = true;
+    });
+    if (!links) continue;
+    linked.push({
+      key,
+      fromLabel: `${key.from.schema}.${key.from.table}`,
+      toLabel: `${key.to.schema}.${key.to.table}`,
+      fromQuoted: quoted(key.from.schema, key.from.table),
+      toQuoted: quoted(key.to.schema, key.to.table),
+      pairs: key.from.columns.map((column, index) => ({
+        from: quoteIdentifier(dialect, column),
+        to: quoteIdentifier(dialect, key.to.columns[index] ?? ''),
+      })),
+      quotedName: quoted(key.from.schema, key.name),
+    });
+  }
+  return linked;
+}
+
+/** Groups the tables joined by linked foreign keys, each group at the place of its first table in the plan. */
+function groupTables(tables: readonly ResolvedTable[], linked: readonly LinkedForeignKey[]): MaskGroup[] {
+  const parent = new Map<string, string>();
+  const root = (label: string): string => {
+    const up = parent.get(label) ?? label;
+    return up === label ? label : root(up);
+  };
+  for (const key of linked) {
+    const [a, b] = [root(key.fromLabel), root(key.toLabel)];
+    if (a !== b) parent.set(a, b);
+  }
+  const groups: MaskGroup[] = [];
+  const placed = new Set<string>();
+  for (const table of tables) {
+    const group = root(table.label);
+    if (placed.has(group)) continue;
+    placed.add(group);
+    const members = tables.filter((other) => root(other.label) === group);
+    const keys = linked.filter((key) => root(key.fromLabel) === group);
+    // Referencing tables first: on PostgreSQL an ON UPDATE CASCADE then finds no old value left to carry.
+    const ordered: ResolvedTable[] = [];
+    const left = [...members];
+    while (left.length > 0) {
+      const referenced = (candidate: ResolvedTable) =>
+        keys.some(
+          (key) =>
+            key.toLabel === candidate.label &&
+            key.fromLabel !== candidate.label &&
+            left.some((other) => other.label === key.fromLabel),
+        );
+      const next = left.findIndex((candidate) => !referenced(candidate));
+      ordered.push(...left.splice(next === -1 ? 0 : next, 1));
+    }
+    groups.push({ tables: ordered, foreignKeys: keys });
+  }
+  return groups;
+}
+
 /**
  * Looks every table and column of the rules up in the catalog. Throws ConfigurationError listing every problem
- * (unknown names, no primary key, strategy/type mismatches, strategies that could break a unique index) before
- * anything has been changed.
+ * (unknown names, no primary key, strategy/type mismatches, strategies that could break a unique index or a
+ * foreign key) before anything has been changed. Returns the tables in groups to mask one transaction each.
  */
 export async function resolveRules(
   session: SqlSession,
   dialect: Dialect,
   database: string,
   rules: MaskingRules,
-): Promise<ResolvedTable[]> {
+): Promise<MaskGroup[]> {
   const defaultSchema = dialect === 'postgres' ? 'public' : database;
   const problems: string[] = [];
-  const tables: ResolvedTable[] = [];
+  const tables: { table: ResolvedTable; at: string }[] = [];
   for (const [index, rule] of rules.entries()) {
-    const table = await resolveTable(session, dialect, defaultSchema, rule, `tables[${index}]`, problems);
-    if (table) tables.push(table);
+    const at = `tables[${index}]`;
+    const table = await resolveTable(session, dialect, defaultSchema, rule, at, problems);
+    if (table) tables.push({ table, at });
   }
+  const linked = await checkForeignKeys(session, dialect, tables, problems);
   if (problems.length > 0) {
     throw new ConfigurationError(`Masking refused before any change: ${problems.join('; ')}`);
   }
-  return tables;
+  return groupTables(
+    tables.map((entry) => entry.table),
+    linked,
+  );
 }

@@ -1,4 +1,5 @@
-// Why this file exists: it runs the masking plan table by table, each in one transaction: check every name
+// Why this file exists: it runs the masking plan table by table, each in one transaction (tables joined by
+// foreign keys between masked columns: one transaction for the group, see foreign.ts): check every name
 // against the catalog first; then, per table, lock it against other writers until the commit (and, on
 // PostgreSQL, make row-level security fail the query rather than hide rows), copy the keys and originals of the
 // selected rows into a temporary table, update in place with set-based SQL, then prove no original value is
@@ -8,7 +9,7 @@
 // when the table is done.
 import type { SqlSession, TargetDatabase } from '../database/target.ts';
 import type { Log } from '../log.ts';
-import { quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts';
+import { type MaskGroup, quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts';
 import { BoundSql, type MaskDialect, usesSalt } from './dialects/dialect.ts';
 import { mysqlDialect } from './dialects/mysql.ts';
 import { postgresDialect } from './dialects/postgres.ts';
@@ -19,6 +20,7 @@ import {
   MaskingError,
   uniqueViolation,
 } from './errors.ts';
+import { orphansQuery } from './foreign.ts';
 import type { MaskingRules } from './rules.ts';
 
 export interface TableMaskReport {
@@ -106,6 +108,7 @@ async function maskColumns(
   dialect: MaskDialect,
   quote: (name: string) => string,
   table: ResolvedTable,
+  copyName: string,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
   const keys = table.primaryKey.map((key, index) => ({ copy: `p${index}`, table: key.quoted }));
   const originals = table.columns.map((column, index) => ({ column, copy: `c${index}` }));
@@ -116,7 +119,7 @@ async function maskColumns(
   ].join(', ');
   const copyKeys = keys.map((key) => key.copy);
   const copyStatements = dialect.createCopy(
-    quote(COPY),
+    quote(copyName),
     copyKeys,
     `SELECT ${copyColumns} FROM ${table.quoted}`,
   );
@@ -130,10 +133,10 @@ async function maskColumns(
     dialect,
     table,
     'copying the original values',
-    `INSERT INTO ${quote(COPY)} SELECT ${copyColumns} FROM ${table.quoted}${copyFilter}`,
+    `INSERT INTO ${quote(copyName)} SELECT ${copyColumns} FROM ${table.quoted}${copyFilter}`,
     copyBound,
   );
-  for (const statement of dialect.afterCopy(quote(COPY))) {
+  for (const statement of dialect.afterCopy(quote(copyName))) {
     await run(session, dialect, table, 'analysing the copy', statement);
   }
 
@@ -156,7 +159,7 @@ async function maskColumns(
   }
   for (const { column, copy } of originals.filter((entry) => entry.column.strategy.strategy === 'shuffle')) {
     for (const statement of dialect.shuffle(table.quoted, column.quoted, {
-      name: quote(COPY),
+      name: quote(copyName),
       keys,
       original: copy,
     })) {
@@ -179,10 +182,10 @@ async function maskColumns(
     dialect,
     table,
     'verifying',
-    `SELECT ${sums.join(', ')} FROM ${table.quoted} t JOIN ${quote(COPY)} o ON ${join}`,
+    `SELECT ${sums.join(', ')} FROM ${table.quoted} t JOIN ${quote(copyName)} o ON ${join}`,
     verifyBound,
   );
-  for (const statement of dialect.dropCopy(quote(COPY))) {
+  for (const statement of dialect.dropCopy(quote(copyName))) {
     await run(session, dialect, table, 'dropping the copy', statement);
   }
 
@@ -219,8 +222,9 @@ async function maskTableIn(
   dialect: MaskDialect,
   quote: (name: string) => string,
   table: ResolvedTable,
+  copy: string,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
-  if (!table.truncate) return maskColumns(session, dialect, quote, table);
+  if (!table.truncate) return maskColumns(session, dialect, quote, table, copy);
   await run(session, dialect, table, 'truncating', dialect.truncate(table.quoted));
   const [left] = await run(session, dialect, table, 'verifying', `SELECT COUNT(*) AS n FROM ${table.quoted}`);
   if (Number(left?.n ?? 0) !== 0) {
@@ -235,65 +239,134 @@ async function maskTableIn(
 type TableOutcome = Pick<TableMaskReport, 'rowsChanged' | 'verified' | 'lockMs'>;
 
 /**
- * One table in one transaction. Its first statement locks the table against every other writer until the
- * commit: a row written by another session after the UPDATE would otherwise be committed unmasked and unverified
- * next to rows masking just proved clean. Then, where the engine has row-level security, every query of the
- * transaction is made to see every row or fail. Where a column needs the salt, it is set next, in a statement of
- * its own, and cleared again after the transaction, committed or rolled back (where the dialect needs a clear).
+ * One group (one table, or the tables joined by foreign keys between masked columns) in one transaction. Its
+ * first statements lock every table of the group against every other writer until the commit: a row written by
+ * another session after the UPDATE would otherwise be committed unmasked and unverified next to rows masking
+ * just proved clean. Then, where the engine has row-level security, every query of the transaction is made to
+ * see every row or fail. Where a column needs the salt, it is set next, in a statement of its own, and cleared
+ * again after the transaction, committed or rolled back (where the dialect needs a clear). Foreign keys of the
+ * group are deferred to the commit (PostgreSQL) or switched off for the session around the transaction and
+ * restored after it, committed or rolled back (MySQL/MariaDB); either way every referencing row is counted
+ * against its referenced table before the commit.
  */
-async function maskTable(
+async function maskGroup(
   db: TargetDatabase,
   dialect: MaskDialect,
-  table: ResolvedTable,
+  group: MaskGroup,
   salt: string,
   now: () => number,
-): Promise<TableOutcome> {
+): Promise<TableOutcome[]> {
   const quote = (name: string) => quoteIdentifier(db.dialect, name);
-  const salted = table.columns.some((column) => usesSalt(column.strategy));
-  let lockedAt: number | undefined;
-  let result: Pick<TableMaskReport, 'rowsChanged' | 'verified'>;
+  const { tables, foreignKeys } = group;
+  const [first] = tables;
+  if (!first) return [];
+  const byLabel = (label: string) => tables.find((table) => table.label === label) ?? first;
+  const salted = tables.some((table) => table.columns.some((column) => usesSalt(column.strategy)));
+  const checks = foreignKeys.length > 0 ? dialect.foreignKeyChecks : undefined;
+  let checksBefore: 0 | 1 | undefined;
+  const lockedAt: number[] = [];
+  let results: Pick<TableMaskReport, 'rowsChanged' | 'verified'>[];
+  const restoreChecks = async () => {
+    if (checks && checksBefore !== undefined) await db.query(checks.restore(checksBefore));
+  };
   try {
-    if (dialect.beforeTransaction) {
-      await run(db, dialect, table, 'preparing the transaction', dialect.beforeTransaction);
+    if (checks) {
+      const [row] = await run(db, dialect, first, 'reading foreign_key_checks', checks.read);
+      checksBefore = Number(row?.v ?? 1) === 0 ? 0 : 1;
+      await run(db, dialect, first, 'switching foreign key checks off', checks.off);
     }
-    result = await db.transaction(async (session) => {
-      await run(session, dialect, table, 'locking the table', dialect.lock(table.quoted, table.truncate));
-      lockedAt = now();
+    if (dialect.beforeTransaction) {
+      await run(db, dialect, first, 'preparing the transaction', dialect.beforeTransaction);
+    }
+    results = await db.transaction(async (session) => {
+      for (const [index, table] of tables.entries()) {
+        await run(session, dialect, table, 'locking the table', dialect.lock(table.quoted, table.truncate));
+        lockedAt[index] = now();
+      }
       // Truncating removes every row whatever the policies; only reading and updating rows are filtered.
-      if (dialect.allRowsOrFail && !table.truncate) {
-        await run(session, dialect, table, 'making every row visible', dialect.allRowsOrFail);
+      const filtered = tables.find((table) => !table.truncate);
+      if (dialect.allRowsOrFail && filtered) {
+        await run(session, dialect, filtered, 'making every row visible', dialect.allRowsOrFail);
       }
       if (salted) {
         const bound = new BoundSql();
-        await run(session, dialect, table, 'setting the salt', dialect.setSalt(bound.bind(salt)), bound);
+        await run(session, dialect, first, 'setting the salt', dialect.setSalt(bound.bind(salt)), bound);
       }
-      return maskTableIn(session, dialect, quote, table);
+      for (const key of foreignKeys) {
+        const defer = dialect.deferForeignKey(key.quotedName);
+        if (defer) {
+          await run(session, dialect, byLabel(key.fromLabel), `deferring foreign key ${key.key.name}`, defer);
+        }
+      }
+      const outcomes: Pick<TableMaskReport, 'rowsChanged' | 'verified'>[] = [];
+      // One copy of the originals per table: PostgreSQL drops them only at the commit.
+      for (const [index, table] of tables.entries()) {
+        outcomes.push(
+          await maskTableIn(session, dialect, quote, table, index === 0 ? COPY : `${COPY}_${index}`),
+        );
+      }
+      for (const key of foreignKeys) {
+        const from = byLabel(key.fromLabel);
+        const [row] = await run(
+          session,
+          dialect,
+          from,
+          `verifying foreign key ${key.key.name}`,
+          orphansQuery(key.fromQuoted, key.toQuoted, key.pairs),
+        );
+        const orphans = Number(row?.n ?? 0);
+        if (orphans > 0) {
+          throw new MaskingError(
+            `Masking ${from.label} left ${orphans} rows whose foreign key ${key.key.name} finds no row in ${key.toLabel}; the table was rolled back`,
+            from.label,
+          );
+        }
+      }
+      return outcomes;
     });
   } catch (error) {
-    // The table's own failure is the one to report; should the clear fail too, the connection is gone anyway.
+    // The group's own failure is the one to report; should a clean-up fail too, the connection is gone anyway.
     if (salted && dialect.clearSalt) await db.query(dialect.clearSalt).catch(() => undefined);
+    await restoreChecks().catch(() => undefined);
     throw error;
   }
-  const lockMs = lockedAt === undefined ? 0 : now() - lockedAt;
-  if (salted && dialect.clearSalt) {
+  const committed = now();
+  const after = async (step: string, work: () => Promise<unknown>) => {
     try {
-      await db.query(dialect.clearSalt);
+      await work();
     } catch (error) {
       const code = driverErrorCode(error);
       throw new MaskingError(
-        `Masking ${table.label} was committed, but clearing the salt from the session failed${code ? ` (database error ${code})` : ''}`,
-        table.label,
+        `Masking ${first.label} was committed, but ${step} failed${code ? ` (database error ${code})` : ''}`,
+        first.label,
         code,
       );
     }
-  }
-  return { ...result, lockMs };
+  };
+  const clearSalt = dialect.clearSalt;
+  if (salted && clearSalt) await after('clearing the salt from the session', () => db.query(clearSalt));
+  await after('restoring foreign_key_checks', restoreChecks);
+  return results.map((result, index) => {
+    const locked = lockedAt[index];
+    return { ...result, lockMs: locked === undefined ? 0 : committed - locked };
+  });
+}
+
+/** A group's error says that every table of the group was rolled back, not only the one that failed. */
+function forGroup(error: MaskingError, group: MaskGroup): MaskingError {
+  if (group.tables.length < 2) return error;
+  const labels = [...new Set(group.tables.map((table) => table.label))].join(', ');
+  const message = error.message.endsWith('; the table was rolled back')
+    ? `${error.message.slice(0, -'; the table was rolled back'.length)}; the tables ${labels}, masked in one transaction (joined by foreign keys), were rolled back together`
+    : error.message;
+  return new MaskingError(message, error.table, error.driverCode, error.unique);
 }
 
 /**
  * Masks the target database by `rules`. Every table and column is checked against the catalog first (a
- * ConfigurationError lists every problem, nothing changed); then each table is masked and verified in its own
- * transaction. A MaskingError (table rolled back, tables before it stay masked) ends the run.
+ * ConfigurationError lists every problem, nothing changed); then each table, or each group of tables joined by
+ * foreign keys between masked columns, is masked and verified in its own transaction. A MaskingError (that
+ * table or group rolled back, tables before it stay masked) ends the run.
  */
 export async function maskDatabase(
   db: TargetDatabase,
@@ -302,33 +375,42 @@ export async function maskDatabase(
 ): Promise<MaskReport> {
   const now = options.now ?? (() => performance.now());
   const dialect = dialectOf(db);
-  const tables = await resolveRules(db, db.dialect, db.database, rules);
+  const groups = await resolveRules(db, db.dialect, db.database, rules);
   const reports: TableMaskReport[] = [];
-  for (const table of tables) {
+  for (const group of groups) {
     const started = now();
+    const label = group.tables.map((table) => table.label).join(', ');
     try {
-      const { rowsChanged, verified, lockMs } = await maskTable(db, dialect, table, options.salt, now);
-      const report = {
-        table: table.label,
-        truncated: table.truncate,
-        rowsChanged,
-        verified,
-        durationMs: now() - started,
-        lockMs,
-      };
-      options.log.info('Masked table', { ...report });
-      reports.push(report);
-    } catch (error) {
-      options.log.error('Masking failed; table rolled back', {
-        table: table.label,
-        error: error instanceof MaskingError ? error.message : 'unexpected error',
-        durationMs: now() - started,
+      const outcomes = await maskGroup(db, dialect, group, options.salt, now);
+      group.tables.forEach((table, index) => {
+        const { rowsChanged = {}, verified = {}, lockMs = 0 } = outcomes[index] ?? {};
+        const report = {
+          table: table.label,
+          truncated: table.truncate,
+          rowsChanged,
+          verified,
+          durationMs: now() - started,
+          lockMs,
+        };
+        options.log.info('Masked table', { ...report });
+        reports.push(report);
       });
-      if (error instanceof MaskingError) throw error;
+    } catch (error) {
+      const failure = error instanceof MaskingError ? forGroup(error, group) : undefined;
+      options.log.error(
+        group.tables.length > 1 ? 'Masking failed; tables rolled back' : 'Masking failed; table rolled back',
+        {
+          table: failure?.table ?? label,
+          ...(group.tables.length > 1 && { tables: label }),
+          error: failure ? failure.message : 'unexpected error',
+          durationMs: now() - started,
+        },
+      );
+      if (failure) throw failure;
       const code = driverErrorCode(error);
       throw new MaskingError(
-        `Masking ${table.label} failed${code ? ` (database error ${code})` : ''}; the table was rolled back`,
-        table.label,
+        `Masking ${label} failed${code ? ` (database error ${code})` : ''}; ${group.tables.length > 1 ? 'the tables were rolled back together' : 'the table was rolled back'}`,
+        group.tables[0]?.label ?? label,
         code,
       );
     }

@@ -497,7 +497,7 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
             (sql) =>
               !/^\s*SELECT/i.test(sql) ||
               !(
-                /information_schema|pg_index/.test(sql) ||
+                /information_schema|pg_index|pg_constraint/.test(sql) ||
                 /^\s*SELECT COUNT\(\*\) AS n FROM \(SELECT lower/.test(sql)
               ),
           ),

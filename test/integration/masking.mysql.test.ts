@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { connectMysql } from '#shared/database/mysql';
 import { type LocalMariadb, mariadbAvailable, startLocalMariadb } from '../support/mariadb.ts';
+import { maskingForeignKeyScenario } from './masking-fk-scenario.ts';
 import { maskingLeaksScenario } from './masking-leaks-scenario.ts';
 import { maskingScenario } from './masking-scenario.ts';
 
@@ -23,4 +24,5 @@ describe.runIf(mariadbAvailable('masking.mysql'))('MySQL dialect', () => {
   // READ already keeps inserts out once the originals are copied (shared next-key locks); READ COMMITTED, which
   // many targets run, does not: masking must lock on its own.
   maskingLeaksScenario('MariaDB', target, { isolationLevels: ['READ COMMITTED', undefined] });
+  maskingForeignKeyScenario('MariaDB', target);
 });

@@ -9,6 +9,7 @@ import { parseMaskingRules } from '#shared/masking/rules';
 import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
+import { maskingForeignKeyScenario } from './masking-fk-scenario.ts';
 import { maskingLeaksScenario } from './masking-leaks-scenario.ts';
 import { maskingScenario } from './masking-scenario.ts';
 
@@ -42,6 +43,7 @@ maskingScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(se
 maskingLeaksScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }), {
   isolationLevels: [undefined],
 });
+maskingForeignKeyScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }));
 
 // Only PostgreSQL can hold two columns whose names differ only in case (MySQL column names are case-insensitive).
 describe('masking on PostgreSQL, columns that differ only in case', () => {

@@ -112,6 +112,18 @@ export interface MaskDialect {
   shuffle(table: string, column: string, copy: ShuffleSource): string[];
   /** Empties a table inside the open transaction. */
   truncate(table: string): string;
+  /**
+   * The statement that defers a (DEFERRABLE) foreign key, quoted `schema.name`, to the commit of the open
+   * transaction (PostgreSQL), or undefined where foreign keys are switched off for the session instead.
+   */
+  deferForeignKey(name: string): string | undefined;
+  /**
+   * Where foreign keys cannot be deferred (MySQL/MariaDB): how to read (as `v`), switch off and restore the
+   * session's checks around the transaction of a group of tables joined by foreign keys.
+   */
+  readonly foreignKeyChecks:
+    | { readonly read: string; readonly off: string; restore(value: 0 | 1): string }
+    | undefined;
 }
 
 export interface ShuffleSource {

@@ -188,4 +188,15 @@ export const mysqlDialect: MaskDialect = {
 
   // TRUNCATE would commit implicitly and could not be rolled back; DELETE stays inside the transaction.
   truncate: (table) => `DELETE FROM ${table}`,
+
+  deferForeignKey: () => undefined,
+
+  // InnoDB checks foreign keys row by row and cannot defer them: the masking session switches them off for the
+  // group's transaction (a session setting, no privilege beyond the session's own) and restores the value it
+  // read afterwards; with checks off InnoDB also performs no ON UPDATE CASCADE. Masking then counts orphans.
+  foreignKeyChecks: {
+    read: 'SELECT @@SESSION.foreign_key_checks AS v',
+    off: 'SET SESSION foreign_key_checks = 0',
+    restore: (value) => `SET SESSION foreign_key_checks = ${value === 0 ? 0 : 1}`,
+  },
 };

@@ -153,4 +153,10 @@ export const postgresDialect: MaskDialect = {
   },
 
   truncate: (table) => `TRUNCATE TABLE ${table}`,
+
+  // Only a DEFERRABLE constraint can be deferred (the pre-flight refuses the others); the setting ends with the
+  // transaction.
+  deferForeignKey: (name) => `SET CONSTRAINTS ${name} DEFERRED`,
+
+  foreignKeyChecks: undefined,
 };
