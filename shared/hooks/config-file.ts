@@ -27,6 +27,8 @@ const common = {
   // Safe to run again after an interruption (mask hooks are, by default); otherwise an interrupted hook
   // makes the run hooks-interrupted and alerts, because the target's state is unknown.
   rerunnable: z.boolean().optional(),
+  // A cleanup that runs even after an earlier hook failed or was interrupted (never skipped; still once).
+  always: z.boolean().optional(),
 };
 
 const hookEntrySchema = z.discriminatedUnion(

@@ -61,6 +61,11 @@ export interface Hook {
    * makes the run hooks-interrupted, with an alert, because the target's state is then unknown.
    */
   readonly rerunnable?: boolean;
+  /**
+   * True for a cleanup that must run after an earlier hook failed or was interrupted too (restoring a dropped
+   * foreign key, re-opening nothing): it is never skipped. It still runs at most once per run.
+   */
+  readonly always?: boolean;
   /** Resolves when done; throws to fail the hook (and, by default, stop the hooks after it). */
   run(context: HookContext): Promise<HookResult | undefined>;
 }
@@ -98,14 +103,17 @@ export interface HookJournal {
 export interface HookPlanEntry {
   readonly name: string;
   readonly rerunnable: boolean;
+  readonly always: boolean;
   readonly onFailure: OnFailure;
 }
 
 export interface HookRunOptions {
   /** Index of the first hook to run; those before it ran in an earlier invocation. */
   readonly startAt?: number;
-  /** True when a hook before `startAt` failed with `continue`: the run's hooks still report failure. */
+  /** True when a hook before `startAt` failed: the run's hooks still report failure. */
   readonly earlierFailed?: boolean;
+  /** True when a hook before `startAt` failed with `stop` or was interrupted: only `always` hooks still run. */
+  readonly earlierStopped?: boolean;
   readonly journal?: HookJournal;
 }
 

@@ -52,11 +52,15 @@ function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
 
 /**
  * The configured hooks, in the file's order. A `rerunnable` the file sets wins over the kind's own default
- * (mask hooks are rerunnable unless the file says otherwise; the other kinds are not).
+ * (mask hooks are rerunnable unless the file says otherwise; the other kinds are not); `always` is the file's.
  */
 export function buildHooks(config: HooksConfig, deps: HookBuildDeps): Hook[] {
   return config.hooks.map((entry) => {
     const hook = buildHook(entry, deps);
-    return entry.rerunnable === undefined ? hook : { ...hook, rerunnable: entry.rerunnable };
+    return {
+      ...hook,
+      ...(entry.rerunnable !== undefined && { rerunnable: entry.rerunnable }),
+      ...(entry.always !== undefined && { always: entry.always }),
+    };
   });
 }

@@ -1,5 +1,6 @@
 // Runs the configured hooks in order. The first failure stops the rest (they are reported as skipped) unless
-// the failed hook says `onFailure: continue`, so a cleanup never runs on data an earlier step failed to mask.
+// the failed hook says `onFailure: continue`, so a cleanup never runs on data an earlier step failed to mask;
+// a hook that says `always` (a cleanup that must run after a failure too) is the exception, and still runs.
 // Each hook gets a time budget: its own timeout, capped by the time left before the function's deadline
 // minus what settling the run needs. When the budget ends the hook's AbortSignal fires and the hook is
 // reported failed at once, even if its code ignores the signal: a hung hook must not take the settle step
@@ -131,6 +132,7 @@ export class SequentialHookRunner implements HookRunner {
     return this.hooks.map((hook) => ({
       name: hook.name,
       rerunnable: hook.rerunnable === true,
+      always: hook.always === true,
       onFailure: hook.onFailure ?? 'stop',
     }));
   }
@@ -148,11 +150,11 @@ export class SequentialHookRunner implements HookRunner {
     const { journal, startAt = 0 } = options;
     const plan = this.plan();
     let anyFailed = options.earlierFailed === true;
-    let stopped = false;
+    let stopped = options.earlierStopped === true;
     try {
       for (const [index, hook] of this.hooks.entries()) {
         if (index < startAt) continue;
-        if (stopped) {
+        if (stopped && hook.always !== true) {
           const skipped: HookReport = { name: hook.name, status: 'skipped', durationMs: 0 };
           await journal?.afterHook(index, skipped);
           reports.push(skipped);
@@ -174,7 +176,8 @@ export class SequentialHookRunner implements HookRunner {
         await journal?.afterHook(index, report);
         if (report.status === 'failed') {
           anyFailed = true;
-          stopped = hook.onFailure !== 'continue';
+          // Once stopped, stopped: an `always` hook failing with `continue` does not bring the rest back.
+          stopped = stopped || hook.onFailure !== 'continue';
         }
       }
     } finally {

@@ -279,6 +279,7 @@ async function beginHooks(deps: RunDeps, config: BaseConfig, run: Run): Promise<
       name: entry.name,
       status: 'pending' as const,
       rerunnable: entry.rerunnable,
+      ...(entry.always && { always: true }),
       attempts: 0,
     }));
     return { ...current, phase: 'hooks', hooks };
@@ -333,19 +334,18 @@ async function runHooks(deps: RunDeps, config: BaseConfig, run: Run): Promise<St
       attempts: current.attempts,
     });
   }
-  const stoppedBy = progress
-    .slice(0, index)
-    .find((hook, i) => hook.status === 'failed' && plan[i]?.onFailure !== 'continue');
-  if (stoppedBy !== undefined) {
-    // An earlier hook failed and stops the rest, but its invocation ended before it could skip them: a
-    // cleanup must never run on data an earlier step failed to mask.
-    await skipPendingHooks(deps, config, run.id);
-    return 'continue';
-  }
-  const earlierFailed = progress.slice(0, index).some((hook) => hook.status === 'failed');
+  // An earlier hook failed and stops the rest, or was interrupted: only `always` hooks still run (the runner
+  // skips the others), so a cleanup never runs on data an earlier step failed to mask, unless it must.
+  const earlier = progress.slice(0, index);
+  const earlierStopped = earlier.some(
+    (hook, i) =>
+      hook.status === 'interrupted' || (hook.status === 'failed' && plan[i]?.onFailure !== 'continue'),
+  );
+  const earlierFailed = earlier.some((hook) => hook.status === 'failed' || hook.status === 'interrupted');
   await runner.run(summaryOf(config, run), deps.log, deps.remainingTimeMs, {
     startAt: index,
     earlierFailed,
+    earlierStopped,
     journal: journalOf(deps, config, run.id),
   });
   return 'continue';
@@ -410,19 +410,8 @@ async function interruptHook(
         const { owner: _owner, leaseUntil: _lease, ...rest } = hook;
         return { ...rest, status: 'interrupted', error };
       }
-      return i > index && hook.status === 'pending' ? { ...hook, status: 'skipped' } : hook;
+      return i > index && hook.status === 'pending' && !hook.always ? { ...hook, status: 'skipped' } : hook;
     });
-    return { ...run, hooks };
-  });
-}
-
-async function skipPendingHooks(deps: RunDeps, config: BaseConfig, runId: string): Promise<void> {
-  await changeRun(deps, config, runId, (run) => {
-    if (run.phase !== 'hooks' || !(run.hooks ?? []).some((hook) => hook.status === 'pending'))
-      return UNCHANGED;
-    const hooks = (run.hooks ?? []).map(
-      (hook): HookProgress => (hook.status === 'pending' ? { ...hook, status: 'skipped' } : hook),
-    );
     return { ...run, hooks };
   });
 }

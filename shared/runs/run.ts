@@ -42,6 +42,8 @@ export interface HookProgress {
   readonly name: string;
   readonly status: HookStatus;
   readonly rerunnable: boolean;
+  /** Runs even after an earlier hook failed or was interrupted (a cleanup); never skipped. */
+  readonly always?: boolean;
   /** How many times an invocation began it (a rerunnable hook may be resumed after an interruption). */
   readonly attempts: number;
   /** While running: which invocation holds it, and until when (epoch ms); after that it was interrupted. */

@@ -240,6 +240,7 @@ export function runFixture(overrides: Partial<Run> = {}): Run {
 export interface HookSpec {
   readonly name: string;
   readonly rerunnable?: boolean;
+  readonly always?: boolean;
   readonly onFailure?: OnFailure;
   /** The hook throws this message every time it runs. */
   readonly fails?: string;
@@ -262,6 +263,7 @@ export class RecordingHooks implements HookRunner {
       specs.map((spec) => ({
         name: spec.name,
         ...(spec.rerunnable !== undefined && { rerunnable: spec.rerunnable }),
+        ...(spec.always !== undefined && { always: spec.always }),
         ...(spec.onFailure !== undefined && { onFailure: spec.onFailure }),
         run: async () => {
           this.ran.push(spec.name);

@@ -213,6 +213,10 @@ describe('parseHooksConfig', () => {
       'hooks[0] (name "clear"): rerunnable must be a boolean',
     ],
     [
+      file({ name: 'ok', kind: 'log-run' }, { name: 'a', kind: 'log-run', always: 'yes' }),
+      'hooks[1] (name "a"): always must be a boolean',
+    ],
+    [
       file({ name: 'Mask PII', kind: 'log-run' }),
       'hooks[0] (name "Mask PII"): name must be lowercase letters',
     ],

@@ -183,6 +183,16 @@ describe('buildHooks: rerunnable', () => {
     );
   });
 
+  it("puts the file's always on the built hook, for every kind, and no hook is always by default", () => {
+    const plain = new SequentialHookRunner(buildHooks(everyKind(undefined), deps)).plan();
+    expect(plain.every((entry) => entry.always === false)).toBe(true);
+    const config = everyKind(undefined);
+    const withAlways = { ...config, hooks: config.hooks.map((entry) => ({ ...entry, always: true })) };
+    const hooks = buildHooks(withAlways, deps);
+    expect(hooks.map((hook) => hook.always)).toEqual(HOOK_KINDS.map(() => true));
+    expect(new SequentialHookRunner(hooks).plan().every((entry) => entry.always)).toBe(true);
+  });
+
   it('keeps the rest of the hook when the file sets rerunnable: it still runs', async () => {
     const hooks = buildHooks(everyKind(true), deps);
     const log = new RecordingLog();

@@ -237,7 +237,7 @@ describe('SequentialHookRunner', () => {
 });
 
 describe('plan', () => {
-  it('lists the hooks in order with their rerunnable (default false) and onFailure (default stop)', () => {
+  it('lists the hooks in order with their rerunnable (default false), always (default false) and onFailure (default stop)', () => {
     const hooks = runner([
       hook('log-run'),
       { ...hook('mask-pii'), rerunnable: true, onFailure: 'continue' },
@@ -245,10 +245,10 @@ describe('plan', () => {
       { ...hook('reindex-search'), onFailure: 'continue' },
     ]);
     expect(hooks.plan()).toStrictEqual([
-      { name: 'log-run', rerunnable: false, onFailure: 'stop' },
-      { name: 'mask-pii', rerunnable: true, onFailure: 'continue' },
-      { name: 'clear-audit', rerunnable: false, onFailure: 'stop' },
-      { name: 'reindex-search', rerunnable: false, onFailure: 'continue' },
+      { name: 'log-run', rerunnable: false, always: false, onFailure: 'stop' },
+      { name: 'mask-pii', rerunnable: true, always: false, onFailure: 'continue' },
+      { name: 'clear-audit', rerunnable: false, always: false, onFailure: 'stop' },
+      { name: 'reindex-search', rerunnable: false, always: false, onFailure: 'continue' },
     ]);
     expect(calls).toEqual([]);
   });
@@ -358,7 +358,7 @@ describe('the journal', () => {
       'after 4',
     ]);
     expect(recorder.entries).toStrictEqual([
-      ['before', 0, { name: 'reindex-search', rerunnable: true, onFailure: 'continue' }],
+      ['before', 0, { name: 'reindex-search', rerunnable: true, always: false, onFailure: 'continue' }],
       [
         'after',
         0,
@@ -369,13 +369,13 @@ describe('the journal', () => {
           error: 'Error: search cluster unreachable',
         },
       ],
-      ['before', 1, { name: 'mask-pii', rerunnable: false, onFailure: 'stop' }],
+      ['before', 1, { name: 'mask-pii', rerunnable: false, always: false, onFailure: 'stop' }],
       [
         'after',
         1,
         { name: 'mask-pii', status: 'succeeded', durationMs: 40, changed: 'masked 3 columns', rowsMasked: 7 },
       ],
-      ['before', 2, { name: 'clear-audit', rerunnable: false, onFailure: 'stop' }],
+      ['before', 2, { name: 'clear-audit', rerunnable: false, always: false, onFailure: 'stop' }],
       [
         'after',
         2,
@@ -882,5 +882,62 @@ describe('the target database and secrets', () => {
       message: 'the target database connection did not close cleanly',
       attributes: { error: 'Error: socket hang up' },
     });
+  });
+});
+
+describe('always: cleanups that run after a failure too', () => {
+  const always = (
+    name: string,
+    behaviour: Parameters<typeof hook>[1] = {},
+    onFailure?: Hook['onFailure'],
+  ) => ({
+    ...hook(name, behaviour),
+    always: true,
+    ...(onFailure && { onFailure }),
+  });
+
+  it('runs an always hook after a hook that stops the rest, and skips the others', async () => {
+    const report = await runner([
+      hook('drop-fk'),
+      hook('mask-pii', { fail: new Error('boom') }),
+      hook('reindex'),
+      always('restore-fk'),
+    ]).run(RUN, log, PLENTY_OF_TIME);
+    expect(calls).toEqual(['drop-fk', 'mask-pii', 'restore-fk']);
+    expect(report.succeeded).toBe(false);
+    expect(report.hooks.map((entry) => `${entry.name} ${entry.status}`)).toEqual([
+      'drop-fk succeeded',
+      'mask-pii failed',
+      'reindex skipped',
+      'restore-fk succeeded',
+    ]);
+  });
+
+  it('stays stopped when an always hook itself fails with continue: the hooks after it are still skipped', async () => {
+    await runner([
+      hook('mask-pii', { fail: new Error('boom') }),
+      always('restore-fk', { fail: new Error('again') }, 'continue'),
+      hook('reindex'),
+    ]).run(RUN, log, PLENTY_OF_TIME);
+    expect(calls).toEqual(['mask-pii', 'restore-fk']);
+  });
+
+  it('runs only the always hooks when resumed after an earlier invocation stopped', async () => {
+    const report = await runner([hook('mask-pii'), hook('reindex'), always('restore-fk')]).run(
+      RUN,
+      log,
+      PLENTY_OF_TIME,
+      {
+        startAt: 1,
+        earlierFailed: true,
+        earlierStopped: true,
+      },
+    );
+    expect(calls).toEqual(['restore-fk']);
+    expect(report.hooks.map((entry) => `${entry.name} ${entry.status}`)).toEqual([
+      'reindex skipped',
+      'restore-fk succeeded',
+    ]);
+    expect(report.succeeded).toBe(false);
   });
 });

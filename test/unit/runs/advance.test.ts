@@ -503,6 +503,59 @@ describe('hooks', () => {
     expect(alerts.published).toEqual([]);
   });
 
+  it('runs an always hook after an interrupted one, skips the rest, and still reports the run interrupted', async () => {
+    hooks = new RecordingHooks([
+      { name: 'drop-fk' },
+      { name: 'reindex' },
+      { name: 'restore-fk', always: true },
+    ]);
+    const run = await seed(
+      inHooks([
+        {
+          name: 'drop-fk',
+          status: 'running',
+          rerunnable: false,
+          attempts: 1,
+          owner: 'dead',
+          leaseUntil: clock.now - 1,
+        },
+        pending('reindex'),
+        { ...pending('restore-fk'), always: true },
+      ]),
+    );
+    const result = await advanceRun(deps(), config());
+    expect(hooks.ran).toEqual(['restore-fk']);
+    expect((await storedRun())?.hooks?.map((hook) => `${hook.name} ${hook.status}`)).toEqual([
+      'drop-fk interrupted',
+      'reindex skipped',
+      'restore-fk succeeded',
+    ]);
+    expect(result).toMatchObject({ state: 'released', succeeded: false });
+    expect(alerts.published.map((alert) => alert.id)).toEqual([`${run.id}:hooks-interrupted`]);
+  });
+
+  it('runs only the always hooks when resuming after a hook that stops the rest', async () => {
+    hooks = new RecordingHooks([
+      { name: 'mask-pii' },
+      { name: 'reindex' },
+      { name: 'restore-fk', always: true },
+    ]);
+    await seed(
+      inHooks([
+        { name: 'mask-pii', status: 'failed', rerunnable: false, attempts: 1, error: 'boom' },
+        pending('reindex'),
+        { ...pending('restore-fk'), always: true },
+      ]),
+    );
+    await advanceRun(deps(), config());
+    expect(hooks.ran).toEqual(['restore-fk']);
+    expect((await storedRun())?.hooks?.map((hook) => hook.status)).toEqual([
+      'failed',
+      'skipped',
+      'succeeded',
+    ]);
+  });
+
   it('does not run a hook whose start could not be recorded', async () => {
     await seed(inHooks([pending('mask-pii', true), pending('notify-team')]));
     store.beforeSave = (record) => {
