@@ -22,6 +22,10 @@ export interface ResolvedColumn {
   readonly maxLength: number | null;
   /** Decimal places of an exact numeric type (0 for integers), null for floating point. */
   readonly scale: number | null;
+  /** Digits of an exact decimal type (numeric(p, s), decimal(p, s)); null if unbounded or not decimal. */
+  readonly precision?: number | null;
+  /** MySQL/MariaDB UNSIGNED (PostgreSQL has none). */
+  readonly unsigned?: boolean;
 }
 
 export interface MaskedColumn extends ResolvedColumn {
@@ -51,6 +55,8 @@ interface CatalogRow {
   is_nullable: string;
   max_length: number | string | null;
   scale: number | string | null;
+  num_precision: number | string | null;
+  column_type: string | null;
 }
 
 const TYPE_CLASSES: Readonly<Record<Dialect, Readonly<Record<string, TypeClass>>>> = {
@@ -90,6 +96,7 @@ const TYPE_CLASSES: Readonly<Record<Dialect, Readonly<Record<string, TypeClass>>
 };
 
 const FLOATING = new Set(['real', 'double precision', 'float', 'double']);
+const DECIMAL = new Set(['numeric', 'decimal']);
 
 export function quoteIdentifier(dialect: Dialect, name: string): string {
   return dialect === 'postgres' ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``;
@@ -101,7 +108,8 @@ function catalogQuery(dialect: Dialect): string {
   // spelling is then chosen in code, and an ambiguous match is refused.
   return `SELECT c.table_schema AS table_schema, c.table_name AS table_name, c.column_name AS column_name,
       c.data_type AS data_type, c.is_nullable AS is_nullable, c.character_maximum_length AS max_length,
-      c.numeric_scale AS scale
+      c.numeric_scale AS scale, c.numeric_precision AS num_precision,
+      ${dialect === 'postgres' ? 'NULL' : 'c.column_type'} AS column_type
     FROM information_schema.columns c
     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
     WHERE lower(c.table_schema) = lower(${placeholder(1)}) AND lower(c.table_name) = lower(${placeholder(2)})
@@ -131,6 +139,9 @@ function resolveColumn(dialect: Dialect, row: CatalogRow): ResolvedColumn {
     nullable: row.is_nullable.toUpperCase() === 'YES',
     maxLength: toNumber(row.max_length),
     scale: FLOATING.has(dataType) ? null : toNumber(row.scale),
+    // Only decimal types: the precision PostgreSQL reports for its integers is in bits.
+    precision: DECIMAL.has(dataType) ? toNumber(row.num_precision) : null,
+    unsigned: /\bunsigned\b/i.test(row.column_type ?? ''),
   };
 }
 
@@ -145,6 +156,12 @@ function outputLength(strategy: Strategy): number | null {
       return Math.max(...FIRST_NAMES.map((name) => name.length));
     case 'last-name':
       return Math.max(...LAST_NAMES.map((name) => name.length));
+    case 'full-name':
+      return (
+        Math.max(...FIRST_NAMES.map((name) => name.length)) +
+        1 +
+        Math.max(...LAST_NAMES.map((name) => name.length))
+      );
     case 'fixed':
       return typeof strategy.value === 'string' ? strategy.value.length : null;
     default:

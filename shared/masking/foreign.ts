@@ -6,7 +6,8 @@
 // at least one side is masked. The rules:
 //
 // - Both sides masked with the same deterministic strategy and options: allowed. Deterministic here means a
-//   function of the value and the salt only: `email`, `hash` (same length), `first-name`, `last-name`; `fixed`
+//   function of the value and the salt only: `email`, `hash` (same length), `first-name`, `last-name`,
+//   `full-name`; `fixed`
 //   (same value) and `null` map every value to one output, so the two sides still agree (the unique index
 //   under the referenced column, and NOT NULL, are judged by their own rules). Anything else, or two different
 //   strategies, would make referencing values lose their row: refused, naming the constraint, both columns and
@@ -117,7 +118,7 @@ export function foreignKeyId(key: {
 }
 
 /** Strategies that give one original the same output on every row and in every table (for one salt). */
-const DETERMINISTIC = new Set(['email', 'hash', 'first-name', 'last-name', 'fixed', 'null']);
+const DETERMINISTIC = new Set(['email', 'hash', 'first-name', 'last-name', 'full-name', 'fixed', 'null']);
 
 /** A strategy with its defaults filled in, as text: equal texts mask equal values equally. */
 function canonical(strategy: Strategy): string {
@@ -165,7 +166,7 @@ export function foreignKeyVerdict(
   if (!DETERMINISTIC.has(fromStrategy.strategy) || canonical(fromStrategy) !== canonical(toStrategy)) {
     return {
       kind: 'refused',
-      why: `${pair}: the columns are masked with ${describeStrategy(fromStrategy)} and ${describeStrategy(toStrategy)}, so the references would break; mask both with the same deterministic strategy (email, hash of one length, first-name, last-name)`,
+      why: `${pair}: the columns are masked with ${describeStrategy(fromStrategy)} and ${describeStrategy(toStrategy)}, so the references would break; mask both with the same deterministic strategy (email, hash of one length, first-name, last-name, full-name)`,
     };
   }
   if (dialect === 'postgres' && !key.deferrable) {

@@ -170,8 +170,10 @@ async function maskColumns(
   const verifyBound = new BoundSql();
   const sums = originals.flatMap(({ column, copy }, index) => {
     const exempt = dialect.unchangeable(column, `o.${copy}`, verifyBound);
+    const residue = dialect.residue(column, `t.${column.quoted}`, verifyBound);
+    const unchanged = `o.${copy} IS NOT NULL AND t.${column.quoted} = o.${copy}${exempt ? ` AND NOT (${exempt})` : ''}`;
     return [
-      `SUM(CASE WHEN o.${copy} IS NOT NULL AND t.${column.quoted} = o.${copy}${exempt ? ` AND NOT (${exempt})` : ''} THEN 1 ELSE 0 END) AS u${index}`,
+      `SUM(CASE WHEN ${residue ? `(${unchanged}) OR (${residue})` : unchanged} THEN 1 ELSE 0 END) AS u${index}`,
       `SUM(CASE WHEN ${dialect.distinct(`t.${column.quoted}`, `o.${copy}`)} THEN 1 ELSE 0 END) AS d${index}`,
       `SUM(CASE WHEN o.${copy} IS NOT NULL THEN 1 ELSE 0 END) AS n${index}`,
     ];

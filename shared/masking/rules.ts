@@ -24,6 +24,18 @@ const maskChar = z
     'must be one character, not a digit, \\ or $',
   );
 
+/**
+ * What text-scrub writes in place of a detected e-mail, phone, card or IBAN: no decimal digit (of any script) and
+ * no @, so no detector can find the replacement again (verification would rightly count it as left over), and
+ * neither \ nor $, which are special in a regular-expression replacement.
+ */
+const scrubToken = z
+  .string()
+  .refine(
+    (value) => [...value].length >= 1 && [...value].length <= 40 && !/[\p{Nd}@\\$]/u.test(value),
+    'replacement must be 1 to 40 characters without digits, @, \\ or $',
+  );
+
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
 
 const strategySchema = z.discriminatedUnion('strategy', [
@@ -44,7 +56,32 @@ const strategySchema = z.discriminatedUnion('strategy', [
   z.strictObject({ strategy: z.literal('digits-randomize') }),
   z.strictObject({ strategy: z.literal('first-name') }),
   z.strictObject({ strategy: z.literal('last-name') }),
-  z.strictObject({ strategy: z.literal('noise'), ratio: z.number().gt(0).max(1) }),
+  z.strictObject({ strategy: z.literal('full-name') }),
+  z.strictObject({
+    strategy: z.literal('text-scrub'),
+    replacement: z
+      .strictObject({
+        email: scrubToken.optional(),
+        phone: scrubToken.optional(),
+        card: scrubToken.optional(),
+        iban: scrubToken.optional(),
+      })
+      .optional(),
+  }),
+  z
+    .strictObject({
+      strategy: z.literal('noise'),
+      ratio: z
+        .number('ratio must be a number')
+        .gt(0, 'ratio must be above 0')
+        .max(1, 'ratio must be at most 1'),
+      min: z.number('min must be a finite number').optional(),
+      max: z.number('max must be a finite number').optional(),
+    })
+    .refine(
+      (noise) => noise.min === undefined || noise.max === undefined || noise.min <= noise.max,
+      'noise needs min ≤ max',
+    ),
   z.strictObject({ strategy: z.literal('date-shift'), maxDays: z.number().int().min(1).max(36500) }),
   z.strictObject({ strategy: z.literal('shuffle') }),
 ]);

@@ -6,6 +6,7 @@ import { type LocalMariadb, mariadbAvailable, startLocalMariadb } from '../suppo
 import { maskingForeignKeyScenario } from './masking-fk-scenario.ts';
 import { maskingLeaksScenario } from './masking-leaks-scenario.ts';
 import { maskingScenario } from './masking-scenario.ts';
+import { maskingStrategiesScenario } from './masking-strategies-scenario.ts';
 
 describe.runIf(mariadbAvailable('masking.mysql'))('MySQL dialect', () => {
   let server: LocalMariadb;
@@ -20,6 +21,7 @@ describe.runIf(mariadbAvailable('masking.mysql'))('MySQL dialect', () => {
 
   const target = () => ({ secret: server.secret, connect: () => connectMysql(server.secret, 'off') });
   maskingScenario('MariaDB', target);
+  maskingStrategiesScenario('MariaDB', target);
   // MySQL and MariaDB have no row-level security (the PostgreSQL suite tests RLS). InnoDB's default REPEATABLE
   // READ already keeps inserts out once the originals are copied (shared next-key locks); READ COMMITTED, which
   // many targets run, does not: masking must lock on its own.

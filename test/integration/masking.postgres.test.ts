@@ -12,6 +12,7 @@ import { rejection } from '../support/rejection.ts';
 import { maskingForeignKeyScenario } from './masking-fk-scenario.ts';
 import { maskingLeaksScenario } from './masking-leaks-scenario.ts';
 import { maskingScenario } from './masking-scenario.ts';
+import { maskingStrategiesScenario } from './masking-strategies-scenario.ts';
 
 let server: LocalPostgres;
 let secret: DatabaseSecret;
@@ -40,6 +41,7 @@ afterAll(async () => {
 });
 
 maskingScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }));
+maskingStrategiesScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }));
 maskingLeaksScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }), {
   isolationLevels: [undefined],
 });

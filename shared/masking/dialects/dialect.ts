@@ -50,6 +50,7 @@ export function usesSalt(strategy: Strategy): boolean {
     case 'email':
     case 'first-name':
     case 'last-name':
+    case 'full-name':
       return true;
     default:
       return false;
@@ -92,6 +93,11 @@ export interface MaskDialect {
   readonly clearSalt: string | undefined;
   /** A condition on the original value under which the strategy cannot change it (nothing to hide), if any. */
   unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined;
+  /**
+   * A condition on the masked value under which it still holds something the strategy must remove, whether or
+   * not it changed (text-scrub: a detector still matches), if the strategy has one. Such rows count as left over.
+   */
+  residue(column: MaskedColumn, masked: string, sql: BoundSql): string | undefined;
   /** `a` and `b` differ, NULLs compared as values. */
   distinct(a: string, b: string): string;
   /**

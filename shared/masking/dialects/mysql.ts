@@ -5,6 +5,8 @@
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
 import { DECIMAL_DIGIT_CLASS, DIGIT_OF_VALUE_CLASS } from '../digits.ts';
+import { noiseExpression } from '../noise.ts';
+import { ANY_SCRUB_PATTERN, replacementOf, SCRUB_PATTERNS } from '../scrub.ts';
 import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
 
 const SIGN = 'IF(RAND() < 0.5, -1, 1)';
@@ -28,6 +30,28 @@ function fakeName(ref: string, dictionary: readonly string[], salt: string, sql:
   const pick = (position: string) => `JSON_UNQUOTE(JSON_EXTRACT(${words}, CONCAT('$[', ${position}, ']')))`;
   // When the chosen entry is the original name, the next one is taken: a name never masks to itself.
   return `CASE WHEN LOWER(${pick(index)}) = LOWER(${ref}) THEN ${pick(`(${index} + 1) % ${size}`)} ELSE ${pick(index)} END`;
+}
+
+/**
+ * "First Last": the first name chosen by the first 32 bits of the salted hash of lower(value), the last name by
+ * the next 32. When the pair is the original (case aside), the next last name is taken: a value never masks to
+ * itself.
+ */
+function fakeFullName(ref: string, salt: string, sql: BoundSql): string {
+  const hash = hashHex(`LOWER(${ref})`, salt);
+  const index = (from: number, size: number) =>
+    `(CAST(CONV(SUBSTRING(${hash}, ${from}, 8), 16, 10) AS UNSIGNED) % ${size})`;
+  const pick = (words: string, position: string) =>
+    `JSON_UNQUOTE(JSON_EXTRACT(${words}, CONCAT('$[', ${position}, ']')))`;
+  const size = LAST_NAMES.length;
+  const first = pick(sql.bind(JSON.stringify(FIRST_NAMES)), index(1, FIRST_NAMES.length));
+  const last = (position: string) => pick(sql.bind(JSON.stringify(LAST_NAMES)), position);
+  const pair = CONCAT(first, last(index(9, size)));
+  return `CASE WHEN LOWER(${pair}) = LOWER(${ref}) THEN ${CONCAT(first, last(`(${index(9, size)} + 1) % ${size}`))} ELSE ${pair} END`;
+}
+
+function CONCAT(first: string, last: string): string {
+  return `CONCAT(${first}, ' ', ${last})`;
 }
 
 /**
@@ -107,16 +131,26 @@ export const mysqlDialect: MaskDialect = {
         return fakeName(ref, FIRST_NAMES, SALT, sql);
       case 'last-name':
         return fakeName(ref, LAST_NAMES, SALT, sql);
-      case 'noise': {
-        const ratio = sql.bind(strategy.ratio);
-        if (column.scale === null) {
-          return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} * (1 + ${SIGN} * ${ratio} * ${FRACTION}) END`;
-        }
-        // Exact types move by at least one unit of their scale, so rounding can never undo the change.
-        const step = sql.bind((10 ** -column.scale).toFixed(column.scale));
-        return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} + ${SIGN} * GREATEST(CAST(${step} AS DECIMAL(65, 30)),
-          ROUND(ABS(${ref}) * ${ratio} * ${FRACTION}, ${sql.bind(column.scale)})) END`;
-      }
+      case 'full-name':
+        return fakeFullName(ref, SALT, sql);
+      case 'text-scrub':
+        // Each detector in turn (see scrub.ts), every occurrence; the replacements hold no digit and no @.
+        return SCRUB_PATTERNS.reduce(
+          (text, { kind, pattern }) =>
+            `REGEXP_REPLACE(${text}, ${sql.bind(pattern)}, ${sql.bind(replacementOf(strategy, kind))})`,
+          utf8(ref),
+        );
+      case 'noise':
+        // Exact types are computed as DECIMAL (no UNSIGNED arithmetic, which fails below 0), the random size of
+        // the move as DOUBLE (see noise.ts); the result is assigned back.
+        return noiseExpression(column, strategy, ref, sql, {
+          exact: (value, scale) => `CAST(${value} AS DECIMAL(65, ${scale}))`,
+          float: (value) => `(${value} + 0E0)`,
+          ratio: (value) => `(${value} + 0E0)`,
+          round: (value, scale) => `CAST(ROUND(${value}, ${scale}) AS DECIMAL(65, ${scale}))`,
+          fraction: FRACTION,
+          sign: SIGN,
+        });
       case 'date-shift':
         return `DATE_ADD(${ref}, INTERVAL (${SIGN} * (1 + FLOOR(RAND() * ${sql.bind(strategy.maxDays)}))) DAY)`;
       case 'shuffle':
@@ -137,14 +171,20 @@ export const mysqlDialect: MaskDialect = {
       case 'digits-randomize':
         // Exempt only a value without a single decimal digit of any script.
         return `${utf8(original)} NOT REGEXP ${sql.bind(DECIMAL_DIGIT_CLASS)}`;
-      case 'noise':
-        return `${original} = 0`;
+      case 'text-scrub':
+        // Exempt only a text in which no detector finds anything.
+        return `${utf8(original)} NOT REGEXP ${sql.bind(ANY_SCRUB_PATTERN)}`;
       case 'partial':
         return `CHAR_LENGTH(${original}) = 0`;
       default:
         return undefined;
     }
   },
+
+  residue: (column, masked, sql) =>
+    column.strategy.strategy === 'text-scrub'
+      ? `${utf8(masked)} REGEXP ${sql.bind(ANY_SCRUB_PATTERN)}`
+      : undefined,
 
   distinct: (a, b) => `NOT (${a} <=> ${b})`,
 

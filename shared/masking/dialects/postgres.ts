@@ -6,6 +6,8 @@
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
 import { DECIMAL_DIGIT_CLASS, DECIMAL_DIGITS } from '../digits.ts';
+import { noiseExpression } from '../noise.ts';
+import { ANY_SCRUB_PATTERN, replacementOf, SCRUB_PATTERNS } from '../scrub.ts';
 import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
 
 const SIGN = '(CASE WHEN random() < 0.5 THEN -1 ELSE 1 END)';
@@ -25,6 +27,24 @@ function fakeName(ref: string, dictionary: readonly string[], salt: string, sql:
   const index = `((('x' || left(${hashHex(`lower(${ref})`, salt)}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
   return `(SELECT CASE WHEN lower(n.d[n.i]) = lower(${ref}) THEN n.d[n.i % ${size} + 1] ELSE n.d[n.i] END
     FROM (SELECT ${sql.bind(dictionary)}::text[] AS d, ${index} AS i) n)`;
+}
+
+/** 32 bits of the hash, from hex character `from` (1-based), as a 1-based index into a dictionary of `size`. */
+const pickIndex = (hash: string, from: number, size: number) =>
+  `((('x' || substr(${hash}, ${from}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
+
+/**
+ * "First Last": the first name chosen by the first 32 bits of the salted hash of lower(value), the last name by
+ * the next 32. When the pair is the original (case aside), the next last name is taken: a value never masks to
+ * itself.
+ */
+function fakeFullName(ref: string, salt: string, sql: BoundSql): string {
+  const size = LAST_NAMES.length;
+  const pair = (last: string) => `n.f[n.i] || ' ' || n.l[${last}]`;
+  return `(SELECT CASE WHEN lower(${pair('n.j')}) = lower(${ref}) THEN ${pair(`n.j % ${size} + 1`)} ELSE ${pair('n.j')} END
+    FROM (SELECT h.f, h.l, ${pickIndex('h.h', 1, FIRST_NAMES.length)} AS i, ${pickIndex('h.h', 9, size)} AS j
+      FROM (SELECT ${hashHex(`lower(${ref})`, salt)} AS h, ${sql.bind(FIRST_NAMES)}::text[] AS f,
+        ${sql.bind(LAST_NAMES)}::text[] AS l) h) n)`;
 }
 
 /**
@@ -84,16 +104,25 @@ export const postgresDialect: MaskDialect = {
         return fakeName(ref, FIRST_NAMES, SALT, sql);
       case 'last-name':
         return fakeName(ref, LAST_NAMES, SALT, sql);
-      case 'noise': {
-        const ratio = `${sql.bind(strategy.ratio)}::numeric`;
-        if (column.scale === null) {
-          return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} * (1 + ${SIGN} * ${ratio} * ${FRACTION}) END`;
-        }
-        // Exact types move by at least one unit of their scale, so rounding can never undo the change.
-        const step = `${sql.bind((10 ** -column.scale).toFixed(column.scale))}::numeric`;
-        return `CASE WHEN ${ref} = 0 THEN ${ref} ELSE ${ref} + ${SIGN} * greatest(${step},
-          round(abs(${ref})::numeric * ${ratio} * ${FRACTION}::numeric, ${sql.bind(column.scale)}::int)) END`;
-      }
+      case 'full-name':
+        return fakeFullName(ref, SALT, sql);
+      case 'text-scrub':
+        // Each detector in turn (see scrub.ts), every occurrence; the replacements hold no digit and no @.
+        return SCRUB_PATTERNS.reduce(
+          (text, { kind, pattern }) =>
+            `regexp_replace(${text}, ${sql.bind(pattern)}::text, ${sql.bind(replacementOf(strategy, kind))}::text, 'g')`,
+          ref,
+        );
+      case 'noise':
+        // Computed in numeric (exact types) or double precision, then assigned back (see noise.ts).
+        return noiseExpression(column, strategy, ref, sql, {
+          exact: (value) => `(${value})::numeric`,
+          float: (value) => `${value}::float8`,
+          ratio: (value) => `${value}::numeric`,
+          round: (value, scale) => `round((${value})::numeric, ${scale})`,
+          fraction: `${FRACTION}::numeric`,
+          sign: SIGN,
+        });
       case 'date-shift': {
         const days = `(${SIGN} * (1 + floor(random() * ${sql.bind(strategy.maxDays)}::int)))::int`;
         return column.dataType === 'date' ? `${ref} + ${days}` : `${ref} + make_interval(days => ${days})`;
@@ -117,14 +146,20 @@ export const postgresDialect: MaskDialect = {
       case 'digits-randomize':
         // Exempt only a value without a single decimal digit of any script.
         return `${original} !~ ${digitClass(sql)}`;
-      case 'noise':
-        return `${original} = 0`;
+      case 'text-scrub':
+        // Exempt only a text in which no detector finds anything.
+        return `${original} !~ ${sql.bind(ANY_SCRUB_PATTERN)}::text`;
       case 'partial':
         return `char_length(${original}) = 0`;
       default:
         return undefined;
     }
   },
+
+  residue: (column, masked, sql) =>
+    column.strategy.strategy === 'text-scrub'
+      ? `${masked} ~ ${sql.bind(ANY_SCRUB_PATTERN)}::text`
+      : undefined,
 
   distinct: (a, b) => `${a} IS DISTINCT FROM ${b}`,
 

@@ -38,9 +38,20 @@ describe('BoundSql', () => {
 describe('usesSalt', () => {
   it('is true exactly for the deterministic strategies', () => {
     expect(
-      (['hash', 'email', 'first-name', 'last-name', 'digits-mask', 'null', 'shuffle'] as const).map(
-        (strategy) => usesSalt({ strategy } as Parameters<typeof usesSalt>[0]),
-      ),
-    ).toEqual([true, true, true, true, false, false, false]);
+      (
+        [
+          'hash',
+          'email',
+          'first-name',
+          'last-name',
+          'full-name',
+          'digits-mask',
+          'null',
+          'shuffle',
+          'text-scrub',
+          'noise',
+        ] as const
+      ).map((strategy) => usesSalt({ strategy } as Parameters<typeof usesSalt>[0])),
+    ).toEqual([true, true, true, true, true, false, false, false, false, false]);
   });
 });
