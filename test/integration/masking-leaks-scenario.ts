@@ -11,9 +11,9 @@ import { maskDatabase } from '#shared/masking/mask';
 import { parseMaskingRules } from '#shared/masking/rules';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
+import { insertRows, mark, rowsOf } from '../support/table-rows.ts';
 import type { ScenarioTarget } from './masking-scenario.ts';
 
-type Row = Record<string, unknown>;
 const SALT = 'leak-salt-5e0a-not-in-any-log';
 
 /** A masking statement that changes rows (the in-place UPDATE or a shuffle's UPDATE), not `… FOR UPDATE`. */
@@ -37,29 +37,6 @@ function instrumented(
     },
   });
   return { ...db, transaction: (work) => db.transaction((session) => work(wrap(session))) };
-}
-
-const mark = (dialect: 'postgres' | 'mysql', n: number) => (dialect === 'postgres' ? `$${n}` : '?');
-
-async function insertRows(db: SqlSession, dialect: 'postgres' | 'mysql', table: string, rows: Row[]) {
-  const columns = Object.keys(rows[0] ?? {});
-  for (let start = 0; start < rows.length; start += 500) {
-    const chunk = rows.slice(start, start + 500);
-    const values = chunk.map(
-      (_, r) => `(${columns.map((_, c) => mark(dialect, r * columns.length + c + 1)).join(', ')})`,
-    );
-    await db.query(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`,
-      chunk.flatMap((row) => columns.map((c) => row[c])),
-    );
-  }
-}
-
-async function rowsOf(db: SqlSession, table: string): Promise<Row[]> {
-  const { rows } = await db.query(`SELECT * FROM ${table} ORDER BY id`);
-  return rows.map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
-  );
 }
 
 /** Text columns that hold any script (the test MariaDB's default character set is latin1). */

@@ -12,9 +12,9 @@ import { maskDatabase } from '#shared/masking/mask';
 import { type MaskingRules, parseMaskingRules } from '#shared/masking/rules';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
+import { insertRows, mark, type Row, rowsOf } from '../support/table-rows.ts';
 import type { ScenarioTarget } from './masking-scenario.ts';
 
-type Row = Record<string, unknown>;
 const SALT = 'strategies-salt-71c4-not-in-any-log';
 const UTF8 = { postgres: '', mysql: ' DEFAULT CHARSET=utf8mb4' } as const;
 
@@ -28,26 +28,6 @@ function skipping(db: TargetDatabase, skip: (sql: string) => boolean): TargetDat
     },
   });
   return { ...db, transaction: (work) => db.transaction((session) => work(wrap(session))) };
-}
-
-const mark = (dialect: 'postgres' | 'mysql', n: number) => (dialect === 'postgres' ? `$${n}` : '?');
-
-async function insertRows(db: SqlSession, dialect: 'postgres' | 'mysql', table: string, rows: Row[]) {
-  const columns = Object.keys(rows[0] ?? {});
-  const values = rows.map(
-    (_, r) => `(${columns.map((_, c) => mark(dialect, r * columns.length + c + 1)).join(', ')})`,
-  );
-  await db.query(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`,
-    rows.flatMap((row) => columns.map((c) => row[c])),
-  );
-}
-
-async function rowsOf(db: SqlSession, table: string): Promise<Row[]> {
-  const { rows } = await db.query(`SELECT * FROM ${table} ORDER BY id`);
-  return rows.map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
-  );
 }
 
 const rules = (table: string, columns: Record<string, unknown>): MaskingRules =>
