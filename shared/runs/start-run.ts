@@ -9,8 +9,8 @@ import type { StartRequest, StartType, TaskSnapshot } from '../dms/task.ts';
 import { describeError, FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '../errors.ts';
 import type { RuleState } from '../schedule/rule.ts';
 import { advanceRun, changeRun, finishRun, markStarted, type RunDeps } from './advance.ts';
-import { activeRun, fingerprintOf, hasBegun, newRunId, type Run, type TaskRecord } from './run.ts';
-import { ChangeRefused, UNCHANGED, updateRecord } from './store.ts';
+import { activeRun, fingerprintOf, hasBegun, newRunId, type Run } from './run.ts';
+import { ChangeRefused, primedWith, type StoredRecord, UNCHANGED, updateRecord } from './store.ts';
 import type { Trigger } from './trigger.ts';
 
 export type StarterDeps = Omit<RunDeps, 'hooks'>;
@@ -45,7 +45,8 @@ export async function startRun(
 
   const task = await deps.tasks.describe(config.task.arn);
   assertIsConfiguredTask(task, config);
-  const { record } = await deps.store.load(config.task.arn);
+  const stored = await deps.store.load(config.task.arn);
+  const record = stored.record;
   const holder = activeRun(record);
   if (holder) {
     return skipped(
@@ -91,7 +92,7 @@ export async function startRun(
     outbox: [],
   };
   try {
-    await takeLock(deps, config, record, run, ruleState);
+    await takeLock(deps, config, stored, run, ruleState);
   } catch (error) {
     if (error instanceof ChangeRefused) return skipped(error.message, task.status);
     throw error;
@@ -186,11 +187,13 @@ async function disownIfStillEnabled(
 async function takeLock(
   deps: StarterDeps,
   config: StarterConfig,
-  seenRecord: TaskRecord | undefined,
+  seen: StoredRecord,
   run: Run,
   ruleState: RuleState | undefined,
 ): Promise<void> {
-  await updateRecord(deps.store, config.task.arn, (current) => {
+  const seenRecord = seen.record;
+  // Written on the record this start was decided from: no second read (a write since then fails the swap).
+  await updateRecord(primedWith(deps.store, seen), config.task.arn, (current) => {
     if (current?.run?.id === run.id) return UNCHANGED; // this very write, whose answer was lost
     const holder = activeRun(current);
     if (holder) throw new ChangeRefused(`run ${holder.id} took the task's lock first`);

@@ -509,6 +509,10 @@ export class World {
   }
 }
 
+/**
+ * The world's own judge of success, written out rather than imported from the code under test, so that a change
+ * to the code's definition cannot quietly change what the properties demand.
+ */
 export function succeededRun(run: Run): boolean {
   return run.outcome?.kind === 'succeeded' && (run.hooks ?? []).every((hook) => hook.status === 'succeeded');
 }
