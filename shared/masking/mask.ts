@@ -10,7 +10,7 @@
 import type { SqlSession, TargetDatabase } from '../database/target.ts';
 import type { Log } from '../log.ts';
 import { type MaskGroup, quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts';
-import { BoundSql, type MaskDialect, usesSalt } from './dialects/dialect.ts';
+import { BoundSql, boundKeys, type MaskDialect } from './dialects/dialect.ts';
 import { mysqlDialect } from './dialects/mysql.ts';
 import { postgresDialect } from './dialects/postgres.ts';
 import {
@@ -21,6 +21,7 @@ import {
   uniqueViolation,
 } from './errors.ts';
 import { orphansQuery } from './foreign.ts';
+import { type KeyPurpose, purposeKeys } from './keys.ts';
 import type { MaskingRules } from './rules.ts';
 
 export interface TableMaskReport {
@@ -47,6 +48,7 @@ export interface MaskReport {
 }
 
 export interface MaskOptions {
+  /** The secret every deterministic pseudonym derives from; only keys derived from it reach the database. */
   readonly salt: string;
   readonly log: Log;
   /** Clock for durations (milliseconds); defaults to performance.now. */
@@ -109,6 +111,7 @@ async function maskColumns(
   quote: (name: string) => string,
   table: ResolvedTable,
   copyName: string,
+  purposes: Readonly<Record<KeyPurpose, string>>,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
   const keys = table.primaryKey.map((key, index) => ({ copy: `p${index}`, table: key.quoted }));
   const originals = table.columns.map((column, index) => ({ column, copy: `c${index}` }));
@@ -143,8 +146,9 @@ async function maskColumns(
   const inPlace = table.columns.filter((column) => column.strategy.strategy !== 'shuffle');
   if (inPlace.length > 0) {
     const bound = new BoundSql();
+    const key = boundKeys(bound, purposes);
     const assignments = inPlace.map(
-      (column) => `${column.quoted} = ${dialect.expression(column, column.quoted, bound)}`,
+      (column) => `${column.quoted} = ${dialect.expression(column, column.quoted, bound, key)}`,
     );
     const where = rowFilter(dialect, table, bound);
     await run(
@@ -225,8 +229,9 @@ async function maskTableIn(
   quote: (name: string) => string,
   table: ResolvedTable,
   copy: string,
+  purposes: Readonly<Record<KeyPurpose, string>>,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
-  if (!table.truncate) return maskColumns(session, dialect, quote, table, copy);
+  if (!table.truncate) return maskColumns(session, dialect, quote, table, copy, purposes);
   await run(session, dialect, table, 'truncating', dialect.truncate(table.quoted));
   const [left] = await run(session, dialect, table, 'verifying', `SELECT COUNT(*) AS n FROM ${table.quoted}`);
   if (Number(left?.n ?? 0) !== 0) {
@@ -245,8 +250,7 @@ type TableOutcome = Pick<TableMaskReport, 'rowsChanged' | 'verified' | 'lockMs'>
  * first statements lock every table of the group against every other writer until the commit: a row written by
  * another session after the UPDATE would otherwise be committed unmasked and unverified next to rows masking
  * just proved clean. Then, where the engine has row-level security, every query of the transaction is made to
- * see every row or fail. Where a column needs the salt, it is set next, in a statement of its own, and cleared
- * again after the transaction, committed or rolled back (where the dialect needs a clear). Foreign keys of the
+ * see every row or fail. Foreign keys of the
  * group are deferred to the commit (PostgreSQL) or switched off for the session around the transaction and
  * restored after it, committed or rolled back (MySQL/MariaDB); either way every referencing row is counted
  * against its referenced table before the commit.
@@ -255,7 +259,7 @@ async function maskGroup(
   db: TargetDatabase,
   dialect: MaskDialect,
   group: MaskGroup,
-  salt: string,
+  purposes: Readonly<Record<KeyPurpose, string>>,
   now: () => number,
 ): Promise<TableOutcome[]> {
   const quote = (name: string) => quoteIdentifier(db.dialect, name);
@@ -263,7 +267,6 @@ async function maskGroup(
   const [first] = tables;
   if (!first) return [];
   const byLabel = (label: string) => tables.find((table) => table.label === label) ?? first;
-  const salted = tables.some((table) => table.columns.some((column) => usesSalt(column.strategy)));
   const checks = foreignKeys.length > 0 ? dialect.foreignKeyChecks : undefined;
   let checksBefore: 0 | 1 | undefined;
   const lockedAt: number[] = [];
@@ -290,10 +293,6 @@ async function maskGroup(
       if (dialect.allRowsOrFail && filtered) {
         await run(session, dialect, filtered, 'making every row visible', dialect.allRowsOrFail);
       }
-      if (salted) {
-        const bound = new BoundSql();
-        await run(session, dialect, first, 'setting the salt', dialect.setSalt(bound.bind(salt)), bound);
-      }
       for (const key of foreignKeys) {
         const defer = dialect.deferForeignKey(key.quotedName);
         if (defer) {
@@ -304,7 +303,14 @@ async function maskGroup(
       // One copy of the originals per table: PostgreSQL drops them only at the commit.
       for (const [index, table] of tables.entries()) {
         outcomes.push(
-          await maskTableIn(session, dialect, quote, table, index === 0 ? COPY : `${COPY}_${index}`),
+          await maskTableIn(
+            session,
+            dialect,
+            quote,
+            table,
+            index === 0 ? COPY : `${COPY}_${index}`,
+            purposes,
+          ),
         );
       }
       for (const key of foreignKeys) {
@@ -327,8 +333,7 @@ async function maskGroup(
       return outcomes;
     });
   } catch (error) {
-    // The group's own failure is the one to report; should a clean-up fail too, the connection is gone anyway.
-    if (salted && dialect.clearSalt) await db.query(dialect.clearSalt).catch(() => undefined);
+    // The group's own failure is the one to report; should the restore fail too, the connection is gone anyway.
     await restoreChecks().catch(() => undefined);
     throw error;
   }
@@ -345,8 +350,6 @@ async function maskGroup(
       );
     }
   };
-  const clearSalt = dialect.clearSalt;
-  if (salted && clearSalt) await after('clearing the salt from the session', () => db.query(clearSalt));
   await after('restoring foreign_key_checks', restoreChecks);
   return results.map((result, index) => {
     const locked = lockedAt[index];
@@ -377,13 +380,14 @@ export async function maskDatabase(
 ): Promise<MaskReport> {
   const now = options.now ?? (() => performance.now());
   const dialect = dialectOf(db);
+  const purposes = purposeKeys(options.salt);
   const groups = await resolveRules(db, db.dialect, db.database, rules);
   const reports: TableMaskReport[] = [];
   for (const group of groups) {
     const started = now();
     const label = group.tables.map((table) => table.label).join(', ');
     try {
-      const outcomes = await maskGroup(db, dialect, group, options.salt, now);
+      const outcomes = await maskGroup(db, dialect, group, purposes, now);
       group.tables.forEach((table, index) => {
         const { rowsChanged = {}, verified = {}, lockMs = 0 } = outcomes[index] ?? {};
         const report = {

@@ -6,6 +6,7 @@ import type { SqlSession, TargetDatabase } from '#shared/database/target';
 import { ConfigurationError } from '#shared/errors';
 import { FIRST_NAMES } from '#shared/masking/dictionaries';
 import { MaskingError } from '#shared/masking/errors';
+import { purposeKeys } from '#shared/masking/keys';
 import { maskDatabase } from '#shared/masking/mask';
 import { type MaskingRules, parseMaskingRules } from '#shared/masking/rules';
 import { RecordingLog } from '../support/ports.ts';
@@ -227,21 +228,10 @@ function recording(db: TargetDatabase): {
   };
 }
 
-/** The one short statement that hands the salt to the session, per dialect. */
-const SET_SALT = {
-  postgres: "SELECT set_config('dms_mask.salt', $1, true)",
-  mysql: 'SET @dms_mask_salt = ?',
-} as const;
-
-/** The salt the session still holds after masking (PostgreSQL: '' once the placeholder setting exists). */
-async function saltInSession(db: SqlSession, dialect: 'postgres' | 'mysql'): Promise<unknown> {
-  const sql =
-    dialect === 'postgres'
-      ? "SELECT nullif(current_setting('dms_mask.salt', true), '') AS s"
-      : 'SELECT @dms_mask_salt AS s';
-  const [row] = (await db.query(sql)).rows;
-  return row?.s ?? null;
-}
+/** Every purpose key of the salt (see keys.ts): what the database may be given instead of the salt. */
+const PURPOSE_KEYS = Object.values(purposeKeys(SALT));
+const carriesKey = (params: unknown) =>
+  PURPOSE_KEYS.some((key) => JSON.stringify(params ?? null).includes(key));
 
 const mentionsSalt = (value: unknown) => JSON.stringify(value ?? null).includes(SALT);
 
@@ -589,23 +579,34 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
       });
     });
 
-    it('hands the salt over once per salted table in a short statement, never with the UPDATE', async () => {
+    it('never sends the salt: only purpose keys, as parameters of the UPDATEs that use them', async () => {
       await withDb(async (raw) => {
         await reseed(raw);
         const { db, sent } = recording(raw);
         await maskDatabase(db, RULES, { salt: SALT, log });
-        expect(sent.filter((s) => s.sql.includes(SALT))).toEqual([]);
-        const carriers = sent.filter((s) => mentionsSalt(s.params));
-        // customers, orders and support_tickets use salted strategies; audit_log is truncated.
-        expect(carriers).toEqual(Array(3).fill({ sql: SET_SALT[raw.dialect], params: [SALT] }));
-        const updates = sent.filter((s) => /^\s*UPDATE/i.test(s.sql));
-        expect(updates.length).toBeGreaterThanOrEqual(3);
-        for (const update of updates) expect(mentionsSalt(update.params)).toBe(false);
-        expect(await saltInSession(raw, raw.dialect)).toBeNull();
+        expect(sent.filter((s) => s.sql.includes(SALT) || mentionsSalt(s.params))).toEqual([]);
+        expect(sent.filter((s) => PURPOSE_KEYS.some((key) => s.sql.includes(key)))).toEqual([]);
+        const carriers = sent.filter((s) => carriesKey(s.params));
+        // customers, orders and support_tickets use deterministic strategies; audit_log is truncated.
+        expect(carriers.length).toBe(3);
+        for (const carrier of carriers) expect(carrier.sql).toMatch(/^\s*UPDATE\b/);
+        // Each UPDATE carries the keys of its own purposes, and no other.
+        const keys = purposeKeys(SALT);
+        const carried = carriers.map((s) =>
+          Object.entries(keys)
+            .filter(([, key]) => JSON.stringify(s.params).includes(key))
+            .map(([purpose]) => purpose)
+            .sort(),
+        );
+        expect(carried).toEqual([
+          ['email', 'first-name', 'hash', 'last-name'],
+          ['email'],
+          ['email', 'first-name', 'hash'],
+        ]);
       });
     });
 
-    it('leaves no salt in the session when a table fails after the salt was set', async () => {
+    it('sends neither the salt nor a key when a table fails, and changes nothing', async () => {
       await withDb(async (raw) => {
         await reseed(raw);
         const before = await snapshot(raw);
@@ -617,8 +618,11 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
         const error = await rejection(maskDatabase(db, failing, { salt: SALT, log }));
         expect(error).toBeInstanceOf(MaskingError);
         expect((error as Error).message).toMatch(/risky failed while shuffling token/);
-        expect(sent.filter((s) => mentionsSalt(s.params)).map((s) => s.sql)).toEqual([SET_SALT[raw.dialect]]);
-        expect(await saltInSession(raw, raw.dialect)).toBeNull();
+        expect(sent.filter((s) => mentionsSalt(s.params) || s.sql.includes(SALT))).toEqual([]);
+        // The email UPDATE ran (and was rolled back) with the email key only.
+        expect(sent.filter((s) => carriesKey(s.params)).map((s) => s.params)).toEqual([
+          expect.arrayContaining([purposeKeys(SALT).email]),
+        ]);
         expect((await snapshot(raw)).risky).toEqual(before.risky);
       });
     });

@@ -8,6 +8,7 @@ import { ConfigurationError } from '#shared/errors';
 import { FIRST_NAMES, LAST_NAMES } from '#shared/masking/dictionaries';
 import { DECIMAL_DIGIT_CLASS } from '#shared/masking/digits';
 import { MaskingError } from '#shared/masking/errors';
+import { purposeKey } from '#shared/masking/keys';
 import { maskDatabase } from '#shared/masking/mask';
 import { type MaskingRules, parseMaskingRules } from '#shared/masking/rules';
 import { RecordingLog } from '../support/ports.ts';
@@ -51,7 +52,7 @@ function fixedPoint(): { salt: string; first: string; last: string } {
     for (const first of FIRST_NAMES.filter(ascii)) {
       for (const last of LAST_NAMES.filter(ascii)) {
         const hash = createHash('sha256')
-          .update(`${salt}:${`${first} ${last}`.toLowerCase()}`)
+          .update(`${purposeKey(salt, 'full-name')}:${`${first} ${last}`.toLowerCase()}`)
           .digest('hex');
         const i = Number.parseInt(hash.slice(0, 8), 16) % FIRST_NAMES.length;
         const j = Number.parseInt(hash.slice(8, 16), 16) % LAST_NAMES.length;
@@ -119,7 +120,8 @@ export function maskingStrategiesScenario(name: string, target: () => ScenarioTa
 
       it('never keeps a value that already is the "First Last" the hash would choose', async () => {
         // A salt under which some dictionary pair hashes to itself (found here, the way both dialects choose:
-        // the first 32 bits of sha256(salt:lower(value)) pick the first name, the next 32 the last name).
+        // the first 32 bits of sha256(key:lower(value)), key the salt's full-name key, pick the first name, the
+        // next 32 the last name).
         const { salt, first, last } = fixedPoint();
         await withDb(async (db) => {
           await seed(db);

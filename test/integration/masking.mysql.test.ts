@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { connectMysql } from '#shared/database/mysql';
 import { type LocalMariadb, mariadbAvailable, startLocalMariadb } from '../support/mariadb.ts';
 import { maskingForeignKeyScenario } from './masking-fk-scenario.ts';
+import { maskingKeysScenario } from './masking-keys-scenario.ts';
 import { maskingLeaksScenario } from './masking-leaks-scenario.ts';
 import { maskingScenario } from './masking-scenario.ts';
 import { maskingStrategiesScenario } from './masking-strategies-scenario.ts';
@@ -27,4 +28,23 @@ describe.runIf(mariadbAvailable('masking.mysql'))('MySQL dialect', () => {
   // many targets run, does not: masking must lock on its own.
   maskingLeaksScenario('MariaDB', target, { isolationLevels: ['READ COMMITTED', undefined] });
   maskingForeignKeyScenario('MariaDB', target);
+  maskingKeysScenario('MariaDB', () => ({
+    ...target(),
+    async watch() {
+      const watcher = await connectMysql(server.watcher, 'off');
+      return {
+        async sample() {
+          const { rows } = await watcher.query<{ text: string | null }>(
+            `SELECT SQL_TEXT AS text FROM performance_schema.events_statements_current
+             UNION ALL SELECT SQL_TEXT FROM performance_schema.events_statements_history
+             UNION ALL SELECT SQL_TEXT FROM performance_schema.events_statements_history_long
+             UNION ALL SELECT VARIABLE_VALUE FROM performance_schema.user_variables_by_thread
+             UNION ALL SELECT INFO FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()`,
+          );
+          return rows.flatMap((row) => (row.text === null ? [] : [String(row.text)]));
+        },
+        close: () => watcher.close(),
+      };
+    },
+  }));
 });

@@ -10,6 +10,7 @@ import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts'
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
 import { maskingForeignKeyScenario } from './masking-fk-scenario.ts';
+import { maskingKeysScenario } from './masking-keys-scenario.ts';
 import { maskingLeaksScenario } from './masking-leaks-scenario.ts';
 import { maskingScenario } from './masking-scenario.ts';
 import { maskingStrategiesScenario } from './masking-strategies-scenario.ts';
@@ -25,6 +26,8 @@ beforeAll(async () => {
   // The role name and password are generated here, not configuration: nothing hostile to quote.
   await admin.query(`CREATE ROLE masker LOGIN PASSWORD '${password}'`);
   await admin.query('CREATE DATABASE masking_test OWNER masker');
+  // The monitoring account: it reads every session's current statement (pg_read_all_stats), no data.
+  await admin.query(`CREATE ROLE watcher LOGIN PASSWORD '${password}' IN ROLE pg_read_all_stats`);
   await admin.end();
   secret = {
     dialect: 'postgres',
@@ -46,6 +49,22 @@ maskingLeaksScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgr
   isolationLevels: [undefined],
 });
 maskingForeignKeyScenario('PostgreSQL', () => ({ secret, connect: () => connectPostgres(secret, 'off') }));
+maskingKeysScenario('PostgreSQL', () => ({
+  secret,
+  connect: () => connectPostgres(secret, 'off'),
+  async watch() {
+    const watcher = await connectPostgres({ ...secret, username: 'watcher' }, 'off');
+    return {
+      async sample() {
+        const { rows } = await watcher.query<{ query: string }>(
+          'SELECT query FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query IS NOT NULL',
+        );
+        return rows.map((row) => row.query);
+      },
+      close: () => watcher.close(),
+    };
+  },
+}));
 
 // Only PostgreSQL can hold two columns whose names differ only in case (MySQL column names are case-insensitive).
 describe('masking on PostgreSQL, columns that differ only in case', () => {

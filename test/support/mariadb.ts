@@ -11,6 +11,11 @@ import { freePort } from '../../local/free-port.ts';
 
 export interface LocalMariadb {
   readonly secret: DatabaseSecret;
+  /**
+   * A monitoring account: SELECT on performance_schema and the PROCESS privilege (every session's current
+   * statement), nothing on the data. What an operator's dashboard or a curious colleague typically has.
+   */
+  readonly watcher: DatabaseSecret;
   stop(): Promise<void>;
 }
 
@@ -64,6 +69,10 @@ export async function startLocalMariadb(database = 'masking_test'): Promise<Loca
       '--bind-address=127.0.0.1',
       '--user=root',
       '--skip-log-bin',
+      // On, with statement history, as monitoring setups run it: the masking tests check what it shows.
+      '--performance-schema=ON',
+      '--performance-schema-consumer-events-statements-history=ON',
+      '--performance-schema-consumer-events-statements-history-long=ON',
       `--pid-file=${join(dir, 'mariadbd.pid')}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -84,11 +93,22 @@ export async function startLocalMariadb(database = 'masking_test'): Promise<Loca
   for (const host of ['localhost', '127.0.0.1']) {
     await root.query(`CREATE USER 'masker'@'${host}' IDENTIFIED BY ?`, [password]);
     await root.query(`GRANT ALL ON \`${database}\`.* TO 'masker'@'${host}'`);
+    await root.query(`CREATE USER 'watcher'@'${host}' IDENTIFIED BY ?`, [password]);
+    await root.query(`GRANT SELECT ON performance_schema.* TO 'watcher'@'${host}'`);
+    await root.query(`GRANT PROCESS ON *.* TO 'watcher'@'${host}'`);
   }
   await root.end();
 
   return {
     secret: { dialect: 'mysql', host: '127.0.0.1', port, username: 'masker', password, database },
+    watcher: {
+      dialect: 'mysql',
+      host: '127.0.0.1',
+      port,
+      username: 'watcher',
+      password,
+      database: 'performance_schema',
+    },
     async stop() {
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');

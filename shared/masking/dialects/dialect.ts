@@ -1,7 +1,7 @@
 // Why this file exists: the two dialects render the same plan (copy originals, update, shuffle, verify) in
 // different SQL. This is the shape they share, and the one way values reach SQL: as bound parameters.
 import type { MaskedColumn } from '../catalog.ts';
-import type { Strategy } from '../rules.ts';
+import type { KeyPurpose } from '../keys.ts';
 
 /**
  * Collects bound values while SQL is assembled. `bind` returns an opaque marker (⟦n⟧, which no catalog-checked
@@ -43,18 +43,23 @@ export class BoundSql {
   }
 }
 
-/** Strategies whose expressions read the salt (deterministic pseudonyms). */
-export function usesSalt(strategy: Strategy): boolean {
-  switch (strategy.strategy) {
-    case 'hash':
-    case 'email':
-    case 'first-name':
-    case 'last-name':
-    case 'full-name':
-      return true;
-    default:
-      return false;
-  }
+/**
+ * The SQL that stands for a purpose's key (see keys.ts) in the statement being built: a bound parameter of that
+ * statement, the same one wherever the purpose recurs in it.
+ */
+export type KeyRef = (purpose: KeyPurpose) => string;
+
+/** A KeyRef binding each purpose's key into `sql` once, on first use. */
+export function boundKeys(sql: BoundSql, keys: Readonly<Record<KeyPurpose, string>>): KeyRef {
+  const markers = new Map<KeyPurpose, string>();
+  return (purpose) => {
+    let marker = markers.get(purpose);
+    if (marker === undefined) {
+      marker = sql.bind(keys[purpose]);
+      markers.set(purpose, marker);
+    }
+    return marker;
+  };
 }
 
 export interface MaskDialect {
@@ -76,21 +81,11 @@ export interface MaskDialect {
    */
   readonly allRowsOrFail: string | undefined;
   /**
-   * The SQL expression that computes the masked value of `column` from its current value (`ref`). Salted
-   * strategies read the salt from the session (see `setSalt`), never from a parameter of their statement: the
-   * masking UPDATE is the slow statement, whose parameters slow-query logs record.
+   * The SQL expression that computes the masked value of `column` from its current value (`ref`). Deterministic
+   * strategies read their purpose's key through `key`: a parameter of the statement, never a session variable
+   * (a trigger or `user_variables_by_thread` could read that) and never text of the statement.
    */
-  expression(column: MaskedColumn, ref: string, sql: BoundSql): string;
-  /**
-   * The short statement that hands the salt (bound as `salt`, a BoundSql marker) to the session for the open
-   * transaction, once per table, before any salted expression runs.
-   */
-  setSalt(salt: string): string;
-  /**
-   * The statement that removes the salt from the session after the table's transaction, committed or rolled
-   * back (MySQL: user variables outlive transactions, and the connection serves later hooks), if one is needed.
-   */
-  readonly clearSalt: string | undefined;
+  expression(column: MaskedColumn, ref: string, sql: BoundSql, key: KeyRef): string;
   /** A condition on the original value under which the strategy cannot change it (nothing to hide), if any. */
   unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined;
   /**

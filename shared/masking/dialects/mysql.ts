@@ -1,44 +1,43 @@
 // Why this file exists: masking on MySQL 8 and MariaDB 10.6+ (Aurora MySQL included) as set-based SQL using only
 // built-ins: SHA2, REGEXP_REPLACE, REPLACE, RAND(), JSON_EXTRACT. The dictionaries (one JSON array string each)
-// and every configured value are bound parameters; only catalog-spelled, quoted names are text. The salt is a
-// user variable set in a short statement of its own and cleared after the table, read by the expressions.
+// and every configured value are bound parameters; only catalog-spelled, quoted names are text. Deterministic
+// strategies hash with their purpose's key (keys.ts), a parameter of the UPDATE, a server-side prepared
+// statement: the process list and performance_schema show `?` in its place, and no user variable holds it.
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
 import { DECIMAL_DIGIT_CLASS, DIGIT_OF_VALUE_CLASS } from '../digits.ts';
 import { noiseExpression } from '../noise.ts';
 import { ANY_SCRUB_PATTERN, replacementOf, SCRUB_PATTERNS } from '../scrub.ts';
-import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
+import type { BoundSql, KeyRef, MaskDialect, ShuffleSource } from './dialect.ts';
 
 const SIGN = 'IF(RAND() < 0.5, -1, 1)';
 /** A factor in (0.01, 1]: never 0, so a non-zero value always moves. */
 const FRACTION = '(0.01 + 0.99 * RAND())';
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 /**
- * The salt set by setSalt. A user variable has implicit coercibility, like a column, so its collation is made
- * explicit: without it CONCAT with a column of another collation is an illegal mix (error 1267).
+ * A purpose's key, as utf8mb4 with an explicit binary collation: CONCAT with a column of another character set
+ * or collation is then settled by the explicit side, never an illegal mix (error 1267).
  */
-const SALT = '(CONVERT(@dms_mask_salt USING utf8mb4) COLLATE utf8mb4_bin)';
-
-function hashHex(input: string, salt: string): string {
-  return `SHA2(CONCAT(${salt}, ':', ${input}), 256)`;
+function hashHex(input: string, key: string): string {
+  return `SHA2(CONCAT(CONVERT(${key} USING utf8mb4) COLLATE utf8mb4_bin, ':', ${input}), 256)`;
 }
 
-function fakeName(ref: string, dictionary: readonly string[], salt: string, sql: BoundSql): string {
+function fakeName(ref: string, dictionary: readonly string[], key: string, sql: BoundSql): string {
   const size = dictionary.length;
   const words = sql.bind(JSON.stringify(dictionary));
-  const index = `(CAST(CONV(LEFT(${hashHex(`LOWER(${ref})`, salt)}, 8), 16, 10) AS UNSIGNED) % ${size})`;
+  const index = `(CAST(CONV(LEFT(${hashHex(`LOWER(${ref})`, key)}, 8), 16, 10) AS UNSIGNED) % ${size})`;
   const pick = (position: string) => `JSON_UNQUOTE(JSON_EXTRACT(${words}, CONCAT('$[', ${position}, ']')))`;
   // When the chosen entry is the original name, the next one is taken: a name never masks to itself.
   return `CASE WHEN LOWER(${pick(index)}) = LOWER(${ref}) THEN ${pick(`(${index} + 1) % ${size}`)} ELSE ${pick(index)} END`;
 }
 
 /**
- * "First Last": the first name chosen by the first 32 bits of the salted hash of lower(value), the last name by
+ * "First Last": the first name chosen by the first 32 bits of the keyed hash of lower(value), the last name by
  * the next 32. When the pair is the original (case aside), the next last name is taken: a value never masks to
  * itself.
  */
-function fakeFullName(ref: string, salt: string, sql: BoundSql): string {
-  const hash = hashHex(`LOWER(${ref})`, salt);
+function fakeFullName(ref: string, key: string, sql: BoundSql): string {
+  const hash = hashHex(`LOWER(${ref})`, key);
   const index = (from: number, size: number) =>
     `(CAST(CONV(SUBSTRING(${hash}, ${from}, 8), 16, 10) AS UNSIGNED) % ${size})`;
   const pick = (words: string, position: string) =>
@@ -102,7 +101,7 @@ export const mysqlDialect: MaskDialect = {
   // MySQL and MariaDB have no row-level security: every query sees every row.
   allRowsOrFail: undefined,
 
-  expression(column: MaskedColumn, ref: string, sql: BoundSql): string {
+  expression(column: MaskedColumn, ref: string, sql: BoundSql, key: KeyRef): string {
     const { strategy } = column;
     switch (strategy.strategy) {
       case 'fixed':
@@ -110,9 +109,9 @@ export const mysqlDialect: MaskDialect = {
       case 'null':
         return 'NULL';
       case 'hash':
-        return `LEFT(${hashHex(ref, SALT)}, ${sql.bind(strategy.length ?? 32)})`;
+        return `LEFT(${hashHex(ref, key('hash'))}, ${sql.bind(strategy.length ?? 32)})`;
       case 'email':
-        return `CONCAT('u_', LEFT(${hashHex(`LOWER(${ref})`, SALT)}, 16), '@example.invalid')`;
+        return `CONCAT('u_', LEFT(${hashHex(`LOWER(${ref})`, key('email'))}, 16), '@example.invalid')`;
       case 'partial': {
         const first = sql.bind(strategy.keepFirst ?? 0);
         const last = sql.bind(strategy.keepLast ?? 0);
@@ -128,11 +127,11 @@ export const mysqlDialect: MaskDialect = {
       case 'digits-randomize':
         return randomizeDigits(ref, sql);
       case 'first-name':
-        return fakeName(ref, FIRST_NAMES, SALT, sql);
+        return fakeName(ref, FIRST_NAMES, key('first-name'), sql);
       case 'last-name':
-        return fakeName(ref, LAST_NAMES, SALT, sql);
+        return fakeName(ref, LAST_NAMES, key('last-name'), sql);
       case 'full-name':
-        return fakeFullName(ref, SALT, sql);
+        return fakeFullName(ref, key('full-name'), sql);
       case 'text-scrub':
         // Each detector in turn (see scrub.ts), every occurrence; the replacements hold no digit and no @.
         return SCRUB_PATTERNS.reduce(
@@ -157,10 +156,6 @@ export const mysqlDialect: MaskDialect = {
         throw new Error('shuffle is not an expression: it is rendered by shuffle()');
     }
   },
-
-  setSalt: (salt) => `SET @dms_mask_salt = ${salt}`,
-
-  clearSalt: 'SET @dms_mask_salt = NULL',
 
   unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined {
     const { strategy } = column;

@@ -1,30 +1,27 @@
 // Why this file exists: masking on PostgreSQL (RDS and Aurora included) as set-based SQL using only built-ins
 // that need no extension: sha256/convert_to/encode, regexp_replace, regexp_split_to_table, strpos, random().
 // The dictionaries and every configured value are bound parameters; only catalog-spelled, quoted names are
-// text. The salt is a transaction-local setting (set_config in a short statement of its own), read by the
-// expressions.
+// text. Deterministic strategies hash with their purpose's key (keys.ts), a bound parameter of the UPDATE:
+// pg_stat_activity shows `$n` in its place, and no setting of the session holds it.
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
 import { DECIMAL_DIGIT_CLASS, DECIMAL_DIGITS } from '../digits.ts';
 import { noiseExpression } from '../noise.ts';
 import { ANY_SCRUB_PATTERN, replacementOf, SCRUB_PATTERNS } from '../scrub.ts';
-import type { BoundSql, MaskDialect, ShuffleSource } from './dialect.ts';
+import type { BoundSql, KeyRef, MaskDialect, ShuffleSource } from './dialect.ts';
 
 const SIGN = '(CASE WHEN random() < 0.5 THEN -1 ELSE 1 END)';
 /** A factor in (0.01, 1]: never 0, so a non-zero value always moves. */
 const FRACTION = '(0.01 + 0.99 * random())';
-/** The salt set by setSalt; a scalar subquery, so it is read once per statement, not once per row. */
-const SALT = "(SELECT current_setting('dms_mask.salt'))";
-
-function hashHex(input: string, salt: string): string {
-  return `encode(sha256(convert_to(${salt} || ':' || ${input}, 'UTF8')), 'hex')`;
+function hashHex(input: string, key: string): string {
+  return `encode(sha256(convert_to(${key}::text || ':' || ${input}, 'UTF8')), 'hex')`;
 }
 
-function fakeName(ref: string, dictionary: readonly string[], salt: string, sql: BoundSql): string {
+function fakeName(ref: string, dictionary: readonly string[], key: string, sql: BoundSql): string {
   const size = dictionary.length;
-  // The first 32 bits of the salted hash choose the entry; when that is the original name, the next one is
+  // The first 32 bits of the keyed hash choose the entry; when that is the original name, the next one is
   // taken, so a name never masks to itself (verification would rightly count it as left over).
-  const index = `((('x' || left(${hashHex(`lower(${ref})`, salt)}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
+  const index = `((('x' || left(${hashHex(`lower(${ref})`, key)}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
   return `(SELECT CASE WHEN lower(n.d[n.i]) = lower(${ref}) THEN n.d[n.i % ${size} + 1] ELSE n.d[n.i] END
     FROM (SELECT ${sql.bind(dictionary)}::text[] AS d, ${index} AS i) n)`;
 }
@@ -34,16 +31,16 @@ const pickIndex = (hash: string, from: number, size: number) =>
   `((('x' || substr(${hash}, ${from}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
 
 /**
- * "First Last": the first name chosen by the first 32 bits of the salted hash of lower(value), the last name by
+ * "First Last": the first name chosen by the first 32 bits of the keyed hash of lower(value), the last name by
  * the next 32. When the pair is the original (case aside), the next last name is taken: a value never masks to
  * itself.
  */
-function fakeFullName(ref: string, salt: string, sql: BoundSql): string {
+function fakeFullName(ref: string, key: string, sql: BoundSql): string {
   const size = LAST_NAMES.length;
   const pair = (last: string) => `n.f[n.i] || ' ' || n.l[${last}]`;
   return `(SELECT CASE WHEN lower(${pair('n.j')}) = lower(${ref}) THEN ${pair(`n.j % ${size} + 1`)} ELSE ${pair('n.j')} END
     FROM (SELECT h.f, h.l, ${pickIndex('h.h', 1, FIRST_NAMES.length)} AS i, ${pickIndex('h.h', 9, size)} AS j
-      FROM (SELECT ${hashHex(`lower(${ref})`, salt)} AS h, ${sql.bind(FIRST_NAMES)}::text[] AS f,
+      FROM (SELECT ${hashHex(`lower(${ref})`, key)} AS h, ${sql.bind(FIRST_NAMES)}::text[] AS f,
         ${sql.bind(LAST_NAMES)}::text[] AS l) h) n)`;
 }
 
@@ -69,7 +66,7 @@ export const postgresDialect: MaskDialect = {
   // role with BYPASSRLS, or the owner of a table without FORCE ROW LEVEL SECURITY, sees every row as before.
   allRowsOrFail: 'SET LOCAL row_security = off',
 
-  expression(column: MaskedColumn, ref: string, sql: BoundSql): string {
+  expression(column: MaskedColumn, ref: string, sql: BoundSql, key: KeyRef): string {
     const { strategy } = column;
     switch (strategy.strategy) {
       case 'fixed':
@@ -77,9 +74,9 @@ export const postgresDialect: MaskDialect = {
       case 'null':
         return 'NULL';
       case 'hash':
-        return `left(${hashHex(ref, SALT)}, ${sql.bind(strategy.length ?? 32)}::int)`;
+        return `left(${hashHex(ref, key('hash'))}, ${sql.bind(strategy.length ?? 32)}::int)`;
       case 'email':
-        return `'u_' || left(${hashHex(`lower(${ref})`, SALT)}, 16) || '@example.invalid'`;
+        return `'u_' || left(${hashHex(`lower(${ref})`, key('email'))}, 16) || '@example.invalid'`;
       case 'partial': {
         const first = sql.bind(strategy.keepFirst ?? 0);
         const last = sql.bind(strategy.keepLast ?? 0);
@@ -101,11 +98,11 @@ export const postgresDialect: MaskDialect = {
           FROM regexp_split_to_table(${ref}, '') WITH ORDINALITY AS c(ch, n)), ${ref})`;
       }
       case 'first-name':
-        return fakeName(ref, FIRST_NAMES, SALT, sql);
+        return fakeName(ref, FIRST_NAMES, key('first-name'), sql);
       case 'last-name':
-        return fakeName(ref, LAST_NAMES, SALT, sql);
+        return fakeName(ref, LAST_NAMES, key('last-name'), sql);
       case 'full-name':
-        return fakeFullName(ref, SALT, sql);
+        return fakeFullName(ref, key('full-name'), sql);
       case 'text-scrub':
         // Each detector in turn (see scrub.ts), every occurrence; the replacements hold no digit and no @.
         return SCRUB_PATTERNS.reduce(
@@ -131,11 +128,6 @@ export const postgresDialect: MaskDialect = {
         throw new Error('shuffle is not an expression: it is rendered by shuffle()');
     }
   },
-
-  // is_local = true: the setting ends with the table's transaction, committed or rolled back.
-  setSalt: (salt) => `SELECT set_config('dms_mask.salt', ${salt}, true)`,
-
-  clearSalt: undefined,
 
   unchangeable(column: MaskedColumn, original: string, sql: BoundSql): string | undefined {
     const { strategy } = column;
