@@ -10,7 +10,7 @@
 import type { SqlSession, TargetDatabase } from '../database/target.ts';
 import type { Log } from '../log.ts';
 import { type MaskGroup, quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts';
-import { BoundSql, boundKeys, type MaskDialect } from './dialects/dialect.ts';
+import { BoundSql, type MaskDialect } from './dialects/dialect.ts';
 import { mysqlDialect } from './dialects/mysql.ts';
 import { postgresDialect } from './dialects/postgres.ts';
 import {
@@ -23,6 +23,7 @@ import {
 import { orphansQuery } from './foreign.ts';
 import { type KeyPurpose, purposeKeys } from './keys.ts';
 import type { MaskingRules } from './rules.ts';
+import { type ColumnStatements, columnStatements, verifiedCounts } from './statements.ts';
 
 export interface TableMaskReport {
   readonly table: string;
@@ -96,111 +97,26 @@ async function run(
   }
 }
 
-function rowFilter(dialect: MaskDialect, table: ResolvedTable, bound: BoundSql, alias = ''): string {
-  if (!table.where) return '';
-  const { column, filter } = table.where;
-  const ref = `${alias}${column.quoted}`;
-  if (filter.isNull !== undefined) return ` WHERE ${ref} IS ${filter.isNull ? '' : 'NOT '}NULL`;
-  if (filter.in !== undefined) return ` WHERE ${dialect.inList(ref, filter.in, bound)}`;
-  return ` WHERE ${ref} = ${bound.bind(filter.equals)}`;
-}
-
 async function maskColumns(
   session: SqlSession,
   dialect: MaskDialect,
-  quote: (name: string) => string,
   table: ResolvedTable,
-  copyName: string,
-  purposes: Readonly<Record<KeyPurpose, string>>,
+  statements: ColumnStatements,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
-  const keys = table.primaryKey.map((key, index) => ({ copy: `p${index}`, table: key.quoted }));
-  const originals = table.columns.map((column, index) => ({ column, copy: `c${index}` }));
-
-  const copyColumns = [
-    ...keys.map((key) => `${key.table} AS ${key.copy}`),
-    ...originals.map(({ column, copy }) => `${column.quoted} AS ${copy}`),
-  ].join(', ');
-  const copyKeys = keys.map((key) => key.copy);
-  const copyStatements = dialect.createCopy(
-    quote(copyName),
-    copyKeys,
-    `SELECT ${copyColumns} FROM ${table.quoted}`,
-  );
-  for (const statement of copyStatements) {
-    await run(session, dialect, table, 'creating the copy of the originals', statement);
+  for (const statement of [...statements.copy, ...statements.change]) {
+    await run(session, dialect, table, statement.step, statement.sql, statement.bound, statement.written);
   }
-  const copyBound = new BoundSql();
-  const copyFilter = rowFilter(dialect, table, copyBound);
-  await run(
-    session,
-    dialect,
-    table,
-    'copying the original values',
-    `INSERT INTO ${quote(copyName)} SELECT ${copyColumns} FROM ${table.quoted}${copyFilter}`,
-    copyBound,
-  );
-  for (const statement of dialect.afterCopy(quote(copyName))) {
-    await run(session, dialect, table, 'analysing the copy', statement);
-  }
-
-  const inPlace = table.columns.filter((column) => column.strategy.strategy !== 'shuffle');
-  if (inPlace.length > 0) {
-    const bound = new BoundSql();
-    const key = boundKeys(bound, purposes);
-    const assignments = inPlace.map(
-      (column) => `${column.quoted} = ${dialect.expression(column, column.quoted, bound, key)}`,
-    );
-    const where = rowFilter(dialect, table, bound);
-    await run(
-      session,
-      dialect,
-      table,
-      `updating ${inPlace.map((column) => column.name).join(', ')}`,
-      `UPDATE ${table.quoted} SET ${assignments.join(', ')}${where}`,
-      bound,
-      inPlace.map((column) => column.name),
-    );
-  }
-  for (const { column, copy } of originals.filter((entry) => entry.column.strategy.strategy === 'shuffle')) {
-    for (const statement of dialect.shuffle(table.quoted, column.quoted, {
-      name: quote(copyName),
-      keys,
-      original: copy,
-    })) {
-      await run(session, dialect, table, `shuffling ${column.name}`, statement, undefined, [column.name]);
-    }
-  }
-
-  const verifyBound = new BoundSql();
-  const sums = originals.flatMap(({ column, copy }, index) => {
-    const exempt = dialect.unchangeable(column, `o.${copy}`, verifyBound);
-    const residue = dialect.residue(column, `t.${column.quoted}`, verifyBound);
-    const unchanged = `o.${copy} IS NOT NULL AND t.${column.quoted} = o.${copy}${exempt ? ` AND NOT (${exempt})` : ''}`;
-    return [
-      `SUM(CASE WHEN ${residue ? `(${unchanged}) OR (${residue})` : unchanged} THEN 1 ELSE 0 END) AS u${index}`,
-      `SUM(CASE WHEN ${dialect.distinct(`t.${column.quoted}`, `o.${copy}`)} THEN 1 ELSE 0 END) AS d${index}`,
-      `SUM(CASE WHEN o.${copy} IS NOT NULL THEN 1 ELSE 0 END) AS n${index}`,
-    ];
-  });
-  const join = keys.map((key) => `t.${key.table} = o.${key.copy}`).join(' AND ');
-  const [counts = {}] = await run(
-    session,
-    dialect,
-    table,
-    'verifying',
-    `SELECT ${sums.join(', ')} FROM ${table.quoted} t JOIN ${quote(copyName)} o ON ${join}`,
-    verifyBound,
-  );
-  for (const statement of dialect.dropCopy(quote(copyName))) {
-    await run(session, dialect, table, 'dropping the copy', statement);
+  const { verify } = statements;
+  const [counts = {}] = await run(session, dialect, table, verify.step, verify.sql, verify.bound);
+  for (const statement of statements.drop) {
+    await run(session, dialect, table, statement.step, statement.sql);
   }
 
   const rowsChanged: Record<string, number> = {};
   const verified: Record<string, { unchangedNonNull: number }> = {};
   const leftOver: string[] = [];
-  originals.forEach(({ column }, index) => {
-    const unchanged = Number(counts[`u${index}`] ?? 0);
-    const changed = Number(counts[`d${index}`] ?? 0);
+  table.columns.forEach((column, index) => {
+    const { unchanged, changed, nonNull } = verifiedCounts(counts, index);
     rowsChanged[column.name] = changed;
     verified[column.name] = { unchangedNonNull: unchanged };
     if (column.strategy.strategy !== 'shuffle') {
@@ -208,9 +124,8 @@ async function maskColumns(
     } else {
       // Some rows drawing their own value back is expected; every row doing so (one selected row, one distinct
       // value, or an unlucky draw among very few rows) leaves the values where they were.
-      const values = Number(counts[`n${index}`] ?? 0);
-      if (changed === 0 && values > 0)
-        leftOver.push(`${column.name} (shuffle moved none of ${values} values)`);
+      if (changed === 0 && nonNull > 0)
+        leftOver.push(`${column.name} (shuffle moved none of ${nonNull} values)`);
     }
   });
   if (leftOver.length > 0) {
@@ -231,7 +146,9 @@ async function maskTableIn(
   copy: string,
   purposes: Readonly<Record<KeyPurpose, string>>,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
-  if (!table.truncate) return maskColumns(session, dialect, quote, table, copy, purposes);
+  if (!table.truncate) {
+    return maskColumns(session, dialect, table, columnStatements(dialect, table, quote(copy), purposes));
+  }
   await run(session, dialect, table, 'truncating', dialect.truncate(table.quoted));
   const [left] = await run(session, dialect, table, 'verifying', `SELECT COUNT(*) AS n FROM ${table.quoted}`);
   if (Number(left?.n ?? 0) !== 0) {

@@ -1,0 +1,138 @@
+// Why this file exists: the SQL that masks one table (copy the originals, change the values, verify, drop the
+// copy) is built here as data, apart from running it, so that the masking run (mask.ts) executes exactly the
+// statements a plan (plan.ts) shows. Values and keys are bound parameters of each statement (BoundSql); the text
+// holds only catalog-spelled, quoted names and SQL of ours.
+import type { ResolvedTable } from './catalog.ts';
+import { BoundSql, boundKeys, type MaskDialect } from './dialects/dialect.ts';
+import type { KeyPurpose } from './keys.ts';
+
+export interface MaskStatement {
+  /** What the statement does, for errors ("… failed while <step>") and plans. */
+  readonly step: string;
+  readonly sql: string;
+  readonly bound: BoundSql;
+  /** The columns the statement writes: a duplicate in a unique index over them is named in the error. */
+  readonly written: readonly string[];
+}
+
+export interface ColumnStatements {
+  /** Creates and fills the temporary copy of the keys and originals of the selected rows. */
+  readonly copy: readonly MaskStatement[];
+  /** The in-place UPDATE of every non-shuffled column, then the statements of each shuffle. */
+  readonly change: readonly MaskStatement[];
+  /**
+   * One row of counts over the table joined with its copy, per masked column `i` (in table.columns order):
+   * `u<i>` rows still holding their original (or a residue), `d<i>` rows whose value changed, `n<i>` non-null
+   * originals. Read them with verifiedCounts.
+   */
+  readonly verify: MaskStatement;
+  /** Drops the copy where the end of the transaction does not. */
+  readonly drop: readonly MaskStatement[];
+}
+
+const statement = (step: string, sql: string, bound = new BoundSql(), written: readonly string[] = []) => ({
+  step,
+  sql,
+  bound,
+  written,
+});
+
+function rowFilter(dialect: MaskDialect, table: ResolvedTable, bound: BoundSql): string {
+  if (!table.where) return '';
+  const { column, filter } = table.where;
+  const ref = column.quoted;
+  if (filter.isNull !== undefined) return ` WHERE ${ref} IS ${filter.isNull ? '' : 'NOT '}NULL`;
+  if (filter.in !== undefined) return ` WHERE ${dialect.inList(ref, filter.in, bound)}`;
+  return ` WHERE ${ref} = ${bound.bind(filter.equals)}`;
+}
+
+/** The statements that mask the columns of one (not truncated) table, its copy named `copyName` (quoted). */
+export function columnStatements(
+  dialect: MaskDialect,
+  table: ResolvedTable,
+  copyName: string,
+  purposes: Readonly<Record<KeyPurpose, string>>,
+): ColumnStatements {
+  const keys = table.primaryKey.map((key, index) => ({ copy: `p${index}`, table: key.quoted }));
+  const originals = table.columns.map((column, index) => ({ column, copy: `c${index}` }));
+  const copyColumns = [
+    ...keys.map((key) => `${key.table} AS ${key.copy}`),
+    ...originals.map(({ column, copy }) => `${column.quoted} AS ${copy}`),
+  ].join(', ');
+
+  const copyBound = new BoundSql();
+  const copyFilter = rowFilter(dialect, table, copyBound);
+  const copy = [
+    ...dialect
+      .createCopy(
+        copyName,
+        keys.map((key) => key.copy),
+        `SELECT ${copyColumns} FROM ${table.quoted}`,
+      )
+      .map((sql) => statement('creating the copy of the originals', sql)),
+    statement(
+      'copying the original values',
+      `INSERT INTO ${copyName} SELECT ${copyColumns} FROM ${table.quoted}${copyFilter}`,
+      copyBound,
+    ),
+    ...dialect.afterCopy(copyName).map((sql) => statement('analysing the copy', sql)),
+  ];
+
+  const change: MaskStatement[] = [];
+  const inPlace = table.columns.filter((column) => column.strategy.strategy !== 'shuffle');
+  if (inPlace.length > 0) {
+    const bound = new BoundSql();
+    const key = boundKeys(bound, purposes);
+    const assignments = inPlace.map(
+      (column) => `${column.quoted} = ${dialect.expression(column, column.quoted, bound, key)}`,
+    );
+    const where = rowFilter(dialect, table, bound);
+    change.push(
+      statement(
+        `updating ${inPlace.map((column) => column.name).join(', ')}`,
+        `UPDATE ${table.quoted} SET ${assignments.join(', ')}${where}`,
+        bound,
+        inPlace.map((column) => column.name),
+      ),
+    );
+  }
+  for (const { column, copy: original } of originals.filter(
+    (entry) => entry.column.strategy.strategy === 'shuffle',
+  )) {
+    for (const sql of dialect.shuffle(table.quoted, column.quoted, { name: copyName, keys, original })) {
+      change.push(statement(`shuffling ${column.name}`, sql, undefined, [column.name]));
+    }
+  }
+
+  const verifyBound = new BoundSql();
+  const sums = originals.flatMap(({ column, copy: original }, index) => {
+    const exempt = dialect.unchangeable(column, `o.${original}`, verifyBound);
+    const residue = dialect.residue(column, `t.${column.quoted}`, verifyBound);
+    const unchanged = `o.${original} IS NOT NULL AND t.${column.quoted} = o.${original}${exempt ? ` AND NOT (${exempt})` : ''}`;
+    return [
+      `SUM(CASE WHEN ${residue ? `(${unchanged}) OR (${residue})` : unchanged} THEN 1 ELSE 0 END) AS u${index}`,
+      `SUM(CASE WHEN ${dialect.distinct(`t.${column.quoted}`, `o.${original}`)} THEN 1 ELSE 0 END) AS d${index}`,
+      `SUM(CASE WHEN o.${original} IS NOT NULL THEN 1 ELSE 0 END) AS n${index}`,
+    ];
+  });
+  const join = keys.map((key) => `t.${key.table} = o.${key.copy}`).join(' AND ');
+  const verify = statement(
+    'verifying',
+    `SELECT ${sums.join(', ')} FROM ${table.quoted} t JOIN ${copyName} o ON ${join}`,
+    verifyBound,
+  );
+  const drop = dialect.dropCopy(copyName).map((sql) => statement('dropping the copy', sql));
+  return { copy, change, verify, drop };
+}
+
+/** The counts of masked column `index` in the row the verify statement returned. */
+export function verifiedCounts(
+  row: Record<string, unknown>,
+  index: number,
+): { unchanged: number; changed: number; nonNull: number } {
+  return {
+    unchanged: Number(row[`u${index}`] ?? 0),
+    changed: Number(row[`d${index}`] ?? 0),
+    nonNull: Number(row[`n${index}`] ?? 0),
+  };
+}
