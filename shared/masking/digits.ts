@@ -42,3 +42,11 @@ export const DECIMAL_DIGIT_CLASS: string = `[${ZEROS.map((zero) => `${String.fro
 
 /** Per value 0-9, a bracket class matching every decimal digit of that value. */
 export const DIGIT_OF_VALUE_CLASS: readonly string[] = DIGITS_OF_VALUE.map((digits) => `[${digits}]`);
+
+/**
+ * A bracket class matching every decimal digit except ASCII 0-9: a value it does not match holds ASCII digits
+ * only, which a dialect may then randomize by code-point arithmetic, faster than by looking each character up.
+ */
+export const NON_ASCII_DIGIT_CLASS: string = `[${ZEROS.filter((zero) => zero !== 0x30)
+  .map((zero) => `${String.fromCodePoint(zero)}-${String.fromCodePoint(zero + 9)}`)
+  .join('')}]`;

@@ -63,8 +63,25 @@ function fixedPoint(): { salt: string; first: string; last: string } {
   throw new Error('no fixed point found');
 }
 
+/** A salt under which some dictionary name picks itself (first 32 bits of sha256(key:lower(name))). */
+function selfPickingName(
+  dictionary: readonly string[],
+  purpose: 'first-name' | 'last-name',
+): { salt: string; name: string } {
+  for (let n = 0; n < 10_000; n += 1) {
+    const salt = `self-pick-${n}`;
+    const key = purposeKey(salt, purpose);
+    const name = dictionary.find((entry, position) => {
+      const hash = createHash('sha256').update(`${key}:${entry.toLowerCase()}`).digest('hex');
+      return Number.parseInt(hash.slice(0, 8), 16) % dictionary.length === position;
+    });
+    if (name) return { salt, name };
+  }
+  throw new Error('no self-picking name found');
+}
+
 export function maskingStrategiesScenario(name: string, target: () => ScenarioTarget): void {
-  describe(`full-name, text-scrub and noise on ${name}`, () => {
+  describe(`names, full-name, text-scrub and noise on ${name}`, () => {
     const log = new RecordingLog();
 
     async function withDb<T>(work: (db: TargetDatabase) => Promise<T>): Promise<T> {
@@ -75,6 +92,36 @@ export function maskingStrategiesScenario(name: string, target: () => ScenarioTa
         await db.close();
       }
     }
+
+    describe.each([
+      ['first-name', FIRST_NAMES],
+      ['last-name', LAST_NAMES],
+    ] as const)('%s', (purpose, dictionary) => {
+      it('never keeps a name the hash would pick for itself, in any case, and picks the next entry', async () => {
+        const { salt, name } = selfPickingName(dictionary, purpose);
+        const next = dictionary[(dictionary.indexOf(name) + 1) % dictionary.length];
+        await withDb(async (db) => {
+          await db.query('DROP TABLE IF EXISTS names');
+          await db.query(`CREATE TABLE names (id integer PRIMARY KEY, name varchar(80))${UTF8[db.dialect]}`);
+          const values = [name, name.toUpperCase(), name.toLowerCase(), 'Someone Else', null];
+          await insertRows(
+            db,
+            db.dialect,
+            'names',
+            values.map((value, i) => ({ id: i + 1, name: value })),
+          );
+          const report = await maskDatabase(db, rules('names', { name: { strategy: purpose } }), {
+            salt,
+            log,
+          });
+          expect(report.tables[0]?.verified.name?.unchangedNonNull).toBe(0);
+          const after = (await rowsOf(db, 'names')).map((row) => row.name);
+          expect(after.slice(0, 3)).toEqual([next, next, next]);
+          expect(dictionary).toContain(after[3]);
+          expect(after[4]).toBeNull();
+        });
+      });
+    });
 
     describe('full-name', () => {
       const PEOPLE = ['Ann Smith', 'ann smith', 'Bob Okafor', 'Zoë Müller', "D'Arcy O'Neil", 'x'];

@@ -43,16 +43,21 @@ export class BoundSql {
   }
 }
 
-/**
- * The SQL that stands for a purpose's key (see keys.ts) in the statement being built: a bound parameter of that
- * statement, the same one wherever the purpose recurs in it.
- */
-export type KeyRef = (purpose: KeyPurpose) => string;
+/** A purpose's key as the statement being built uses it. */
+export interface KeyRef {
+  /** The SQL standing for the key: a bound parameter of the statement, the same one wherever it recurs. */
+  (purpose: KeyPurpose): string;
+  /**
+   * The key itself, for what is derived from it in this process rather than in SQL (which dictionary entries
+   * pick themselves, see self-picks.ts); never to be written into SQL text.
+   */
+  readonly value: (purpose: KeyPurpose) => string;
+}
 
 /** A KeyRef binding each purpose's key into `sql` once, on first use. */
 export function boundKeys(sql: BoundSql, keys: Readonly<Record<KeyPurpose, string>>): KeyRef {
   const markers = new Map<KeyPurpose, string>();
-  return (purpose) => {
+  const ref = (purpose: KeyPurpose) => {
     let marker = markers.get(purpose);
     if (marker === undefined) {
       marker = sql.bind(keys[purpose]);
@@ -60,6 +65,7 @@ export function boundKeys(sql: BoundSql, keys: Readonly<Record<KeyPurpose, strin
     }
     return marker;
   };
+  return Object.assign(ref, { value: (purpose: KeyPurpose) => keys[purpose] });
 }
 
 export interface MaskDialect {

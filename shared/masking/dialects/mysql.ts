@@ -1,13 +1,15 @@
 // Why this file exists: masking on MySQL 8 and MariaDB 10.6+ (Aurora MySQL included) as set-based SQL using only
-// built-ins: SHA2, REGEXP_REPLACE, REPLACE, RAND(), JSON_EXTRACT. The dictionaries (one JSON array string each)
+// built-ins: SHA2, REGEXP_REPLACE, REPLACE, RAND(), ELT. The dictionaries (their entries)
 // and every configured value are bound parameters; only catalog-spelled, quoted names are text. Deterministic
 // strategies hash with their purpose's key (keys.ts), a parameter of the UPDATE, a server-side prepared
 // statement: the process list and performance_schema show `?` in its place, and no user variable holds it.
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
 import { DECIMAL_DIGIT_CLASS, DIGIT_OF_VALUE_CLASS } from '../digits.ts';
+import type { KeyPurpose } from '../keys.ts';
 import { noiseExpression } from '../noise.ts';
 import { ANY_SCRUB_PATTERN, replacementOf, SCRUB_PATTERNS } from '../scrub.ts';
+import { selfPickedNames, selfPickedPairs } from '../self-picks.ts';
 import type { BoundSql, KeyRef, MaskDialect, ShuffleSource } from './dialect.ts';
 
 const SIGN = 'IF(RAND() < 0.5, -1, 1)';
@@ -22,35 +24,54 @@ function hashHex(input: string, key: string): string {
   return `SHA2(CONCAT(CONVERT(${key} USING utf8mb4) COLLATE utf8mb4_bin, ':', ${input}), 256)`;
 }
 
-function fakeName(ref: string, dictionary: readonly string[], key: string, sql: BoundSql): string {
+/** 32 bits of `hash` from hex character `from` (1-based), mod `size`: a 0-based dictionary position. */
+const pickIndex = (hash: string, from: number, size: number) =>
+  `(CAST(CONV(SUBSTRING(${hash}, ${from}, 8), 16, 10) AS UNSIGNED) % ${size})`;
+
+/** The dictionary entry at a 0-based position: ELT over the entries, each a bound parameter. */
+const entryAt = (position: string, dictionary: readonly string[], sql: BoundSql) =>
+  `ELT(${position} + 1, ${dictionary.map((entry) => sql.bind(entry)).join(', ')})`;
+
+/** `LOWER(ref) IN (…)` over values found in this process (self-picks.ts), bound; undefined for none. */
+const lowerIn = (ref: string, values: readonly string[], sql: BoundSql) =>
+  values.length === 0 ? undefined : `LOWER(${ref}) IN (${values.map((value) => sql.bind(value)).join(', ')})`;
+
+/**
+ * A dictionary entry chosen by the first 32 bits of the keyed hash of lower(value). A value never masks to
+ * itself: only the entries whose own pick is themselves could, they are listed in this process (self-picks.ts),
+ * and only they take the next entry. A row costs one hash and one ELT.
+ */
+function fakeName(
+  ref: string,
+  dictionary: readonly string[],
+  key: KeyRef,
+  purpose: KeyPurpose,
+  sql: BoundSql,
+): string {
   const size = dictionary.length;
-  const words = sql.bind(JSON.stringify(dictionary));
-  const index = `(CAST(CONV(LEFT(${hashHex(`LOWER(${ref})`, key)}, 8), 16, 10) AS UNSIGNED) % ${size})`;
-  const pick = (position: string) => `JSON_UNQUOTE(JSON_EXTRACT(${words}, CONCAT('$[', ${position}, ']')))`;
-  // When the chosen entry is the original name, the next one is taken: a name never masks to itself.
-  return `CASE WHEN LOWER(${pick(index)}) = LOWER(${ref}) THEN ${pick(`(${index} + 1) % ${size}`)} ELSE ${pick(index)} END`;
+  const index = pickIndex(hashHex(`LOWER(${ref})`, key(purpose)), 1, size);
+  const selfPick = lowerIn(ref, selfPickedNames(key.value(purpose), dictionary), sql);
+  const pick = entryAt(index, dictionary, sql);
+  return selfPick
+    ? `CASE WHEN ${selfPick} THEN ${entryAt(`(${index} + 1) % ${size}`, dictionary, sql)} ELSE ${pick} END`
+    : pick;
 }
 
 /**
  * "First Last": the first name chosen by the first 32 bits of the keyed hash of lower(value), the last name by
  * the next 32. When the pair is the original (case aside), the next last name is taken: a value never masks to
- * itself.
+ * itself. The pairs that pick themselves are listed in this process, as for single names.
  */
-function fakeFullName(ref: string, key: string, sql: BoundSql): string {
-  const hash = hashHex(`LOWER(${ref})`, key);
-  const index = (from: number, size: number) =>
-    `(CAST(CONV(SUBSTRING(${hash}, ${from}, 8), 16, 10) AS UNSIGNED) % ${size})`;
-  const pick = (words: string, position: string) =>
-    `JSON_UNQUOTE(JSON_EXTRACT(${words}, CONCAT('$[', ${position}, ']')))`;
+function fakeFullName(ref: string, key: KeyRef, sql: BoundSql): string {
+  const hash = hashHex(`LOWER(${ref})`, key('full-name'));
   const size = LAST_NAMES.length;
-  const first = pick(sql.bind(JSON.stringify(FIRST_NAMES)), index(1, FIRST_NAMES.length));
-  const last = (position: string) => pick(sql.bind(JSON.stringify(LAST_NAMES)), position);
-  const pair = CONCAT(first, last(index(9, size)));
-  return `CASE WHEN LOWER(${pair}) = LOWER(${ref}) THEN ${CONCAT(first, last(`(${index(9, size)} + 1) % ${size}`))} ELSE ${pair} END`;
-}
-
-function CONCAT(first: string, last: string): string {
-  return `CONCAT(${first}, ' ', ${last})`;
+  const first = entryAt(pickIndex(hash, 1, FIRST_NAMES.length), FIRST_NAMES, sql);
+  const pair = (lastPosition: string) => `CONCAT(${first}, ' ', ${entryAt(lastPosition, LAST_NAMES, sql)})`;
+  const selfPick = lowerIn(ref, selfPickedPairs(key.value('full-name'), FIRST_NAMES, LAST_NAMES), sql);
+  const usual = pair(pickIndex(hash, 9, size));
+  return selfPick
+    ? `CASE WHEN ${selfPick} THEN ${pair(`(${pickIndex(hash, 9, size)} + 1) % ${size}`)} ELSE ${usual} END`
+    : usual;
 }
 
 /**
@@ -127,11 +148,11 @@ export const mysqlDialect: MaskDialect = {
       case 'digits-randomize':
         return randomizeDigits(ref, sql);
       case 'first-name':
-        return fakeName(ref, FIRST_NAMES, key('first-name'), sql);
+        return fakeName(ref, FIRST_NAMES, key, 'first-name', sql);
       case 'last-name':
-        return fakeName(ref, LAST_NAMES, key('last-name'), sql);
+        return fakeName(ref, LAST_NAMES, key, 'last-name', sql);
       case 'full-name':
-        return fakeFullName(ref, key('full-name'), sql);
+        return fakeFullName(ref, key, sql);
       case 'text-scrub':
         // Each detector in turn (see scrub.ts), every occurrence; the replacements hold no digit and no @.
         return SCRUB_PATTERNS.reduce(

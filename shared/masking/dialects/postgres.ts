@@ -5,7 +5,7 @@
 // pg_stat_activity shows `$n` in its place, and no setting of the session holds it.
 import type { MaskedColumn } from '../catalog.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../dictionaries.ts';
-import { DECIMAL_DIGIT_CLASS, DECIMAL_DIGITS } from '../digits.ts';
+import { DECIMAL_DIGIT_CLASS, DECIMAL_DIGITS, NON_ASCII_DIGIT_CLASS } from '../digits.ts';
 import { noiseExpression } from '../noise.ts';
 import { ANY_SCRUB_PATTERN, replacementOf, SCRUB_PATTERNS } from '../scrub.ts';
 import type { BoundSql, KeyRef, MaskDialect, ShuffleSource } from './dialect.ts';
@@ -17,31 +17,47 @@ function hashHex(input: string, key: string): string {
   return `encode(sha256(convert_to(${key}::text || ':' || ${input}, 'UTF8')), 'hex')`;
 }
 
-function fakeName(ref: string, dictionary: readonly string[], key: string, sql: BoundSql): string {
-  const size = dictionary.length;
-  // The first 32 bits of the keyed hash choose the entry; when that is the original name, the next one is
-  // taken, so a name never masks to itself (verification would rightly count it as left over).
-  const index = `((('x' || left(${hashHex(`lower(${ref})`, key)}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
-  return `(SELECT CASE WHEN lower(n.d[n.i]) = lower(${ref}) THEN n.d[n.i % ${size} + 1] ELSE n.d[n.i] END
-    FROM (SELECT ${sql.bind(dictionary)}::text[] AS d, ${index} AS i) n)`;
-}
-
 /** 32 bits of the hash, from hex character `from` (1-based), as a 1-based index into a dictionary of `size`. */
 const pickIndex = (hash: string, from: number, size: number) =>
   `((('x' || substr(${hash}, ${from}, 8))::bit(32)::bigint % ${size}) + 1)::int`;
 
 /**
+ * A dictionary entry chosen by the first 32 bits of the keyed hash of lower(value). A value never masks to
+ * itself: the only values whose pick is themselves (case aside) are dictionary entries whose own pick is their
+ * position, and those are listed once per statement (an uncorrelated ARRAY subquery, an InitPlan, over the
+ * dictionary); only they take the next entry. Every other row costs one hash and one array subscript, no
+ * subquery per row.
+ */
+function fakeName(ref: string, dictionary: readonly string[], key: string, sql: BoundSql): string {
+  const size = dictionary.length;
+  const words = `${sql.bind(dictionary)}::text[]`;
+  const pick = (value: string) => pickIndex(hashHex(`lower(${value})`, key), 1, size);
+  const selfPicks = `ARRAY(SELECT lower(e) FROM unnest(${words}) WITH ORDINALITY AS w(e, p) WHERE ${pick('e')} = p)`;
+  return `CASE WHEN lower(${ref}) = ANY(${selfPicks}) THEN (${words})[${pick(ref)} % ${size} + 1]
+    ELSE (${words})[${pick(ref)}] END`;
+}
+
+/**
  * "First Last": the first name chosen by the first 32 bits of the keyed hash of lower(value), the last name by
  * the next 32. When the pair is the original (case aside), the next last name is taken: a value never masks to
- * itself.
+ * itself. As for single names, the pairs that pick themselves are listed once per statement (over every pair of
+ * the dictionaries), so a row computes its hash once and subscripts twice.
  */
 function fakeFullName(ref: string, key: string, sql: BoundSql): string {
-  const size = LAST_NAMES.length;
-  const pair = (last: string) => `n.f[n.i] || ' ' || n.l[${last}]`;
-  return `(SELECT CASE WHEN lower(${pair('n.j')}) = lower(${ref}) THEN ${pair(`n.j % ${size} + 1`)} ELSE ${pair('n.j')} END
-    FROM (SELECT h.f, h.l, ${pickIndex('h.h', 1, FIRST_NAMES.length)} AS i, ${pickIndex('h.h', 9, size)} AS j
-      FROM (SELECT ${hashHex(`lower(${ref})`, key)} AS h, ${sql.bind(FIRST_NAMES)}::text[] AS f,
-        ${sql.bind(LAST_NAMES)}::text[] AS l) h) n)`;
+  const firstSize = FIRST_NAMES.length;
+  const lastSize = LAST_NAMES.length;
+  const first = `${sql.bind(FIRST_NAMES)}::text[]`;
+  const last = `${sql.bind(LAST_NAMES)}::text[]`;
+  const hash = (value: string) => hashHex(`lower(${value})`, key);
+  const pair = (value: string, lastIndex: string) =>
+    `(${first})[${pickIndex(hash(value), 1, firstSize)}] || ' ' || (${last})[${lastIndex}]`;
+  const selfPicks = `ARRAY(SELECT lower(f.e || ' ' || l.e)
+      FROM unnest(${first}) WITH ORDINALITY AS f(e, p), unnest(${last}) WITH ORDINALITY AS l(e, p)
+     WHERE ${pickIndex(hash("f.e || ' ' || l.e"), 1, firstSize)} = f.p
+       AND ${pickIndex(hash("f.e || ' ' || l.e"), 9, lastSize)} = l.p)`;
+  return `CASE WHEN lower(${ref}) = ANY(${selfPicks})
+    THEN ${pair(ref, `${pickIndex(hash(ref), 9, lastSize)} % ${lastSize} + 1`)}
+    ELSE ${pair(ref, pickIndex(hash(ref), 9, lastSize))} END`;
 }
 
 /**
@@ -89,13 +105,20 @@ export const postgresDialect: MaskDialect = {
       case 'digits-mask':
         return `regexp_replace(${ref}, ${digitClass(sql)}, ${sql.bind(strategy.maskChar ?? '#')}::text, 'g')`;
       case 'digits-randomize': {
-        // Per character, per row: a digit of value d (any script: its position in the list, ASCII first, mod 10)
-        // becomes the ASCII digit (d + 1..9) mod 10 with random() drawn for that digit, i.e. uniformly one of the
-        // nine OTHER values (never its own, so verification cannot be fooled by luck). The output is ASCII digits.
+        // Per character, per row: a digit of value d becomes the ASCII digit (d + 1..9) mod 10 with random()
+        // drawn for that position, i.e. uniformly one of the nine OTHER values, independently of every other
+        // position (never its own, so verification cannot be fooled by luck). The output is ASCII digits. A value
+        // holding no digit beyond ASCII (one regular-expression test) takes the fast form, integer arithmetic on
+        // code points; one with a digit of another script (its value: its position in the list, ASCII first, mod
+        // 10) the general one.
         const value = `((strpos(${sql.bind(DECIMAL_DIGITS)}::text, c.ch) - 1) % 10)`;
-        return `coalesce((SELECT string_agg(CASE WHEN c.ch ~ ${digitClass(sql)}
+        const general = `coalesce((SELECT string_agg(CASE WHEN c.ch ~ ${digitClass(sql)}
             THEN ((${value} + 1 + floor(random() * 9)::int) % 10)::text ELSE c.ch END, '' ORDER BY c.n)
           FROM regexp_split_to_table(${ref}, '') WITH ORDINALITY AS c(ch, n)), ${ref})`;
+        const ascii = `coalesce((SELECT string_agg(CASE WHEN ascii(c.ch) BETWEEN 48 AND 57
+            THEN chr(48 + (ascii(c.ch) - 47 + floor(random() * 9)::int) % 10) ELSE c.ch END, '' ORDER BY c.n)
+          FROM regexp_split_to_table(${ref}, '') WITH ORDINALITY AS c(ch, n)), ${ref})`;
+        return `CASE WHEN ${ref} ~ ${sql.bind(NON_ASCII_DIGIT_CLASS)}::text THEN ${general} ELSE ${ascii} END`;
       }
       case 'first-name':
         return fakeName(ref, FIRST_NAMES, key('first-name'), sql);
