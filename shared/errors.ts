@@ -4,6 +4,16 @@
 /** A setting (environment variable, stack parameter or event field) is missing or malformed. Nothing was changed. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
+  /**
+   * Each problem on its own, where the message lists several (every problem of a configuration file, every
+   * rule masking refuses), so a caller can show them one per line without parsing the message.
+   */
+  readonly problems: readonly string[];
+
+  constructor(message: string, problems: readonly string[] = [message]) {
+    super(message);
+    this.problems = problems;
+  }
 }
 
 /** The replication task the stack points at does not exist, or is not the task the configuration describes. */

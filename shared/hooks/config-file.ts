@@ -94,7 +94,7 @@ function describePath(input: unknown, path: readonly PropertyKey[]): string {
 }
 
 function fail(file: string, problems: readonly string[]): never {
-  throw new ConfigurationError(`Invalid ${file}: ${problems.join('; ')}`);
+  throw new ConfigurationError(`Invalid ${file}: ${problems.join('; ')}`, problems);
 }
 
 /**
@@ -195,5 +195,7 @@ export function checkHookSettings(
       `${file} hook(s) ${names(maskers)} need the masking salt, but MASKING_SALT_SECRET_ARN is not set (stack parameter MaskingSaltSecretArn)`,
     );
   }
-  if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`, problems);
+  }
 }

@@ -507,7 +507,7 @@ export async function resolveRules(
   }
   const linked = await checkForeignKeys(session, dialect, tables, problems);
   if (problems.length > 0) {
-    throw new ConfigurationError(`Masking refused before any change: ${problems.join('; ')}`);
+    throw new ConfigurationError(`Masking refused before any change: ${problems.join('; ')}`, problems);
   }
   return groupTables(
     tables.map((entry) => entry.table),
