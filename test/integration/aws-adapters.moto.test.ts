@@ -42,6 +42,7 @@ import { DynamoDbRunStore } from '../../shared/runs/dynamodb-store.ts';
 import type { OutboxEntry, Run, TaskRecord } from '../../shared/runs/run.ts';
 import { type RunStore, type StoredRecord, UNCHANGED, updateRecord } from '../../shared/runs/store.ts';
 import { EventBridgeScheduleRule } from '../../shared/schedule/eventbridge-rule.ts';
+import { toolAvailable } from '../support/missing-tools.ts';
 import {
   acceptMotoDmsTimestamps,
   findMotoServer,
@@ -51,21 +52,11 @@ import {
 } from './moto-server.ts';
 
 const motoServerPath = findMotoServer();
-const requireMoto = Boolean(process.env.CI);
-const MISSING_MOTO =
-  'moto_server is not on PATH. Install it with `pip install "moto[server]"` to run the AWS adapter integration tests.';
-
-if (motoServerPath === undefined && !requireMoto) {
-  console.warn(`[aws-adapters.moto] SKIPPED: ${MISSING_MOTO}`);
-}
-
-if (motoServerPath === undefined && requireMoto) {
-  describe('moto_server in CI', () => {
-    it('is installed (CI is set, so the AWS adapter integration tests must run)', () => {
-      throw new Error(MISSING_MOTO);
-    });
-  });
-}
+toolAvailable(
+  motoServerPath !== undefined,
+  'aws-adapters.moto',
+  'moto_server not on PATH (pip install "moto[server]")',
+);
 
 const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -115,7 +106,7 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    if (motoServerPath === undefined) throw new Error(MISSING_MOTO);
+    if (motoServerPath === undefined) throw new Error('moto_server not on PATH');
     moto = await startMotoServer(motoServerPath);
     const config = moto.clientConfig;
     dms = new DatabaseMigrationServiceClient(config);
