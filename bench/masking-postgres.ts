@@ -7,18 +7,21 @@ import { FIRST_NAMES } from '#shared/masking/dictionaries';
 import { startLocalPostgres } from '../local/postgres.ts';
 import type { BoundStatement, MaskingBenchEngine } from './masking-engine.ts';
 
+const NAMES = FIRST_NAMES.length;
+/** The first-name pick of the hand-written statement: 32 bits of the keyed hash, 1-based. */
+const PICK = `((('x' || left(encode(sha256(convert_to($1::text || ':' || lower(first_name), 'UTF8')), 'hex'), 8))::bit(32)::bigint % ${NAMES}) + 1)::int`;
+
 /**
- * The tool's PostgreSQL expressions for the four strategies, written by hand as one UPDATE ($1: the salt or the
- * key derived from it, $2: the first-name dictionary). Its digits-randomize matches ASCII digits only, as a
- * hand-written statement would; the tool's matches every Unicode decimal digit.
+ * The tool's PostgreSQL expressions for the four strategies, written by hand as one UPDATE ($1: the key, $2: the
+ * first-name dictionary): one hash and one subscript per name, without the tool's care for the rare name that
+ * would pick itself; digits by code-point arithmetic over ASCII only, as a hand-written statement would (the
+ * tool also handles every other script's digits).
  */
 const HAND_WRITTEN = (table: string) => `UPDATE ${table} SET
   email = 'u_' || left(encode(sha256(convert_to($1::text || ':' || lower(email), 'UTF8')), 'hex'), 16) || '@example.invalid',
-  first_name = (SELECT CASE WHEN lower(n.d[n.i]) = lower(first_name) THEN n.d[n.i % ${FIRST_NAMES.length} + 1] ELSE n.d[n.i] END
-    FROM (SELECT $2::text[] AS d,
-      ((('x' || left(encode(sha256(convert_to($1::text || ':' || lower(first_name), 'UTF8')), 'hex'), 8))::bit(32)::bigint % ${FIRST_NAMES.length}) + 1)::int AS i) n),
-  phone = coalesce((SELECT string_agg(CASE WHEN c.ch ~ '^[0-9]$'
-      THEN ((c.ch::int + 1 + floor(random() * 9)::int) % 10)::text ELSE c.ch END, '' ORDER BY c.n)
+  first_name = ($2::text[])[${PICK}],
+  phone = coalesce((SELECT string_agg(CASE WHEN ascii(c.ch) BETWEEN 48 AND 57
+      THEN chr(48 + (ascii(c.ch) - 47 + floor(random() * 9)::int) % 10) ELSE c.ch END, '' ORDER BY c.n)
     FROM regexp_split_to_table(phone, '') WITH ORDINALITY AS c(ch, n)), phone),
   birth_date = birth_date + ((CASE WHEN random() < 0.5 THEN -1 ELSE 1 END) * (1 + floor(random() * 30)))::int`;
 

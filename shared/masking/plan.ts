@@ -19,7 +19,7 @@ import { postgresDialect } from './dialects/postgres.ts';
 import { orphansQuery } from './foreign.ts';
 import { type KeyPurpose, purposeKeys } from './keys.ts';
 import type { Strategy } from './rules.ts';
-import { columnStatements } from './statements.ts';
+import { columnStatements, rowFilter } from './statements.ts';
 import { MIN_UNIQUE_HASH_LENGTH, type UniqueIndex, uniqueVerdict } from './unique.ts';
 
 /** One statement of a run, as a plan shows it. */
@@ -200,16 +200,6 @@ function describeWhere(table: ResolvedTable): string | undefined {
   if (filter.in !== undefined)
     return `in (${filter.in.length} value${filter.in.length === 1 ? '' : 's'} bound)`;
   return 'equals (1 value bound)';
-}
-
-/** The WHERE a rule's filter adds to the copy and the UPDATE, as statements.ts writes it. */
-function rowFilter(dialect: MaskDialect, table: ResolvedTable, bound: BoundSql): string {
-  if (!table.where) return '';
-  const { column, filter } = table.where;
-  const ref = column.quoted;
-  if (filter.isNull !== undefined) return ` WHERE ${ref} IS ${filter.isNull ? '' : 'NOT '}NULL`;
-  if (filter.in !== undefined) return ` WHERE ${dialect.inList(ref, filter.in, bound)}`;
-  return ` WHERE ${ref} = ${bound.bind(filter.equals)}`;
 }
 
 /** A query with its parameters, ready to send. */

@@ -22,8 +22,8 @@ export interface ColumnStatements {
   readonly change: readonly MaskStatement[];
   /**
    * One row of counts over the table joined with its copy, per masked column `i` (in table.columns order):
-   * `u<i>` rows still holding their original (or a residue), `d<i>` rows whose value changed, `n<i>` non-null
-   * originals. Read them with verifiedCounts.
+   * `u<i>` rows still holding their original (or a residue), `d<i>` rows whose value changed, and for a shuffled
+   * column `n<i>` its non-null originals. Read them with verifiedCounts.
    */
   readonly verify: MaskStatement;
   /** Drops the copy where the end of the transaction does not. */
@@ -37,7 +37,8 @@ const statement = (step: string, sql: string, bound = new BoundSql(), written: r
   written,
 });
 
-function rowFilter(dialect: MaskDialect, table: ResolvedTable, bound: BoundSql): string {
+/** The WHERE a rule's filter adds to the copy and the UPDATE (empty without a filter); its values bound. */
+export function rowFilter(dialect: MaskDialect, table: ResolvedTable, bound: BoundSql): string {
   if (!table.where) return '';
   const { column, filter } = table.where;
   const ref = column.quoted;
@@ -112,7 +113,10 @@ export function columnStatements(
     return [
       `SUM(CASE WHEN ${residue ? `(${unchanged}) OR (${residue})` : unchanged} THEN 1 ELSE 0 END) AS u${index}`,
       `SUM(CASE WHEN ${dialect.distinct(`t.${column.quoted}`, `o.${original}`)} THEN 1 ELSE 0 END) AS d${index}`,
-      `SUM(CASE WHEN o.${original} IS NOT NULL THEN 1 ELSE 0 END) AS n${index}`,
+      // Only a shuffle needs the number of values it had to move.
+      ...(column.strategy.strategy === 'shuffle'
+        ? [`SUM(CASE WHEN o.${original} IS NOT NULL THEN 1 ELSE 0 END) AS n${index}`]
+        : []),
     ];
   });
   const join = keys.map((key) => `t.${key.table} = o.${key.copy}`).join(' AND ');

@@ -5,7 +5,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { connectPostgres } from '#shared/database/postgres';
 import type { DatabaseSecret } from '#shared/database/secret';
 import { freePort } from '../../local/free-port.ts';
-import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts';
+import type { LocalPostgres } from '../../local/postgres.ts';
+import { startClinicPostgres } from '../support/own-schema.ts';
 import { type HooksCommandTarget, hooksCommandScenario } from './hooks-command-scenario.ts';
 
 let server: LocalPostgres;
@@ -13,20 +14,7 @@ let secret: DatabaseSecret;
 let closedPort: number;
 
 beforeAll(async () => {
-  server = await startLocalPostgres();
-  const admin = await server.connect('postgres');
-  const password = `pw-${Math.random().toString(36).slice(2)}-clinic`;
-  await admin.query(`CREATE ROLE clinic_owner LOGIN PASSWORD '${password}'`);
-  await admin.query('CREATE DATABASE clinic OWNER clinic_owner');
-  await admin.end();
-  secret = {
-    dialect: 'postgres',
-    host: '127.0.0.1',
-    port: admin.port,
-    username: 'clinic_owner',
-    password,
-    database: 'clinic',
-  };
+  ({ server, secret } = await startClinicPostgres());
   closedPort = await freePort();
 }, 120_000);
 

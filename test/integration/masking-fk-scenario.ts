@@ -8,6 +8,7 @@ import { ConfigurationError } from '#shared/errors';
 import { MaskingError } from '#shared/masking/errors';
 import { maskDatabase } from '#shared/masking/mask';
 import { parseMaskingRules } from '#shared/masking/rules';
+import { connected } from '../support/connected.ts';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
 
@@ -92,14 +93,7 @@ export function maskingForeignKeyScenario(name: string, target: () => FkScenario
   describe(`masking foreign keys between masked columns on ${name}`, () => {
     const log = new RecordingLog();
 
-    async function withDb<T>(work: (db: TargetDatabase) => Promise<T>): Promise<T> {
-      const db = await target().connect();
-      try {
-        return await work(db);
-      } finally {
-        await db.close();
-      }
-    }
+    const withDb = <T>(work: (db: TargetDatabase) => Promise<T>) => connected(() => target().connect(), work);
     const schemaOf = (db: TargetDatabase) => (db.dialect === 'postgres' ? 'public' : db.database);
 
     it.each([

@@ -11,6 +11,7 @@ import type { TargetDatabase } from '#shared/database/target';
 import { purposeKeys } from '#shared/masking/keys';
 import { maskDatabase } from '#shared/masking/mask';
 import { parseMaskingRules } from '#shared/masking/rules';
+import { connected } from '../support/connected.ts';
 import { RecordingLog } from '../support/ports.ts';
 import { insertRows, rowsOf } from '../support/table-rows.ts';
 import type { ScenarioTarget } from './masking-scenario.ts';
@@ -70,14 +71,7 @@ const leaked = (texts: readonly (string | null)[]) =>
 
 export function maskingKeysScenario(name: string, target: () => KeysTarget): void {
   describe(`the salt on ${name}`, () => {
-    async function withDb<T>(work: (db: TargetDatabase) => Promise<T>): Promise<T> {
-      const db = await target().connect();
-      try {
-        return await work(db);
-      } finally {
-        await db.close();
-      }
-    }
+    const withDb = <T>(work: (db: TargetDatabase) => Promise<T>) => connected(() => target().connect(), work);
 
     async function seed(db: TargetDatabase, table: string, rows: number): Promise<void> {
       await db.query(`DROP TABLE IF EXISTS ${table}`);

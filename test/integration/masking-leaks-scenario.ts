@@ -9,6 +9,7 @@ import { DECIMAL_DIGITS } from '#shared/masking/digits';
 import { MaskingError } from '#shared/masking/errors';
 import { maskDatabase } from '#shared/masking/mask';
 import { parseMaskingRules } from '#shared/masking/rules';
+import { connected } from '../support/connected.ts';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
 import { insertRows, mark, rowsOf } from '../support/table-rows.ts';
@@ -71,14 +72,7 @@ export function maskingLeaksScenario(
   describe(`masking leaks on ${name}`, () => {
     const log = new RecordingLog();
 
-    async function withDb<T>(work: (db: TargetDatabase) => Promise<T>): Promise<T> {
-      const db = await target().connect();
-      try {
-        return await work(db);
-      } finally {
-        await db.close();
-      }
-    }
+    const withDb = <T>(work: (db: TargetDatabase) => Promise<T>) => connected(() => target().connect(), work);
 
     // Leak 2: a row committed by another session after the masking UPDATE but before the table's transaction
     // commits was neither masked nor verified, and verification passed.

@@ -9,6 +9,7 @@ import { MaskingError } from '#shared/masking/errors';
 import { purposeKeys } from '#shared/masking/keys';
 import { maskDatabase } from '#shared/masking/mask';
 import { type MaskingRules, parseMaskingRules } from '#shared/masking/rules';
+import { connected } from '../support/connected.ts';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
 
@@ -246,14 +247,7 @@ export function maskingScenario(name: string, target: () => ScenarioTarget): voi
     const log = new RecordingLog();
     const errors: string[] = [];
 
-    async function withDb<T>(work: (db: TargetDatabase) => Promise<T>): Promise<T> {
-      const db = await target().connect();
-      try {
-        return await work(db);
-      } finally {
-        await db.close();
-      }
-    }
+    const withDb = <T>(work: (db: TargetDatabase) => Promise<T>) => connected(() => target().connect(), work);
 
     it('masks every strategy, leaves no original value, keeps joins and unmasked columns', async () => {
       await withDb(async (db) => {

@@ -11,6 +11,7 @@ import { MaskingError } from '#shared/masking/errors';
 import { purposeKey } from '#shared/masking/keys';
 import { maskDatabase } from '#shared/masking/mask';
 import { type MaskingRules, parseMaskingRules } from '#shared/masking/rules';
+import { connected } from '../support/connected.ts';
 import { RecordingLog } from '../support/ports.ts';
 import { rejection } from '../support/rejection.ts';
 import { insertRows, mark, type Row, rowsOf } from '../support/table-rows.ts';
@@ -84,14 +85,7 @@ export function maskingStrategiesScenario(name: string, target: () => ScenarioTa
   describe(`names, full-name, text-scrub and noise on ${name}`, () => {
     const log = new RecordingLog();
 
-    async function withDb<T>(work: (db: TargetDatabase) => Promise<T>): Promise<T> {
-      const db = await target().connect();
-      try {
-        return await work(db);
-      } finally {
-        await db.close();
-      }
-    }
+    const withDb = <T>(work: (db: TargetDatabase) => Promise<T>) => connected(() => target().connect(), work);
 
     describe.each([
       ['first-name', FIRST_NAMES],

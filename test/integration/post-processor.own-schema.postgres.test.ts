@@ -29,7 +29,7 @@ import type { DatabaseSecret } from '#shared/database/secret';
 import type { TargetDatabase } from '#shared/database/target';
 import { purposeKeys } from '#shared/masking/keys';
 import type { TaskRecord } from '#shared/runs/run';
-import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts';
+import type { LocalPostgres } from '../../local/postgres.ts';
 import { sampleEvent } from '../support/events.ts';
 import {
   CLINIC_PATIENTS,
@@ -39,6 +39,7 @@ import {
   clinicReferences,
   createClinicSchema,
   readClinic,
+  startClinicPostgres,
 } from '../support/own-schema.ts';
 import { BASE_ENV, TASK_ARN, TASK_ID } from '../support/ports.ts';
 
@@ -59,20 +60,7 @@ let secret: DatabaseSecret;
 let db: TargetDatabase;
 
 beforeAll(async () => {
-  server = await startLocalPostgres();
-  const admin = await server.connect('postgres');
-  const password = `pw-${Math.random().toString(36).slice(2)}-rds`;
-  await admin.query(`CREATE ROLE clinic_owner LOGIN PASSWORD '${password}'`);
-  await admin.query('CREATE DATABASE clinic OWNER clinic_owner');
-  await admin.end();
-  secret = {
-    dialect: 'postgres',
-    host: '127.0.0.1',
-    port: admin.port,
-    username: 'clinic_owner',
-    password,
-    database: 'clinic',
-  };
+  ({ server, secret } = await startClinicPostgres());
   db = await connectPostgres(secret, 'off');
 }, 120_000);
 

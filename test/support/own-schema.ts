@@ -8,7 +8,9 @@
 // equal one. Also here: the clinic's hooks configuration, and the reads the tests judge the outcome by.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DatabaseSecret } from '#shared/database/secret';
 import type { SqlSession, TargetDatabase } from '#shared/database/target';
+import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts';
 
 export type ClinicVariant = 'distinct' | 'case-twins';
 
@@ -225,4 +227,28 @@ export function writeClinicConfig(
   const path = join(dir, file);
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
+}
+
+/**
+ * An embedded PostgreSQL holding an empty `clinic` database owned by `clinic_owner`, a password role: what a
+ * team's own database looks like to the hooks. The password is generated here; nothing hostile to quote.
+ */
+export async function startClinicPostgres(): Promise<{ server: LocalPostgres; secret: DatabaseSecret }> {
+  const server = await startLocalPostgres();
+  const admin = await server.connect('postgres');
+  const password = `pw-${Math.random().toString(36).slice(2)}-clinic`;
+  await admin.query(`CREATE ROLE clinic_owner LOGIN PASSWORD '${password}'`);
+  await admin.query('CREATE DATABASE clinic OWNER clinic_owner');
+  await admin.end();
+  return {
+    server,
+    secret: {
+      dialect: 'postgres',
+      host: '127.0.0.1',
+      port: admin.port,
+      username: 'clinic_owner',
+      password,
+      database: 'clinic',
+    },
+  };
 }
