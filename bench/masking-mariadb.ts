@@ -1,14 +1,19 @@
 // The MariaDB side of the masking bench: a throwaway mariadbd (test/support/mariadb.ts, Debian's mariadb-server
-// binaries), the seed from MariaDB's built-in sequence tables, the tool's MySQL-dialect expressions written by
-// hand as one UPDATE, and the settle step. Without the binaries the bench says so and measures PostgreSQL only.
+// binaries), the seeds (four columns; one value column per strategy) from MariaDB's built-in sequence tables, the
+// tool's MySQL-dialect expressions written by hand as one UPDATE, and the settle step. Without the binaries the bench says so and measures PostgreSQL only.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { connectMysql } from '#shared/database/mysql';
-import { FIRST_NAMES } from '#shared/masking/dictionaries';
+import { FIRST_NAMES, LAST_NAMES } from '#shared/masking/dictionaries';
 import { DIGIT_OF_VALUE_CLASS } from '#shared/masking/digits';
 import { startLocalMariadb } from '../test/support/mariadb.ts';
-import type { BoundStatement, MaskingBenchEngine } from './masking-engine.ts';
+import {
+  type BoundStatement,
+  type MaskingBenchEngine,
+  VALUE_COLUMN,
+  type ValueShape,
+} from './masking-engine.ts';
 
 const BINARIES = ['mariadbd', 'mariadb-install-db'] as const;
 const PURGE_WAIT_MS = 120_000;
@@ -67,6 +72,37 @@ function handWritten(table: string, salt: string): BoundStatement {
   return { sql, params };
 }
 
+/**
+ * The parts every value shape is made of, from the row number g, as bench/masking-postgres.ts makes them: a first
+ * and a last name from the masking dictionaries (bound, first names then last names; every pair of them over
+ * 10,000 rows), a phone number and the 15 digits of a card number after its leading 4.
+ */
+const valueParts = (rows: number) => `SELECT seq AS g,
+    ELT(1 + seq % ${FIRST_NAMES.length}, ${FIRST_NAMES.map(() => '?').join(', ')}) AS first_name,
+    ELT(1 + (seq DIV ${FIRST_NAMES.length}) % ${LAST_NAMES.length}, ${LAST_NAMES.map(() => '?').join(', ')}) AS last_name,
+    CONCAT('+1 555 ', LPAD(seq % 10000000, 7, '0')) AS phone,
+    LPAD((seq * 2654435761) % 1000000000000000, 15, '0') AS card_digits
+  FROM seq_1_to_${Math.trunc(rows)}`;
+const EMAIL = `CONCAT(LOWER(first_name), '.', LOWER(last_name), g, '@example.com')`;
+const CARD = `CONCAT('4', SUBSTRING(card_digits, 1, 3), ' ', SUBSTRING(card_digits, 4, 4), ' ',
+  SUBSTRING(card_digits, 8, 4), ' ', SUBSTRING(card_digits, 12, 4))`;
+/** Column types as current schemas declare them: bounded VARCHARs, TEXT for free text. */
+const VALUES: Readonly<Record<ValueShape, { readonly type: string; readonly value: string }>> = {
+  email: { type: 'VARCHAR(320)', value: EMAIL },
+  phone: { type: 'VARCHAR(32)', value: 'phone' },
+  card: { type: 'VARCHAR(32)', value: CARD },
+  'first-name': { type: 'VARCHAR(100)', value: 'first_name' },
+  'last-name': { type: 'VARCHAR(100)', value: 'last_name' },
+  'full-name': { type: 'VARCHAR(100)', value: `CONCAT(first_name, ' ', last_name)` },
+  'free-text': {
+    type: 'TEXT',
+    value: `CONCAT('Order ', g, ': please call back on ', phone, ' or write to ', ${EMAIL},
+      '; paid by card ', ${CARD}, '.')`,
+  },
+  amount: { type: 'DECIMAL(12,2)', value: '((g * 7919) % 10000000) / 100' },
+  date: { type: 'DATE', value: `DATE_ADD('1950-01-01', INTERVAL g % 20000 DAY)` },
+};
+
 async function historyListLength(root: mysql.Connection): Promise<number> {
   const [rows] = await root.query<mysql.RowDataPacket[]>(
     "SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'",
@@ -116,6 +152,26 @@ export async function startMariadbBench(): Promise<MaskingBenchEngine> {
            FROM seq_1_to_${Math.trunc(rows)}`,
         );
       },
+      async seedValues(table, shape, rows) {
+        const { type, value } = VALUES[shape];
+        await db.query(`DROP TABLE IF EXISTS ${table}`);
+        await db.query(`CREATE TABLE ${table} (id BIGINT PRIMARY KEY, ${VALUE_COLUMN} ${type})
+          ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`);
+        await db.query(`INSERT INTO ${table} SELECT g, ${value} FROM (${valueParts(rows)}) parts`, [
+          ...FIRST_NAMES,
+          ...LAST_NAMES,
+        ]);
+      },
+      // Seen on this server: an UPDATE setting a column to itself reports "Changed: 0" and writes nothing.
+      writesUnchangedRows: false,
+      valueWriteFloorUpdate: (table, shape) =>
+        `UPDATE ${table} SET ${VALUE_COLUMN} = ${
+          shape === 'amount'
+            ? `${VALUE_COLUMN} + 1`
+            : shape === 'date'
+              ? `${VALUE_COLUMN} + INTERVAL 1 DAY`
+              : `REVERSE(${VALUE_COLUMN})`
+        }`,
       async settle(table) {
         await db.query(`ANALYZE TABLE ${table}`);
         if (!root) return;

