@@ -13,6 +13,8 @@ export const HOOK_KINDS = ['mask', 'sql', 'lambda', 'module', 'log-run'] as cons
 export type HookKind = (typeof HOOK_KINDS)[number];
 
 const HOOK_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+const ALLOWED_COLUMN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62}){1,2}$/;
 const SQL_FILE = /^hooks\/sql\/[a-z0-9][a-z0-9-]*\.sql$/;
 // A function ARN, optionally qualified with a version or alias.
 const FUNCTION_ARN =
@@ -34,7 +36,35 @@ const common = {
 const hookEntrySchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ ...common, kind: z.literal('mask'), tables: maskingRulesSchema }),
+    z.strictObject({
+      ...common,
+      kind: z.literal('mask'),
+      tables: maskingRulesSchema,
+      // The drift guard: after masking, discovery looks at the masked target for PII no rule covers.
+      // Default `fail` for a data-refresh (the copy must not open with unmasked PII), `warn` otherwise.
+      uncovered: z.enum(['fail', 'warn', 'off']).optional(),
+      allow: z
+        .array(
+          z.strictObject({
+            column: z
+              .string()
+              .regex(ALLOWED_COLUMN, 'must be schema.table.column or table.column (plain identifiers)'),
+            reason: z
+              .string()
+              .trim()
+              .min(3, 'must say why this column may hold what discovery flags')
+              .max(500),
+          }),
+        )
+        .optional(),
+      discovery: z
+        .strictObject({
+          schemas: z.array(z.string().regex(IDENTIFIER, 'must be a plain identifier')).min(1).optional(),
+          rowsPerTable: z.number().int().min(10).max(100_000).optional(),
+          budgetSeconds: z.number().int().min(1).max(600).optional(),
+        })
+        .optional(),
+    }),
     z.strictObject({
       ...common,
       kind: z.literal('sql'),

@@ -30,7 +30,16 @@ function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
           `Invalid configuration: hook ${entry.name} (mask) needs MASKING_SALT_SECRET_ARN, which is not set`,
         );
       }
-      return maskHook({ ...common, tables: entry.tables, saltSecretArn: deps.maskingSaltSecretArn });
+      return maskHook({
+        ...common,
+        tables: entry.tables,
+        saltSecretArn: deps.maskingSaltSecretArn,
+        drift: {
+          ...(entry.uncovered && { uncovered: entry.uncovered }),
+          ...(entry.allow && { allow: entry.allow }),
+          ...entry.discovery,
+        },
+      });
     }
     case 'sql': {
       const script = deps.sqlScripts[entry.file];

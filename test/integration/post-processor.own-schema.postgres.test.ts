@@ -23,7 +23,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectPostgres } from '#shared/database/postgres';
 import type { DatabaseSecret } from '#shared/database/secret';
 import type { TargetDatabase } from '#shared/database/target';
@@ -113,8 +113,12 @@ function lambdaContext(): Context {
   };
 }
 
-it('masks the clinic through the post-processor, connecting with an RDS-managed secret and the stack settings', async () => {
-  const seed = await createClinicSchema(db);
+/**
+ * One refresh as the post-processor sees it: DMS reports the full load finished, the run ledger holds the run
+ * the task-starter began, and the clinic's hooks configuration (`config`) is the bundled one the stack picks.
+ */
+async function refresh(config: unknown) {
+  for (const client of [dms, dynamoDb, eventBridge, secretsManager, sns]) client.reset();
   const now = Date.now();
   const createdAt = new Date(now - 2 * 3600_000);
   const startedAt = new Date(now - 2 * 3600_000 + 5_000);
@@ -166,7 +170,7 @@ it('masks the clinic through the post-processor, connecting with an RDS-managed 
 
   // The clinic's configuration is the one bundled configuration, and the stack picks it by name.
   vi.doMock('../../hooks/configs/configs.generated.ts', () => ({
-    HOOKS_CONFIGS: { clinic: JSON.stringify(clinicHooksConfig({ lambda: false })) },
+    HOOKS_CONFIGS: { clinic: JSON.stringify(config) },
   }));
   const env = {
     ...BASE_ENV,
@@ -191,8 +195,25 @@ it('masks the clinic through the post-processor, connecting with an RDS-managed 
     return true;
   });
 
+  vi.resetModules();
   const { handler } = await import('../../functions/post-processor/handler.ts');
   const result = await handler(sampleEvent('sns-stopped-full-load-finished.json'), lambdaContext());
+  const stored = JSON.parse(ledger.get(`task#${TASK_ARN}`)?.record?.S ?? '{}') as TaskRecord;
+  const alerts = sns.commandCalls(PublishCommand).map((call) => call.args[0].input.Message ?? '');
+  return { result, stored, logged, alerts };
+}
+
+/** The clinic's configuration with the mask hook changed by `change`. */
+function clinicWith(change: (mask: Record<string, unknown>) => void): unknown {
+  const config = clinicHooksConfig({ lambda: false }) as { hooks: Record<string, unknown>[] };
+  const [mask] = config.hooks;
+  if (mask) change(mask);
+  return config;
+}
+
+it('masks the clinic through the post-processor, connecting with an RDS-managed secret and the stack settings', async () => {
+  const seed = await createClinicSchema(db);
+  const { result, stored, logged } = await refresh(clinicHooksConfig({ lambda: false }));
 
   expect(result.results).toEqual([
     expect.objectContaining({
@@ -200,7 +221,6 @@ it('masks the clinic through the post-processor, connecting with an RDS-managed 
       run: expect.objectContaining({ state: 'released', succeeded: true, ruleDecision: 'enable' }),
     }),
   ]);
-  const stored = JSON.parse(ledger.get(`task#${TASK_ARN}`)?.record?.S ?? '{}') as TaskRecord;
   expect(stored.run?.hooks?.map((hook) => [hook.name, hook.status])).toEqual([
     ['mask-clinic', 'succeeded'],
     ['log-run', 'succeeded'],
@@ -208,7 +228,7 @@ it('masks the clinic through the post-processor, connecting with an RDS-managed 
   const withEmail = seed.visits.filter((visit) => visit.patientEmail !== null).length;
   expect(stored.run?.hooks?.[0]?.changed).toMatch(
     new RegExp(
-      `^masked public\\.visits: patient_email ${withEmail}, notes \\d+, visited_on ${CLINIC_VISITS}; public\\.patients: email ${CLINIC_PATIENTS}, full_name ${CLINIC_PATIENTS}, phone ${CLINIC_PATIENTS}$`,
+      `^masked public\\.visits: patient_email ${withEmail}, notes \\d+, visited_on ${CLINIC_VISITS}; public\\.patients: email ${CLINIC_PATIENTS}, full_name ${CLINIC_PATIENTS}, phone ${CLINIC_PATIENTS}; discovery checked 2 table\\(s\\): no PII left uncovered$`,
     ),
   );
   // The secrets it read: the RDS-managed one (completed from the settings) and the salt; no alert was owed.
@@ -248,3 +268,70 @@ it('masks the clinic through the post-processor, connecting with an RDS-managed 
     expect(written).not.toContain(value.toLowerCase());
   }
 }, 60_000);
+
+describe('the drift guard, after production gained a column the configuration does not cover', () => {
+  /** The clinic, plus `patients.tax_id` holding US-style tax numbers (SSN format), as production now has. */
+  async function clinicWithTaxIds(): Promise<void> {
+    await createClinicSchema(db);
+    await db.query('ALTER TABLE patients ADD COLUMN tax_id varchar(11)');
+    await db.query(
+      "UPDATE patients SET tax_id = lpad((100 + id)::text, 3, '0') || '-' || lpad((10 + id)::text, 2, '0') || '-' || lpad((1000 + id)::text, 4, '0')",
+    );
+  }
+
+  it('fails the run: the alert names the column and its evidence and says the copy must stay closed', async () => {
+    await clinicWithTaxIds();
+    const { result, stored, alerts } = await refresh(clinicHooksConfig({ lambda: false }));
+    expect(result.results).toEqual([
+      expect.objectContaining({ run: expect.objectContaining({ state: 'released', succeeded: false }) }),
+    ]);
+    const mask = stored.run?.hooks?.find((hook) => hook.name === 'mask-clinic');
+    expect(mask?.status).toBe('failed');
+    expect(mask?.error).toContain('public.patients.tax_id (no rule masks it: ');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toContain(
+      'Hook mask-clinic: UncoveredPiiError: Masked, but the copy is not safe to open',
+    );
+    expect(alerts[0]).toContain('public.patients.tax_id');
+    expect(alerts[0]).toContain('keep it closed until a run succeeds');
+    // Masking itself went through: the failure is the guard's, the covered columns hold no original.
+    const tax = (await db.query<{ tax_id: string }>('SELECT tax_id FROM patients ORDER BY id')).rows;
+    expect(alerts.join('\n')).not.toContain(tax[0]?.tax_id ?? '?');
+  }, 60_000);
+
+  it('succeeds when the column is allowlisted with a reason', async () => {
+    await clinicWithTaxIds();
+    const config = clinicWith((mask) => {
+      mask.allow = [{ column: 'patients.tax_id', reason: 'synthetic tax numbers the vendor generates' }];
+    });
+    const { result, alerts } = await refresh(config);
+    expect(result.results).toEqual([
+      expect.objectContaining({ run: expect.objectContaining({ succeeded: true }) }),
+    ]);
+    expect(alerts).toEqual([]);
+  }, 60_000);
+
+  it('succeeds when a rule covers the column', async () => {
+    await clinicWithTaxIds();
+    const config = clinicWith((mask) => {
+      const [patients] = mask.tables as { columns: Record<string, unknown> }[];
+      if (patients) patients.columns.tax_id = { strategy: 'hash', length: 11 };
+    });
+    const { result, alerts, stored } = await refresh(config);
+    expect(result.results).toEqual([
+      expect.objectContaining({ run: expect.objectContaining({ succeeded: true }) }),
+    ]);
+    expect(alerts).toEqual([]);
+    expect(stored.run?.hooks?.[0]?.changed).toContain('no PII left uncovered');
+  }, 60_000);
+
+  it('with uncovered "warn", succeeds and says what it found', async () => {
+    await clinicWithTaxIds();
+    const { result, stored } = await refresh(clinicWith((mask) => (mask.uncovered = 'warn')));
+    expect(result.results).toEqual([
+      expect.objectContaining({ run: expect.objectContaining({ succeeded: true }) }),
+    ]);
+    expect(stored.run?.hooks?.[0]?.changed).toContain('discovery warns: ');
+    expect(stored.run?.hooks?.[0]?.changed).toContain('public.patients.tax_id');
+  }, 60_000);
+});

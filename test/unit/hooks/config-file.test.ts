@@ -233,6 +233,37 @@ describe('parseHooksConfig', () => {
       }),
       'hooks[0] (name "mask"): tables[0].columns.email.strategy',
     ],
+    [
+      file({ name: 'mask', kind: 'mask', tables: [{ table: 't', truncate: true }], uncovered: 'ignore' }),
+      'hooks[0] (name "mask"): uncovered',
+    ],
+    [
+      file({
+        name: 'mask',
+        kind: 'mask',
+        tables: [{ table: 't', truncate: true }],
+        allow: [{ column: 'customers.tax_id' }],
+      }),
+      'hooks[0] (name "mask"): allow[0].reason',
+    ],
+    [
+      file({
+        name: 'mask',
+        kind: 'mask',
+        tables: [{ table: 't', truncate: true }],
+        allow: [{ column: 'tax_id', reason: 'a column without its table' }],
+      }),
+      'hooks[0] (name "mask"): allow[0].column must be schema.table.column or table.column',
+    ],
+    [
+      file({
+        name: 'mask',
+        kind: 'mask',
+        tables: [{ table: 't', truncate: true }],
+        discovery: { budgetSeconds: 0 },
+      }),
+      'hooks[0] (name "mask"): discovery.budgetSeconds',
+    ],
     [{ version: 2, hooks: [] }, 'version must be 1'],
     [{ version: 1 }, 'hooks is missing'],
     [{ version: 1, hooks: {} }, 'hooks must be an array'],
