@@ -389,7 +389,7 @@ export function hooksCommandScenario(engine: string, target: () => HooksCommandT
       [
         'an unknown action',
         () => ['mask', '--config-file', configFile, '--database-url', target().url],
-        /^hooks: unknown action "mask": use one of validate, plan, run$/,
+        /^hooks: unknown action "mask": use one of validate, plan, run, discover$/,
       ],
       [
         'no --database-url',

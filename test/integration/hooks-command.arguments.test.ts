@@ -73,7 +73,7 @@ describe('the command line', () => {
 
   it('does not echo a misplaced URL as the action (it may hold a password)', () => {
     const message = refusal(() => parseCommandLine(['postgres://u:hunter2@h/db', '--config', 'x']));
-    expect(message).toBe('unknown action: use one of validate, plan, run');
+    expect(message).toBe('unknown action: use one of validate, plan, run, discover');
   });
 });
 
