@@ -9,10 +9,12 @@
 // The subjects take turns (FLOOR, WRITE-FLOOR, HAND, TOOL, ROW-BY-ROW, then again), each sample on a freshly
 // seeded table after the engine's settle step, so a drift of the machine spreads over every subject, not one.
 // "strategies": every masking strategy on one column of its own table, against that table's floors
-// (bench/masking-strategies.ts). Both run on the same server, started once per engine.
-// Environment: MASK_BENCH_ENGINES (postgres,mariadb), MASK_BENCH_SECTIONS (four-columns,strategies),
+// (bench/masking-strategies.ts). "discovery", on PostgreSQL only: discoverPii over a schema of 100 tables and
+// 10.9M rows, beside maskDatabase masking one of its tables and its largest (bench/discovery.ts). All run on the
+// same server, started once per engine.
+// Environment: MASK_BENCH_ENGINES (postgres,mariadb), MASK_BENCH_SECTIONS (four-columns,strategies,discovery),
 // MASK_BENCH_SAMPLES (3), MASK_BENCH_ROWS (1000000), MASK_BENCH_MYSQL_ROWS (200000), MASK_BENCH_STRATEGY_ROWS
-// (200000 on PostgreSQL, 100000 on MariaDB).
+// (200000 on PostgreSQL, 100000 on MariaDB), MASK_BENCH_DISCOVERY_TABLES (100), MASK_BENCH_DISCOVERY_ROWS (100000).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -21,6 +23,7 @@ import type { DatabaseSecret } from '#shared/database/secret';
 import type { SqlSession, TargetDatabase } from '#shared/database/target';
 import { FIRST_NAMES } from '#shared/masking/dictionaries';
 import { maskDatabase } from '#shared/masking/mask';
+import { discoverySection, discoverySettingsFromEnv, measureDiscovery } from './discovery.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { type EngineName, floorUpdate, type MaskingBenchEngine } from './masking-engine.ts';
 import { mariadbMissing, startMariadbBench } from './masking-mariadb.ts';
@@ -46,7 +49,7 @@ import { printTable } from './print-table.ts';
 
 const TABLE = 'people';
 const ENGINES = ['postgres', 'mariadb'] as const satisfies readonly EngineName[];
-const SECTIONS = ['four-columns', 'strategies'] as const;
+const SECTIONS = ['four-columns', 'strategies', 'discovery'] as const;
 /** Rows ROW-BY-ROW masks per sample: enough for a stable per-row figure, few enough to take seconds. */
 const ROW_BY_ROW_SLICE = 5_000;
 /** Half a Lambda → RDS round trip in one region. */
@@ -341,6 +344,7 @@ export async function benchMasking(): Promise<MaskingReport> {
     postgres: positiveIntegerFromEnv('MASK_BENCH_STRATEGY_ROWS', DEFAULT_STRATEGY_ROWS.postgres),
     mariadb: positiveIntegerFromEnv('MASK_BENCH_STRATEGY_ROWS', DEFAULT_STRATEGY_ROWS.mariadb),
   };
+  const discoverySettings = discoverySettingsFromEnv(samples);
   const sections: MaskingSection[] = [];
   for (const name of engines) {
     const missing = name === 'mariadb' ? mariadbMissing() : undefined;
@@ -355,6 +359,10 @@ export async function benchMasking(): Promise<MaskingReport> {
       }
       if (chosen.includes('strategies')) {
         sections.push(strategiesSection(await measureStrategies(engine, strategyRowsOf[name], samples)));
+      }
+      // Its schema is seeded in PostgreSQL's SQL only (bench/discovery-schema.ts); MariaDB runs the others.
+      if (chosen.includes('discovery') && name === 'postgres') {
+        sections.push(discoverySection(await measureDiscovery(engine, discoverySettings)));
       }
     } finally {
       await engine.stop();

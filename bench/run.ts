@@ -5,7 +5,8 @@
 // importing boto3 and building the DMS, EventBridge and SNS clients. Timings are taken inside each child, so
 // interpreter start-up is excluded on both sides.
 // Then the masking figures of bench/masking.ts (PostgreSQL and MariaDB: four columns together, then each strategy
-// on one column), which also runs on its own.
+// on one column; then, on PostgreSQL, PII discovery over 100 tables beside the masking of one of them, from
+// bench/discovery.ts), which also runs on its own.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -154,6 +155,6 @@ printTable(
       : 'baseline unavailable',
   ]),
 );
-// The masking figures, engine by engine (MASK_BENCH_* in the environment: see bench/masking.ts).
+// The masking and discovery figures, engine by engine (MASK_BENCH_* in the environment: see bench/masking.ts).
 printMaskingReport(await benchMasking());
 console.log(`\nbench took ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
