@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Dialect, TargetDatabase } from '#shared/database/target';
 import type { SkipReason } from '#shared/discovery/sample';
 import type { PiiKind } from '#shared/discovery/types';
+import { ibanOf, luhnCompleted, SeededRandom } from './seeded-values.ts';
 import { insertRows } from './table-rows.ts';
 
 /** What a column truly holds: a kind of personal data, nothing personal, or a type discovery does not read. */
@@ -25,7 +26,7 @@ interface ColumnSpec {
   readonly name: string;
   readonly type: Readonly<Record<Dialect, string>>;
   readonly label: ColumnLabel;
-  readonly value: (row: number, random: Random) => Value;
+  readonly value: (row: number, random: SeededRandom) => Value;
 }
 
 interface TableSpec {
@@ -36,78 +37,24 @@ interface TableSpec {
   readonly constraints?: Readonly<Record<Dialect, readonly string[]>>;
 }
 
-/** mulberry32: small, seeded, the same sequence everywhere. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)] as T;
-  }
-  digits(n: number): string {
-    return Array.from({ length: n }, () => String(this.int(0, 9))).join('');
-  }
-  hex(n: number): string {
-    return Array.from({ length: n }, () => this.int(0, 15).toString(16)).join('');
-  }
-}
-
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
-function luhnDigit(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let digit = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-export function passesLuhn(number: string): boolean {
-  const digits = number.replace(/\D/g, '');
-  return digits.length > 1 && luhnDigit(digits.slice(0, -1)) === digits.slice(-1);
-}
-
 /** A card number with a real issuer prefix (Visa, Mastercard, Amex) and a valid Luhn digit, sometimes grouped. */
-function cardNumber(random: Random): string {
+function cardNumber(random: SeededRandom): string {
   const brand = random.pick(['visa', 'mastercard', 'amex'] as const);
   const prefix =
     brand === 'visa' ? '4' : brand === 'mastercard' ? String(random.int(51, 55)) : random.pick(['34', '37']);
   const length = brand === 'amex' ? 15 : 16;
   const body = prefix + random.digits(length - prefix.length - 1);
-  const number = body + luhnDigit(body);
+  const number = luhnCompleted(body);
   const style = random.int(0, 2);
   if (style === 0 || brand === 'amex') return number;
   const groups = number.match(/.{4}/g) ?? [number];
   return groups.join(style === 1 ? ' ' : '-');
 }
 
-function mod97(numeric: string): number {
-  let remainder = 0;
-  for (const char of numeric) remainder = (remainder * 10 + Number(char)) % 97;
-  return remainder;
-}
-
-const ibanNumeric = (text: string) =>
-  [...text].map((char) => (/[A-Z]/.test(char) ? String(char.charCodeAt(0) - 55) : char)).join('');
-
 /** An IBAN whose check digits are valid (mod 97 = 1), in electronic or print form. */
-function iban(random: Random): string {
+function iban(random: SeededRandom): string {
   const country = random.pick(['DE', 'GB', 'FR', 'NL'] as const);
   const letters = (n: number) =>
     Array.from({ length: n }, () => String.fromCharCode(65 + random.int(0, 25))).join('');
@@ -119,18 +66,12 @@ function iban(random: Random): string {
         : country === 'FR'
           ? `${random.digits(10)}${random.digits(11)}${random.digits(2)}`
           : letters(4) + random.digits(10);
-  const check = pad(98 - mod97(ibanNumeric(`${bban}${country}00`)), 2);
-  const electronic = `${country}${check}${bban}`;
+  const electronic = ibanOf(country, bban);
   return random.int(0, 1) === 0 ? electronic : (electronic.match(/.{1,4}/g) ?? []).join(' ');
 }
 
-export function ibanIsValid(value: string): boolean {
-  const compact = value.replace(/ /g, '');
-  return mod97(ibanNumeric(compact.slice(4) + compact.slice(0, 4))) === 1;
-}
-
 /** A US SSN in AAA-GG-SSSS form, outside the ranges never issued (000, 666, 9xx; group 00; serial 0000). */
-function ssn(random: Random): string {
+function ssn(random: SeededRandom): string {
   let area = random.int(1, 899);
   if (area === 666) area = 667;
   return `${pad(area, 3)}-${pad(random.int(1, 99), 2)}-${pad(random.int(1, 9999), 4)}`;
@@ -211,7 +152,7 @@ function customerEmail(row: number): string {
 }
 
 /** An international number, as each country writes its mobiles: `+49 151 23456789`, sometimes without spaces. */
-function e164(random: Random): string {
+function e164(random: SeededRandom): string {
   const number = random.pick([
     () => `+49 151 ${random.digits(8)}`,
     () => `+44 7700 ${random.digits(6)}`,
@@ -222,7 +163,7 @@ function e164(random: Random): string {
   return random.int(0, 1) === 0 ? number.replace(/ /g, '') : number;
 }
 
-function nationalPhone(random: Random): string {
+function nationalPhone(random: SeededRandom): string {
   return random.pick([
     () => `030 ${random.digits(8)}`,
     () => `(${random.int(201, 989)}) ${random.digits(3)}-${random.digits(4)}`,
@@ -232,7 +173,7 @@ function nationalPhone(random: Random): string {
   ])();
 }
 
-function address(random: Random): string {
+function address(random: SeededRandom): string {
   const street = random.pick(STREETS);
   const number = random.int(1, 240);
   return street.endsWith('straße') || street.endsWith('allee') || street.startsWith('Via')
@@ -240,7 +181,7 @@ function address(random: Random): string {
     : `${number} ${street}`;
 }
 
-function postcode(random: Random): string {
+function postcode(random: SeededRandom): string {
   return random.pick([
     () => random.digits(5),
     () =>
@@ -251,11 +192,11 @@ function postcode(random: Random): string {
   ])();
 }
 
-function ipv4(random: Random): string {
+function ipv4(random: SeededRandom): string {
   return `${random.int(11, 223)}.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`;
 }
 
-function ipv6(random: Random): string {
+function ipv6(random: SeededRandom): string {
   const groups = Array.from({ length: 8 }, (_, i) =>
     i === 0 ? '2a02' : random.hex(4).replace(/^0+(?=.)/, ''),
   );
@@ -264,14 +205,14 @@ function ipv6(random: Random): string {
   return random.int(0, 2) === 0 ? `${groups.slice(0, 3).join(':')}::${groups.slice(6).join(':')}` : text;
 }
 
-const day = (year: number, random: Random) =>
+const day = (year: number, random: SeededRandom) =>
   `${year}-${pad(random.int(1, 12), 2)}-${pad(random.int(1, 28), 2)}`;
-const timestamp = (random: Random) =>
+const timestamp = (random: SeededRandom) =>
   `${day(random.int(2023, 2025), random)} ${pad(random.int(0, 23), 2)}:${pad(random.int(0, 59), 2)}:${pad(random.int(0, 59), 2)}`;
 
 const PASSPORT_LETTERS = 'CFGHJKLMNPRTVWXYZ';
 /** A German passport number: a letter of C F G H J K, then eight digits or letters, mostly digits. */
-function passport(random: Random): string {
+function passport(random: SeededRandom): string {
   const body = Array.from({ length: 8 }, () =>
     random.int(0, 2) === 0 ? random.pick([...PASSPORT_LETTERS]) : String(random.int(0, 9)),
   );
@@ -279,18 +220,18 @@ function passport(random: Random): string {
 }
 
 /** A UK National Insurance number (two prefix letters, six digits, suffix A-D). */
-function nino(random: Random): string {
+function nino(random: SeededRandom): string {
   const first = random.pick([...'ABCEGHJKLMNPRSTWXYZ']);
   const second = random.pick([...'ABCEGHJKLMNPRSTWXYZ']);
   return `${first}${second}${random.digits(6)}${random.pick(['A', 'B', 'C', 'D'])}`;
 }
 
 /** A US employer identification number (EIN): a valid campus prefix, a dash, seven digits. */
-function ein(random: Random): string {
+function ein(random: SeededRandom): string {
   return `${random.pick(['10', '12', '20', '27', '35', '46', '52', '61', '74', '83', '94'])}-${random.digits(7)}`;
 }
 
-function uuid(random: Random): string {
+function uuid(random: SeededRandom): string {
   const hex = random.hex(32);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[random.int(0, 3)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -310,7 +251,7 @@ const PLAIN_NOTES = [
   'Asked for a paper invoice; forwarded to billing.',
 ];
 
-function ticketNote(row: number, random: Random): string {
+function ticketNote(row: number, random: SeededRandom): string {
   switch (row % 4) {
     case 0:
       return `Please reach me at ${customerEmail(row * 3)} after 5pm.`;
@@ -646,7 +587,7 @@ export function piiLabels(schema: string): Map<string, ColumnLabel> {
 
 /** The generated rows, table by table: the same on every call. */
 export function piiRows(): Map<string, Record<string, Value>[]> {
-  const random = new Random(20261201);
+  const random = new SeededRandom(20261201);
   return new Map(
     PII_TABLES.map((table) => [
       table.name,

@@ -4,55 +4,12 @@
 // from a seeded generator, so every run scores the same ~3000 values; the corpus test turns the verdicts into
 // precision and recall per kind.
 import type { ColumnSample, PiiKind } from '#shared/discovery/types';
+import { ibanOf, luhnCompleted, SeededRandom } from '../../support/seeded-values.ts';
 
 export interface LabelledColumn {
   readonly sample: ColumnSample;
   /** The kind a reviewer would file the column under; undefined for a column holding no personal data. */
   readonly expected: PiiKind | undefined;
-}
-
-/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same corpus everywhere. */
-class Draw {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(low: number, high: number): number {
-    return low + Math.floor(this.next() * (high - low + 1));
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(0, items.length - 1)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-
-  /** One of the makers, called: for values that come in several shapes. */
-  oneOf(makers: readonly (() => string)[]): string {
-    return this.pick(makers)();
-  }
-
-  digits(count: number): string {
-    return Array.from({ length: count }, () => String(this.int(0, 9))).join('');
-  }
-
-  hex(count: number): string {
-    return Array.from({ length: count }, () => this.int(0, 15).toString(16)).join('');
-  }
-
-  letters(count: number): string {
-    return Array.from({ length: count }, () => String.fromCharCode(65 + this.int(0, 25))).join('');
-  }
 }
 
 const list = (words: string) => words.split(',').map((word) => word.trim());
@@ -84,28 +41,10 @@ const ARABIC_INDIC = '٠١٢٣٤٥٦٧٨٩';
 const toArabicIndic = (text: string) =>
   text.replace(/[0-9]/g, (digit) => ARABIC_INDIC[Number(digit)] ?? digit);
 
-/** The body with its Luhn check digit, so generated cards (and order numbers) pass Luhn. */
-function luhnCompleted(body: string): string {
-  let sum = 0;
-  [...body].reverse().forEach((char, position) => {
-    const value = position % 2 === 0 ? Number(char) * 2 : Number(char);
-    sum += value > 9 ? value - 9 : value;
-  });
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
-
 /** An EAN-13 with its real check digit (weights 1 and 3), which is not a Luhn check. */
 function eanCompleted(body: string): string {
   const sum = [...body].reduce((total, char, index) => total + Number(char) * (index % 2 === 0 ? 1 : 3), 0);
   return `${body}${(10 - (sum % 10)) % 10}`;
-}
-
-/** An IBAN with correct check digits for a BBAN (ISO 13616 mod-97). */
-function ibanOf(country: string, bban: string): string {
-  const numeric = `${bban}${country}00`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
-  let remainder = 0;
-  for (const char of numeric) remainder = (remainder * 10 + Number(char)) % 97;
-  return `${country}${pad(98 - remainder)}${bban}`;
 }
 
 const printed = (compact: string) => compact.replace(/(.{4})(?=.)/g, '$1 ');
@@ -118,7 +57,7 @@ const asciiLetters = (name: string) =>
     .replace(/[^a-z]/g, '');
 
 /** The value makers, each drawing from the one seeded generator. */
-function makers(draw: Draw) {
+function makers(draw: SeededRandom) {
   const first = () => draw.pick(FIRST_NAMES);
   const last = () => draw.pick(LAST_NAMES);
   const date = (from: number, to: number) =>
@@ -355,7 +294,7 @@ const COLUMNS: readonly (readonly [
 
 /** Builds the corpus: 50 values a column (none for an empty table), the same for a given seed. */
 export function buildCorpus(seed: number): LabelledColumn[] {
-  const make = makers(new Draw(seed));
+  const make = makers(new SeededRandom(seed));
   const fill = (maker: Maker): string[] => Array.from({ length: VALUES_PER_COLUMN }, () => make[maker]());
   // Notes of which three in fifty leak an e-mail address, a phone number and a card number.
   const leaks = (): string[] => {
