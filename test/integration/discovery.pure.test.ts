@@ -4,13 +4,8 @@
 // column, the discover command line, and the table discover prints.
 import { describe, expect, it } from 'vitest';
 import { coveredColumns, type DiscoveryReport } from '#shared/discovery/discover';
-import {
-  type CatalogColumn,
-  type CatalogTable,
-  classifyType,
-  sampleQuery,
-  tablesamplePercent,
-} from '#shared/discovery/sample';
+import type { CatalogColumn, CatalogTable } from '#shared/discovery/sample';
+import { classifyType, sampleQuery, tablesamplePercent } from '#shared/discovery/sample-sql';
 import { nameStrategy, suggestMaskingRules, tableKey } from '#shared/discovery/suggest';
 import type { Finding, PiiKind } from '#shared/discovery/types';
 import type { ForeignKey } from '#shared/masking/foreign';
