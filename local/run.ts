@@ -13,9 +13,11 @@ import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
 import { connectTarget } from '#shared/database/connect';
 import { checkHookSettings, parseHooksConfig } from '#shared/hooks/config-file';
 import type { HookRunner } from '#shared/hooks/contract';
+import { lambdaHook } from '#shared/hooks/kinds/lambda';
 import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
+import { loadMaskEngine } from '#shared/masking/load-engine';
 import { runSucceeded } from '#shared/runs/advance';
 import { MemoryRunStore } from '#shared/runs/memory-store';
 import type { NoticeResult } from '#shared/runs/reconcile';
@@ -204,8 +206,9 @@ async function runScheduledCycles(
   const hooks = new SequentialHookRunner(
     buildHooks(hooksConfig, {
       ...hookSources,
-      lambda: createLambdaClient,
+      lambda: (options) => lambdaHook(createLambdaClient(), options),
       maskingSaltSecretArn: postProcessorConfig.maskingSaltSecretArn,
+      maskEngine: loadMaskEngine,
     }),
     {
       secrets: () => secrets,

@@ -1,11 +1,12 @@
 // Environment → typed, validated configuration, read once at cold start. A missing or malformed value fails
 // the cold start with the variable's name in the message, before any AWS call is made.
-import { z } from 'zod';
+
 import type { TlsMode } from './database/postgres.ts';
 import { DATABASE_ENGINES, type DatabaseSettings } from './database/secret.ts';
 import { START_TYPES, type StartType } from './dms/task.ts';
 import { ConfigurationError } from './errors.ts';
 import { CADENCES, MIGRATION_TYPES, type Mode, REFRESH_INDICATORS, validateMode } from './modes.ts';
+import * as z from './schema.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -88,68 +89,75 @@ const PORT_MESSAGE = 'must be a port number, 1 to 65535';
 const TLS_MODES = ['verify', 'require', 'off'] as const satisfies readonly TlsMode[];
 
 /** An empty variable counts as unset: CloudFormation passes optional parameters as "". */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const blankAsUnset = z.transform((value: unknown) => (value === '' ? undefined : value));
+const optional = <T extends z.ZodMiniType>(schema: T) => z.pipe(blankAsUnset, z.optional(schema));
 
 const baseSchema = z.object({
   REPLICATION_TASK_ARN: z
     .string()
-    .regex(TASK_ARN, 'must be a DMS task ARN (arn:aws:dms:REGION:ACCOUNT:task:ID)'),
+    .check(z.regex(TASK_ARN, 'must be a DMS task ARN (arn:aws:dms:REGION:ACCOUNT:task:ID)')),
   REPLICATION_TASK_IDENTIFIER: z
     .string()
-    .regex(TASK_IDENTIFIER, 'must be a DMS task identifier (letters, digits, single hyphens)'),
+    .check(z.regex(TASK_IDENTIFIER, 'must be a DMS task identifier (letters, digits, single hyphens)')),
   MIGRATION_REFRESH_INDICATOR: z.enum(REFRESH_INDICATORS),
   MIGRATION_REFRESH_TYPE: z.enum(MIGRATION_TYPES),
   SCHEDULE_OR_ONE_TIME: z.enum(CADENCES),
-  SCHEDULE_RULE_ARN: optional(z.string().regex(RULE_ARN, RULE_ARN_MESSAGE)),
-  ALERTS_TOPIC_ARN: z.string().regex(TOPIC_ARN, 'must be an SNS topic ARN'),
-  RUN_LEDGER_TABLE: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
-  RULE_AFTER_FAILURE: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.enum(RULE_AFTER_FAILURE).default('re-enable'),
-  ),
+  SCHEDULE_RULE_ARN: optional(z.string().check(z.regex(RULE_ARN, RULE_ARN_MESSAGE))),
+  ALERTS_TOPIC_ARN: z.string().check(z.regex(TOPIC_ARN, 'must be an SNS topic ARN')),
+  RUN_LEDGER_TABLE: z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
+  RULE_AFTER_FAILURE: z.pipe(blankAsUnset, z._default(z.enum(RULE_AFTER_FAILURE), 're-enable')),
 });
 
-const starterSchema = baseSchema.extend({
-  START_TYPE_OVERRIDE: optional(z.enum([...START_TYPES, 'auto'])),
-  CDC_START_TIME: optional(z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' })),
-  CDC_START_POSITION: optional(z.string().max(1024)),
-});
+// Each function's schema is built by its own loader, once per cold start: neither builds the other's.
+const starterSchema = () =>
+  z.extend(baseSchema, {
+    START_TYPE_OVERRIDE: optional(z.enum([...START_TYPES, 'auto'])),
+    CDC_START_TIME: optional(z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' })),
+    CDC_START_POSITION: optional(z.string().check(z.maxLength(1024))),
+  });
 
-const postProcessorSchema = baseSchema.extend({
-  RECONCILE_RULE_ARN: z.string().regex(RULE_ARN, RULE_ARN_MESSAGE),
-  STALE_RUN_HOURS: optional(
-    z
-      .string()
-      .regex(/^\d{1,3}$/, 'must be a whole number of hours, 1 to 720')
-      .transform(Number)
-      .refine((hours) => hours >= 1 && hours <= 720, 'must be a whole number of hours, 1 to 720'),
-  ).transform((hours) => hours ?? 24),
-  TARGET_DATABASE_SECRET_ARN: optional(z.string().regex(TARGET_SECRET_ARN, SECRET_ARN_MESSAGE)),
-  TARGET_DATABASE_ENGINE: optional(
-    z.enum(DATABASE_ENGINES, { message: `must be one of ${DATABASE_ENGINES.join(', ')}` }),
-  ),
-  TARGET_DATABASE_HOST: optional(
-    z
-      .string()
-      .regex(HOST_NAME, 'must be a host name or IPv4 address, with no scheme, port or path (db.example.com)'),
-  ),
-  TARGET_DATABASE_PORT: optional(
-    z
-      .string()
-      .regex(/^[1-9]\d{0,4}$/, PORT_MESSAGE)
-      .transform(Number)
-      .refine((port) => port >= 1 && port <= 65535, PORT_MESSAGE),
-  ),
-  TARGET_DATABASE_NAME: optional(z.string().max(64, 'must be at most 64 characters')),
-  MASKING_SALT_SECRET_ARN: optional(z.string().regex(SECRET_ARN, SECRET_ARN_MESSAGE)),
-  TARGET_DATABASE_TLS: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.enum(TLS_MODES).default('verify'),
-  ),
-});
+const postProcessorSchema = () =>
+  z.extend(baseSchema, {
+    RECONCILE_RULE_ARN: z.string().check(z.regex(RULE_ARN, RULE_ARN_MESSAGE)),
+    STALE_RUN_HOURS: z.pipe(
+      optional(
+        z.pipe(
+          z.string().check(z.regex(/^\d{1,3}$/, 'must be a whole number of hours, 1 to 720')),
+          z
+            .transform(Number)
+            .check(
+              z.refine((hours) => hours >= 1 && hours <= 720, 'must be a whole number of hours, 1 to 720'),
+            ),
+        ),
+      ),
+      z.transform((hours: number | undefined) => hours ?? 24),
+    ),
+    TARGET_DATABASE_SECRET_ARN: optional(z.string().check(z.regex(TARGET_SECRET_ARN, SECRET_ARN_MESSAGE))),
+    TARGET_DATABASE_ENGINE: optional(
+      z.enum(DATABASE_ENGINES, { error: `must be one of ${DATABASE_ENGINES.join(', ')}` }),
+    ),
+    TARGET_DATABASE_HOST: optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            HOST_NAME,
+            'must be a host name or IPv4 address, with no scheme, port or path (db.example.com)',
+          ),
+        ),
+    ),
+    TARGET_DATABASE_PORT: optional(
+      z.pipe(
+        z.string().check(z.regex(/^[1-9]\d{0,4}$/, PORT_MESSAGE)),
+        z.transform(Number).check(z.refine((port) => port >= 1 && port <= 65535, PORT_MESSAGE)),
+      ),
+    ),
+    TARGET_DATABASE_NAME: optional(z.string().check(z.maxLength(64, 'must be at most 64 characters'))),
+    MASKING_SALT_SECRET_ARN: optional(z.string().check(z.regex(SECRET_ARN, SECRET_ARN_MESSAGE))),
+    TARGET_DATABASE_TLS: z.pipe(blankAsUnset, z._default(z.enum(TLS_MODES), 'verify')),
+  });
 
-function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+function parseEnv<T extends z.ZodMiniType>(schema: T, env: Env): z.output<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -191,7 +199,7 @@ function toBase(raw: z.output<typeof baseSchema>): BaseConfig {
 }
 
 export function loadStarterConfig(env: Env): StarterConfig {
-  const raw = parseEnv(starterSchema, env);
+  const raw = parseEnv(starterSchema(), env);
   if (raw.CDC_START_TIME !== undefined && raw.CDC_START_POSITION !== undefined) {
     throw new ConfigurationError(
       'Invalid configuration: set CDC_START_TIME or CDC_START_POSITION, not both (DMS rejects the pair)',
@@ -208,7 +216,7 @@ export function loadStarterConfig(env: Env): StarterConfig {
 }
 
 export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
-  const raw = parseEnv(postProcessorSchema, env);
+  const raw = parseEnv(postProcessorSchema(), env);
   return {
     ...toBase(raw),
     reconcileRuleArn: raw.RECONCILE_RULE_ARN,

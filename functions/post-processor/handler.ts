@@ -1,28 +1,31 @@
 // Lambda entry point of the post-processor: configuration, hooks and AWS clients are built once, at cold
 // start; a bad setting, an unknown or broken hooks configuration (hooks/configs/<HOOKS_CONFIG>.json), or a
 // hook needing a setting the stack lacks fails here, naming itself, before any notice is handled.
+// What only hooks use (the pg and mysql2 drivers, the Secrets Manager and Lambda clients) is in bundles of its
+// own, ./lazy/*.mjs (template.yaml: EntryPoints, and External in this bundle), imported on first use: most
+// invocations (started, duplicate, reconcile) run no hook, and none of them parses that code.
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { SnsAlerts } from '#shared/alerts/sns-alerts';
 import {
   createDmsClient,
   createDynamoDbClient,
   createEventBridgeClient,
-  createLambdaClient,
-  createSecretsManagerClient,
   createSnsClient,
 } from '#shared/aws/clients';
 import { loadPostProcessorConfig } from '#shared/config';
-import { connectTarget } from '#shared/database/connect';
+import { targetConnector } from '#shared/database/connector';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
 import { checkHookSettings } from '#shared/hooks/config-file';
 import { hooksConfigFile, hooksConfigName, parseBundledHooksConfig } from '#shared/hooks/configs';
+import { lazyHook } from '#shared/hooks/lazy';
 import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import { asLog, createLogger } from '#shared/log';
 import { powertoolsMetrics } from '#shared/metrics';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
-import { SecretsManagerSecrets } from '#shared/secrets/secrets-manager';
+import { LazySecrets } from '#shared/secrets/lazy';
 import { HOOKS_CONFIGS } from '../../hooks/configs/configs.generated.ts';
 import { CUSTOM_HOOKS } from '../../hooks/custom/index.ts';
 import { SQL_SCRIPTS } from '../../hooks/sql/scripts.generated.ts';
@@ -37,22 +40,32 @@ const chosenHooksConfig = hooksConfigName(process.env);
 const hooksConfig = parseBundledHooksConfig(HOOKS_CONFIGS, chosenHooksConfig, hookSources);
 checkHookSettings(hooksConfig, config, CUSTOM_HOOKS, hooksConfigFile(chosenHooksConfig));
 
-// Built when hooks first run, not at cold start: most invocations (started, duplicate, reconcile) run none.
-let secretsClient: ReturnType<typeof createSecretsManagerClient> | undefined;
-const secretsManager = () => {
+// Built when hooks first need it, not at cold start, then kept for the container's life.
+let secretsClient: SecretsManagerClient | undefined;
+const secretsManager = async () => {
+  const { SecretsManagerSecrets, createSecretsManagerClient } = await import('./lazy/secrets-manager.mjs');
   secretsClient ??= createSecretsManagerClient();
-  return secretsClient;
+  return new SecretsManagerSecrets(secretsClient);
 };
+const connectTarget = targetConnector({
+  postgres: () => import('./lazy/postgres.mjs'),
+  mysql: () => import('./lazy/mysql.mjs'),
+});
 const targetSecretArn = config.targetDatabaseSecretArn;
 const hooks = new SequentialHookRunner(
   buildHooks(hooksConfig, {
     ...hookSources,
-    lambda: createLambdaClient,
+    lambda: (options) =>
+      lazyHook(options, async () => {
+        const { createLambdaClient, lambdaHook } = await import('./lazy/lambda.mjs');
+        return lambdaHook(createLambdaClient(), options);
+      }),
     maskingSaltSecretArn: config.maskingSaltSecretArn,
+    maskEngine: () => import('./lazy/mask.mjs'),
   }),
   {
     // A new adapter per run: secret values are cached for one invocation only.
-    secrets: () => new SecretsManagerSecrets(secretsManager()),
+    secrets: () => new LazySecrets(secretsManager),
     ...(targetSecretArn !== undefined && {
       openTarget: async (secrets) =>
         connectTarget(

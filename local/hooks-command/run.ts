@@ -14,6 +14,7 @@ import type { HookJournal, HookReport, RunSummary } from '#shared/hooks/contract
 import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
+import { loadMaskEngine } from '#shared/masking/load-engine';
 import { type Secrets, SecretUnavailableError } from '#shared/secrets/secrets';
 import { deterministicStrategies, hookLabel } from './check.ts';
 import { closeQuietly, openDatabase } from './connection.ts';
@@ -125,6 +126,7 @@ function localHooks(config: HooksConfig, sources: HookSources) {
         throw new Error('lambda hooks are not run locally');
       },
       maskingSaltSecretArn: LOCAL_SALT_ID,
+      maskEngine: loadMaskEngine,
     },
   );
   const notes = new Map(

@@ -3,8 +3,9 @@
 // `rds!…`) holds only username and password: the stack's settings (TARGET_DATABASE_ENGINE, _HOST, _PORT,
 // _NAME) fill what the secret does not have, and a setting given in both places must agree. Parsing never
 // echoes a value: errors name the offending key or setting only, because the secret string holds a password.
-import { z } from 'zod';
+
 import { ConfigurationError } from '../errors.ts';
+import * as z from '../schema.ts';
 import type { Dialect } from './target.ts';
 
 const ENGINE_DIALECTS = {
@@ -35,15 +36,14 @@ export interface DatabaseSettings {
 }
 
 const secretSchema = z.object({
-  engine: z
-    .string()
-    .refine(isEngine, { message: `must be one of ${DATABASE_ENGINES.join(', ')}` })
-    .optional(),
-  host: z.string().min(1).optional(),
-  port: z.coerce.number().int().min(1).max(65535).optional(),
-  username: z.string().min(1),
-  password: z.string().min(1),
-  dbname: z.string().min(1).optional(),
+  engine: z.optional(
+    z.string().check(z.refine(isEngine, { error: `must be one of ${DATABASE_ENGINES.join(', ')}` })),
+  ),
+  host: z.optional(z.string().check(z.minLength(1))),
+  port: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65535))),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
+  dbname: z.optional(z.string().check(z.minLength(1))),
 });
 
 type SecretFields = z.output<typeof secretSchema>;

@@ -3,9 +3,10 @@
 // post-processor (shared/hooks/configs.ts); the one the stack picks is validated here at cold start, and
 // every one by a unit test, so a broken file fails CI before it is deployed. Every error names the file and
 // points at the entry it is about: `Invalid hooks/configs/default.json: hooks[1] (name "x"): …`.
-import { z } from 'zod';
+
 import { ConfigurationError } from '../errors.ts';
 import { maskingRulesSchema } from '../masking/rules.ts';
+import * as z from '../schema.ts';
 import type { CustomHookRegistry } from './kinds/module.ts';
 
 export const HOOKS_CONFIG_VERSION = 1;
@@ -21,16 +22,18 @@ const FUNCTION_ARN =
   /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
 
 const common = {
-  name: z.string().regex(HOOK_NAME, 'must be lowercase letters, digits and hyphens, starting with a letter'),
-  description: z.string().max(500).optional(),
-  onFailure: z.enum(['stop', 'continue']).default('stop'),
+  name: z
+    .string()
+    .check(z.regex(HOOK_NAME, 'must be lowercase letters, digits and hyphens, starting with a letter')),
+  description: z.optional(z.string().check(z.maxLength(500))),
+  onFailure: z._default(z.enum(['stop', 'continue']), 'stop'),
   // The Lambda maximum; the runner also caps it at the time left in the invocation.
-  timeoutSeconds: z.number().int().min(1).max(900).optional(),
+  timeoutSeconds: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(900))),
   // Safe to run again after an interruption (mask hooks are, by default); otherwise an interrupted hook
   // makes the run hooks-interrupted and alerts, because the target's state is unknown.
-  rerunnable: z.boolean().optional(),
+  rerunnable: z.optional(z.boolean()),
   // A cleanup that runs even after an earlier hook failed or was interrupted (never skipped; still once).
-  always: z.boolean().optional(),
+  always: z.optional(z.boolean()),
 };
 
 const hookEntrySchema = z.discriminatedUnion(
@@ -39,52 +42,66 @@ const hookEntrySchema = z.discriminatedUnion(
     z.strictObject({
       ...common,
       kind: z.literal('mask'),
-      tables: maskingRulesSchema,
+      // Built on the first mask entry parsed: a configuration without one never pays for the strategies.
+      tables: z.lazy(maskingRulesSchema),
       // The drift guard: after masking, discovery looks at the masked target for PII no rule covers.
       // Default `fail` for a data-refresh (the copy must not open with unmasked PII), `warn` otherwise.
-      uncovered: z.enum(['fail', 'warn', 'off']).optional(),
-      allow: z
-        .array(
+      uncovered: z.optional(z.enum(['fail', 'warn', 'off'])),
+      allow: z.optional(
+        z.array(
           z.strictObject({
             column: z
               .string()
-              .regex(ALLOWED_COLUMN, 'must be schema.table.column or table.column (plain identifiers)'),
+              .check(
+                z.regex(ALLOWED_COLUMN, 'must be schema.table.column or table.column (plain identifiers)'),
+              ),
             reason: z
               .string()
-              .trim()
-              .min(3, 'must say why this column may hold what discovery flags')
-              .max(500),
+              .check(
+                z.trim(),
+                z.minLength(3, 'must say why this column may hold what discovery flags'),
+                z.maxLength(500),
+              ),
           }),
-        )
-        .optional(),
-      discovery: z
-        .strictObject({
-          schemas: z.array(z.string().regex(IDENTIFIER, 'must be a plain identifier')).min(1).optional(),
-          rowsPerTable: z.number().int().min(10).max(100_000).optional(),
-          budgetSeconds: z.number().int().min(1).max(600).optional(),
-        })
-        .optional(),
+        ),
+      ),
+      discovery: z.optional(
+        z.strictObject({
+          schemas: z.optional(
+            z
+              .array(z.string().check(z.regex(IDENTIFIER, 'must be a plain identifier')))
+              .check(z.minLength(1)),
+          ),
+          rowsPerTable: z.optional(z.number().check(z.int(), z.minimum(10), z.maximum(100_000))),
+          budgetSeconds: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(600))),
+        }),
+      ),
     }),
     z.strictObject({
       ...common,
       kind: z.literal('sql'),
-      file: z.string().regex(SQL_FILE, 'must be a script path hooks/sql/<lowercase-name>.sql'),
+      file: z.string().check(z.regex(SQL_FILE, 'must be a script path hooks/sql/<lowercase-name>.sql')),
     }),
     z.strictObject({
       ...common,
       kind: z.literal('lambda'),
       functionArn: z
         .string()
-        .regex(FUNCTION_ARN, 'must be a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)'),
+        .check(
+          z.regex(
+            FUNCTION_ARN,
+            'must be a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)',
+          ),
+        ),
     }),
-    z.strictObject({ ...common, kind: z.literal('module'), module: z.string().min(1) }),
+    z.strictObject({ ...common, kind: z.literal('module'), module: z.string().check(z.minLength(1)) }),
     z.strictObject({ ...common, kind: z.literal('log-run') }),
   ],
   { error: () => `must be one of ${HOOK_KINDS.join(', ')}` },
 );
 
 const hooksFileSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   version: z.literal(HOOKS_CONFIG_VERSION, {
     error: `must be ${HOOKS_CONFIG_VERSION} (the only version this scheduler reads)`,
   }),

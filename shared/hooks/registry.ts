@@ -1,20 +1,24 @@
 // From configuration to hooks. `buildHooks` turns the validated entries of a hooks configuration into the hooks
 // the runner runs, one built-in kind each. It runs at cold start, so a hook that cannot be built fails the
 // deployment's first invocation, not a run.
-import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigurationError } from '../errors.ts';
 import type { HookEntry, HookSources, HooksConfig } from './config-file.ts';
 import type { Hook } from './contract.ts';
-import { lambdaHook } from './kinds/lambda.ts';
-import { maskHook } from './kinds/mask.ts';
+import type { LambdaHookOptions } from './kinds/lambda.ts';
+import { type MaskEngine, maskHook } from './kinds/mask.ts';
 import { moduleHook } from './kinds/module.ts';
 import { sqlHook } from './kinds/sql.ts';
 import { logRunHook } from './log-run.ts';
 
 export interface HookBuildDeps extends HookSources {
-  /** Builds the Lambda client; called only when a `lambda` hook is configured, so others never pay for it. */
-  readonly lambda: () => LambdaClient;
+  /**
+   * Builds a `lambda` hook (`lambdaHook(client, options)` of kinds/lambda.ts); called only when one is
+   * configured, so others never pay for its client. The post-processor's loads the kind on first run.
+   */
+  readonly lambda: (options: LambdaHookOptions) => Hook;
   readonly maskingSaltSecretArn: string | undefined;
+  /** Loads masking and discovery on a mask hook's first run (shared/masking/load-engine.ts from source). */
+  readonly maskEngine: () => Promise<MaskEngine>;
 }
 
 function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
@@ -32,6 +36,7 @@ function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
       }
       return maskHook({
         ...common,
+        engine: deps.maskEngine,
         tables: entry.tables,
         saltSecretArn: deps.maskingSaltSecretArn,
         drift: {
@@ -51,7 +56,7 @@ function buildHook(entry: HookEntry, deps: HookBuildDeps): Hook {
       return sqlHook({ ...common, file: entry.file, script });
     }
     case 'lambda':
-      return lambdaHook(deps.lambda(), { ...common, functionArn: entry.functionArn });
+      return deps.lambda({ ...common, functionArn: entry.functionArn });
     case 'module':
       return moduleHook(deps.modules, { ...common, module: entry.module });
     case 'log-run':

@@ -8,11 +8,10 @@
 // limit is not parsed, at most RECORDS_READ_LIMIT records are read, no regex that can backtrack runs over a
 // whole message (the source ID is found by a linear line scan), and every reason or notice field that
 // quotes the input is cut to a fixed length before it can reach a log line.
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { SnsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sns';
-import { z } from 'zod';
 import { checkScheduledEvent, echoForLog, ruleArnParts } from '../runs/trigger.ts';
+import * as z from '../schema.ts';
 import { isWhitespace } from '../text.ts';
+import { EventBridgeSchema, SnsRecordSchema } from './envelopes.ts';
 import type { ParsedNotices, RejectedInput, TaskNotice } from './notice.ts';
 
 export const TASK_STATE_CHANGE = 'DMS Replication Task State Change';
@@ -42,21 +41,18 @@ const SOURCE_ID_LABEL = 'SourceId:';
 
 const subscriptionMessageSchema = z.object({
   'Event Source': z.string(),
-  'Event ID': z.string().optional(),
-  'Event Message': z.string().optional(),
-  'Identifier Link': z.string().optional(),
-  SourceId: z.string().optional(),
+  'Event ID': z.optional(z.string()),
+  'Event Message': z.optional(z.string()),
+  'Identifier Link': z.optional(z.string()),
+  SourceId: z.optional(z.string()),
 });
 
 const taskDetailSchema = z.object({
-  eventId: z.string().optional(),
-  eventName: z.string().optional(),
-  eventType: z.string().optional(),
-  detailMessage: z.string().optional(),
+  eventId: z.optional(z.string()),
+  eventName: z.optional(z.string()),
+  eventType: z.optional(z.string()),
+  detailMessage: z.optional(z.string()),
 });
-
-// The Powertools envelope schemas are safe on hostile strings: their formats are anchored regexes without
-// nested quantifiers (ISO datetimes) and the WHATWG URL parser, both linear.
 
 export function parseNotices(event: unknown, expected: NoticeExpectations): ParsedNotices {
   try {

@@ -12,9 +12,10 @@
 //
 // The scheduled-event check and the bounded echo are exported for the post-processor's notice parser,
 // which must tell its own reconcile rule's ticks from any other schedule in exactly the same way.
-import { z } from 'zod';
+
 import { START_TYPES, type StartType } from '../dms/task.ts';
 import { ConfigurationError, InvalidEventError } from '../errors.ts';
+import * as z from '../schema.ts';
 
 /** Larger events are refused before anything else is read: a genuine start request is a few hundred bytes. */
 export const TRIGGER_EVENT_LIMIT_BYTES = 16 * 1024;
@@ -43,18 +44,16 @@ const KEY_ECHO_LIMIT = 40;
 
 const manualEventSchema = z
   .object({
-    startType: z.enum(START_TYPES).optional(),
+    startType: z.optional(z.enum(START_TYPES)),
     // The length bound runs first (pipe), so the datetime regex only ever sees a short string.
-    cdcStartTime: z
-      .string()
-      .max(64)
-      .pipe(z.iso.datetime({ offset: true }))
-      .optional(),
-    cdcStartPosition: z.string().min(1).max(1024).optional(),
+    cdcStartTime: z.optional(z.pipe(z.string().check(z.maxLength(64)), z.iso.datetime({ offset: true }))),
+    cdcStartPosition: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
   })
-  .refine((event) => !(event.cdcStartTime && event.cdcStartPosition), {
-    message: 'give cdcStartTime or cdcStartPosition, not both',
-  });
+  .check(
+    z.refine((event) => !(event.cdcStartTime && event.cdcStartPosition), {
+      error: 'give cdcStartTime or cdcStartPosition, not both',
+    }),
+  );
 
 /** Throws InvalidEventError with a clear message naming what is wrong; never returns for refused input. */
 export function parseTrigger(event: unknown, expected: TriggerExpectations): Trigger {

@@ -13,6 +13,7 @@ import { maskHook } from '#shared/hooks/kinds/mask';
 import { type CustomHook, type CustomHookRegistry, moduleHook } from '#shared/hooks/kinds/module';
 import { sqlHook } from '#shared/hooks/kinds/sql';
 import { SequentialHookRunner } from '#shared/hooks/runner';
+import { loadMaskEngine } from '#shared/masking/load-engine';
 import { type LocalPostgres, startLocalPostgres } from '../../local/postgres.ts';
 import { RUN, secretsOf } from '../support/hooks.ts';
 import { RecordingLog } from '../support/ports.ts';
@@ -212,6 +213,7 @@ describe('the mask kind', () => {
     const report = await new SequentialHookRunner(
       [
         maskHook({
+          engine: loadMaskEngine,
           name: 'mask-pii',
           saltSecretArn: SALT_ARN,
           tables: [{ table: 'customers', columns: { email: { strategy: 'email' } } }],
@@ -239,6 +241,7 @@ describe('the mask kind', () => {
     const report = await new SequentialHookRunner(
       [
         maskHook({
+          engine: loadMaskEngine,
           name: 'mask-pii',
           saltSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf',
           tables: [{ table: 'customers', columns: { email: { strategy: 'null' } } }],
@@ -257,6 +260,7 @@ describe('one connection per run', () => {
       sqlHook({ name: 'clear-audit', file: 'hooks/sql/clear-audit.sql', script: 'DELETE FROM audit_log' }),
       moduleHook(REGISTRY, { name: 'notes', module: 'clear-notes' }),
       maskHook({
+        engine: loadMaskEngine,
         name: 'mask-pii',
         saltSecretArn: SALT_ARN,
         tables: [{ table: 'customers', columns: { email: { strategy: 'hash' } } }],

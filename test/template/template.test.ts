@@ -2,10 +2,11 @@
 // which function), the deploy-time combination rules against shared/modes.ts, and least privilege, by
 // reading template.yaml itself. The last test runs cfn-lint, which also runs the SAM transform.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
 import { DATABASE_ENGINES } from '#shared/database/secret';
 import { ConfigurationError } from '#shared/errors';
@@ -18,9 +19,15 @@ import {
   REFRESH_INDICATORS,
   SUPPORTED_MODES,
 } from '#shared/modes';
+import { esbuildArgs, samFunctions } from '../../sam-esbuild.mjs';
 import { toolAvailable } from '../support/missing-tools.ts';
-import { BUNDLED_HOOKS_CONFIGS } from '../support/shipped-hooks.ts';
+import {
+  BUNDLED_HOOKS_CONFIGS,
+  PLACEHOLDER_SALT_SECRET_ARN,
+  PLACEHOLDER_TARGET_SECRET_ARN,
+} from '../support/shipped-hooks.ts';
 import { readCfnYaml } from './cfn-yaml.ts';
+import { buildFunction, importBuilt, productionCopy, type ScratchCopy } from './sam-build.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -1664,8 +1671,20 @@ describe('functions', () => {
     expect(metadata.BuildMethod).toBe('esbuild');
     const build = obj(metadata.BuildProperties, 'BuildProperties');
     const entry = `functions/${FUNCTIONS[id]}/handler.ts`;
-    expect(build.EntryPoints).toEqual([entry]);
+    // The handler first, then every module it imports at run time from ./lazy/ (bundled apart, External in
+    // the handler's bundle): all of them, so none is missing from the package.
+    const lazyDir = join(ROOT, `functions/${FUNCTIONS[id]}/lazy`);
+    const lazy = existsSync(lazyDir)
+      ? readdirSync(lazyDir)
+          .filter((file) => file.endsWith('.mts'))
+          .map((file) => `functions/${FUNCTIONS[id]}/lazy/${file}`)
+      : [];
+    const entryPoints = list(build.EntryPoints, 'EntryPoints');
+    expect(entryPoints[0]).toBe(entry);
+    expect(entryPoints.slice(1).sort()).toEqual(lazy.sort());
+    expect(build.External).toEqual(lazy.length > 0 ? ['./lazy/*'] : undefined);
     expect(existsSync(join(ROOT, entry))).toBe(true);
+    expect(build.MainFields).toBe('module,main');
     expect(build.Format).toBe('esm');
     expect(['node22', 'es2022']).toContain(build.Target);
     expect(build.Minify).toBe(true);
@@ -1675,7 +1694,11 @@ describe('functions', () => {
     expect(banner).toHaveLength(1);
     const bannerJs = String(banner[0]).replace(/^js=/, '');
     expect(bannerJs).toContain('createRequire(import.meta.url)');
-    expect(readFileSync(join(ROOT, 'build.mjs'), 'utf8')).toContain(bannerJs);
+    // `npm run build` reads these same properties (sam-esbuild.mjs): there is no second copy to drift.
+    expect(samFunctions(TEMPLATE_PATH).find((fn) => fn.id === id)?.properties).toEqual(build);
+    expect(esbuildArgs(build, 'out')).toEqual(
+      expect.arrayContaining(['--format=esm', `--banner:${banner[0]}`]),
+    );
   });
 
   it.each(FUNCTION_IDS)('%s logs to its own log group with the configured retention', (id) => {
@@ -1771,5 +1794,63 @@ describe('cfn-lint', () => {
       throw new Error(`cfn-lint failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
     }
     expect(output).toBe('');
+  });
+});
+
+describe('sam build, emulated from a fresh clone', () => {
+  // The SAM CLI's esbuild workflow: a copy of the code, a production-only install, esbuild from that copy's
+  // node_modules/.bin, the template's BuildProperties; what it ships is the bundle alone.
+  let copy: ScratchCopy;
+  let artifacts: string;
+  beforeAll(() => {
+    copy = productionCopy(ROOT);
+    artifacts = mkdtempSync(join(tmpdir(), 'dms-scheduler-sam-artifacts-'));
+  });
+  afterAll(() => {
+    copy?.remove();
+    if (artifacts !== undefined) rmSync(artifacts, { recursive: true, force: true });
+  });
+
+  // A stack with hooks reaching the target database and the masking salt, so every setting is exercised.
+  const params = parameterValues(
+    { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+    {
+      TargetDatabaseSecretArn: PLACEHOLDER_TARGET_SECRET_ARN,
+      MaskingSaltSecretArn: PLACEHOLDER_SALT_SECRET_ARN,
+    },
+  );
+
+  it('finds esbuild in the production install, where the workflow looks first', () => {
+    expect(copy.esbuild, 'esbuild must be a production dependency').toBeDefined();
+  });
+
+  it.each(
+    FUNCTION_IDS,
+  )('%s builds with its BuildProperties and loads with its deployed environment', (id) => {
+    const fn = effectiveFunction(id);
+    const metadata = obj(obj(resources[id], id).Metadata, `${id}.Metadata`);
+    const outdir = join(artifacts, id);
+    const files = buildFunction(copy, String(fn.CodeUri), obj(metadata.BuildProperties, id), outdir);
+    // Handler "handler.handler": the module handler.mjs (OutExtension), its export handler.
+    const handlerFile = `${String(fn.Handler).replace(/\.[^.]+$/, '')}.mjs`;
+    expect(files).toContain(handlerFile);
+    const env = {
+      ...Object.fromEntries(
+        Object.entries(renderedEnv(id, params)).map(([name, value]) => [name, value ?? '']),
+      ),
+      // What the Lambda runtime adds; the region from the stack's.
+      AWS_REGION: String(params['AWS::Region']),
+      AWS_LAMBDA_FUNCTION_NAME: physicalId(id, params) ?? id,
+    };
+    // Every module the handler imports at run time (External in its bundle) is in the package, and every
+    // other file of the package is one of them: nothing is missing, nothing is shipped for nothing.
+    const lazy = [
+      ...readFileSync(join(outdir, handlerFile), 'utf8').matchAll(/import\("\.\/(lazy\/[^"]+)"\)/g),
+    ].map((match) => String(match[1]));
+    expect([...new Set(lazy)].sort()).toEqual(files.filter((file) => file !== handlerFile));
+    const others = files.filter((file) => file !== handlerFile).map((file) => join(outdir, file));
+    const outcome = importBuilt(join(outdir, handlerFile), others, env);
+    expect(outcome.ok ? 'loaded' : outcome.output).toBe('loaded');
+    expect(outcome.handlerType).toBe('function');
   });
 });

@@ -3,10 +3,13 @@
 // production gained since the configuration was written cannot reach a refreshed copy unmasked with every check
 // green. It reports counts per table and column and the flagged columns' evidence, never values; the salt
 // stays in this function.
+// Masking and discovery (the engine, shared/masking/engine.ts) are loaded when the hook first runs, through
+// the loader it is given: the post-processor builds its hooks at every cold start and most invocations run
+// none, so it loads them from a bundle of their own; elsewhere shared/masking/load-engine.ts loads the source.
 import type { TargetDatabase } from '../../database/target.ts';
-import { discoverPii } from '../../discovery/discover.ts';
-import { type AllowedColumn, judgeDiscovery, UncoveredPiiError } from '../../discovery/drift.ts';
-import { type MaskReport, maskDatabase } from '../../masking/mask.ts';
+import type { AllowedColumn } from '../../discovery/drift.ts';
+import type * as Engine from '../../masking/engine.ts';
+import type { MaskReport } from '../../masking/mask.ts';
 import type { MaskingRules } from '../../masking/rules.ts';
 import type { Mode } from '../../modes.ts';
 import type { Hook, HookResult } from '../contract.ts';
@@ -23,8 +26,12 @@ export interface DriftGuardOptions {
   readonly budgetSeconds?: number;
 }
 
+export type MaskEngine = typeof Engine;
+
 export interface MaskHookOptions {
   readonly name: string;
+  /** Loads masking and discovery, on the hook's first run. */
+  readonly engine: () => Promise<MaskEngine>;
   readonly tables: MaskingRules;
   /** MASKING_SALT_SECRET_ARN: the secret whose string value is the salt of the deterministic strategies. */
   readonly saltSecretArn: string;
@@ -46,12 +53,14 @@ export function uncoveredPolicy(configured: UncoveredPolicy | undefined, mode: M
  * as not proved clean: under `fail` they fail the hook too, since nothing may claim the copy is safe.
  */
 async function guardAgainstDrift(
+  engine: MaskEngine,
   db: TargetDatabase,
   tables: MaskingRules,
   drift: DriftGuardOptions,
   policy: Exclude<UncoveredPolicy, 'off'>,
   log: Parameters<Hook['run']>[0]['log'],
 ): Promise<string> {
+  const { discoverPii, judgeDiscovery, UncoveredPiiError } = engine;
   const report = await discoverPii(db, {
     ...(drift.schemas && { schemas: drift.schemas }),
     ...(drift.rowsPerTable !== undefined && { rowsPerTable: drift.rowsPerTable }),
@@ -96,14 +105,17 @@ export function maskHook(options: MaskHookOptions): Hook {
     async run({ secrets, target, log, run }): Promise<HookResult> {
       const salt = await secrets.getSecretString(options.saltSecretArn);
       const db = await target();
-      const report = await maskDatabase(db, options.tables, { salt, log });
+      const engine = await options.engine();
+      const report = await engine.maskDatabase(db, options.tables, { salt, log });
       const rowsMasked = report.tables.reduce(
         (sum, table) => sum + Object.values(table.rowsChanged).reduce((a, b) => a + b, 0),
         0,
       );
       const policy = uncoveredPolicy(options.drift?.uncovered, run.mode);
       const discovered =
-        policy === 'off' ? '' : await guardAgainstDrift(db, options.tables, options.drift ?? {}, policy, log);
+        policy === 'off'
+          ? ''
+          : await guardAgainstDrift(engine, db, options.tables, options.drift ?? {}, policy, log);
       return { changed: `masked ${summariseMaskReport(report)}${discovered}`, rowsMasked };
     },
   };

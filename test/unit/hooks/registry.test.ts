@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import type { QueryResult, TargetDatabase } from '#shared/database/target';
 import { HOOK_KINDS, parseHooksConfig } from '#shared/hooks/config-file';
 import type { RunSummary } from '#shared/hooks/contract';
+import { type LambdaHookOptions, lambdaHook } from '#shared/hooks/kinds/lambda';
 import { logRunHook } from '#shared/hooks/log-run';
 import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
+import { loadMaskEngine } from '#shared/masking/load-engine';
 import { CUSTOM_HOOKS } from '../../../hooks/custom/index.ts';
 import { hookContext, secretsOf } from '../../support/hooks.ts';
 import { RecordingLog } from '../../support/ports.ts';
@@ -71,7 +73,8 @@ describe('buildHooks', () => {
     sqlScripts: { 'hooks/sql/clear.sql': 'DELETE FROM audit_log' },
     modules: { notes: { needsTarget: true, run: async () => undefined } },
   };
-  const lambda = () => new LambdaClient({ region: 'us-east-1' });
+  const lambda = (options: LambdaHookOptions) =>
+    lambdaHook(new LambdaClient({ region: 'us-east-1' }), options);
   const config = parseHooksConfig(
     {
       version: 1,
@@ -101,6 +104,7 @@ describe('buildHooks', () => {
       ...sources,
       lambda,
       maskingSaltSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
+      maskEngine: loadMaskEngine,
     });
     expect(hooks.map((hook) => [hook.name, hook.onFailure, hook.timeoutSeconds])).toEqual([
       ['mask-pii', 'stop', 60],
@@ -112,9 +116,9 @@ describe('buildHooks', () => {
   });
 
   it('refuses a mask hook without the salt secret', () => {
-    expect(() => buildHooks(config, { ...sources, lambda, maskingSaltSecretArn: undefined })).toThrow(
-      'MASKING_SALT_SECRET_ARN',
-    );
+    expect(() =>
+      buildHooks(config, { ...sources, lambda, maskingSaltSecretArn: undefined, maskEngine: loadMaskEngine }),
+    ).toThrow('MASKING_SALT_SECRET_ARN');
   });
 
   it.each([
@@ -126,6 +130,7 @@ describe('buildHooks', () => {
       ...SHIPPED_SOURCES,
       lambda,
       maskingSaltSecretArn: settings.maskingSaltSecretArn,
+      maskEngine: loadMaskEngine,
     });
     expect(hooks.map((hook) => hook.name)).toEqual(shipped.hooks.map((entry) => entry.name));
   });
@@ -138,8 +143,9 @@ describe('buildHooks: rerunnable', () => {
   };
   const deps = {
     ...sources,
-    lambda: () => new LambdaClient({ region: 'us-east-1' }),
+    lambda: (options: LambdaHookOptions) => lambdaHook(new LambdaClient({ region: 'us-east-1' }), options),
     maskingSaltSecretArn: SALT_ARN,
+    maskEngine: loadMaskEngine,
   };
   /** One entry of each kind, named after it, with `rerunnable` as given (left out when undefined). */
   const everyKind = (rerunnable: boolean | undefined) =>
@@ -280,8 +286,9 @@ describe('a built mask hook', () => {
     const [mask] = buildHooks(config, {
       sqlScripts: {},
       modules: {},
-      lambda: () => new LambdaClient({ region: 'us-east-1' }),
+      lambda: (options: LambdaHookOptions) => lambdaHook(new LambdaClient({ region: 'us-east-1' }), options),
       maskingSaltSecretArn: SALT_ARN,
+      maskEngine: loadMaskEngine,
     });
     const target = scriptedTarget({
       customers: { columns: { email: 'text', phone: 'text' }, changed: [120, 118] },
@@ -320,8 +327,9 @@ describe('a built mask hook', () => {
     const [mask] = buildHooks(config, {
       sqlScripts: {},
       modules: {},
-      lambda: () => new LambdaClient({ region: 'us-east-1' }),
+      lambda: (options: LambdaHookOptions) => lambdaHook(new LambdaClient({ region: 'us-east-1' }), options),
       maskingSaltSecretArn: SALT_ARN,
+      maskEngine: loadMaskEngine,
     });
     const target = scriptedTarget({ audit_log: { columns: { event: 'text' }, changed: [] } });
     const result = await mask?.run(
