@@ -50,8 +50,11 @@ export type Invocation = ConfigInvocation | DiscoverInvocation;
 
 export type CommandLine = { readonly help: true } | ({ readonly help: false } & Invocation);
 
-export const USAGE = `Usage: npm run hooks -- <validate|plan|run> (--config NAME | --config-file PATH) --database-url URL [--tls off|require|verify]
-       npm run hooks -- discover --database-url URL [--schema S]... [--rows N] [--budget-seconds N] [--json] [--write-config PATH] [--tls …]
+/** The help text, with the command as it was invoked: `npm run hooks --`, or `dms-scheduler hooks`. */
+export const usage = (
+  invokedAs = 'npm run hooks --',
+) => `Usage: ${invokedAs} <validate|plan|run> (--config NAME | --config-file PATH) --database-url URL [--tls off|require|verify]
+       ${invokedAs} discover --database-url URL [--schema S]... [--rows N] [--budget-seconds N] [--json] [--write-config PATH] [--tls …]
 
   validate  parse the hooks configuration and check every mask hook against the database's catalog
   plan      validate, then show per mask hook the tables, row counts, constraint handling and the SQL a run sends
@@ -77,8 +80,16 @@ Environment:
   DATABASE_PASSWORD    the password, when the URL has none (a password in the URL wins)
   MASKING_SALT         the salt of deterministic strategies (run only; required when a mask hook uses one)
 
+Examples:
+  ${invokedAs} validate --config example --database-url postgres://app@localhost:5432/app
+  ${invokedAs} plan --config-file ./my-hooks.json --database-url mysql://app@db.internal:3306/app
+  MASKING_SALT=… ${invokedAs} run --config example --database-url postgres://app@localhost/app
+  ${invokedAs} discover --database-url postgres://app@localhost/app --json
+
 Exit codes: 0 valid / succeeded / discovery done (findings are information, not failure), 1 the configuration
 does not fit the database or a hook failed, 2 bad input (nothing was changed).`;
+
+export const USAGE = usage();
 
 const isAction = (value: string): value is Action => (ACTIONS as readonly string[]).includes(value);
 const isTls = (value: string): value is TlsMode => (TLS_MODES as readonly string[]).includes(value);

@@ -3,7 +3,7 @@
 // then (run: after the salt it needs) the database. `discover` reads no configuration: after the URL it goes
 // straight to the database. Each action (validate, plan, run, discover) is its own module; this only wires
 // them. Bad input of any kind is one line on stderr and exit code 2.
-import { type ConfigAction, parseCommandLine, USAGE } from './arguments.ts';
+import { type ConfigAction, parseCommandLine, usage } from './arguments.ts';
 import { BUNDLED_SOURCES, parseConfigText, readConfigText } from './configuration.ts';
 import { closeQuietly, openDatabase } from './connection.ts';
 import { parseDatabaseUrl, tlsFor } from './database-url.ts';
@@ -25,11 +25,13 @@ export async function runHooksCommand(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   output: Output,
+  /** How the help text names the command: `npm run hooks --` alone, `dms-scheduler hooks` when mounted. */
+  invokedAs?: string,
 ): Promise<number> {
   try {
     const line = parseCommandLine(argv);
     if (line.help) {
-      output.out(USAGE);
+      output.out(usage(invokedAs));
       return EXIT_OK;
     }
     const target = parseDatabaseUrl(line.databaseUrl, env);

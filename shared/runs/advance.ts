@@ -385,6 +385,7 @@ function journalOf(deps: RunDeps, config: BaseConfig, runId: string): HookJourna
           status: report.status,
           durationMs: report.durationMs,
           ...(report.changed && { changed: report.changed }),
+          ...(report.rowsMasked !== undefined && { rowsMasked: report.rowsMasked }),
           ...(report.error && { error: report.error }),
         };
       });

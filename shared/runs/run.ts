@@ -51,6 +51,8 @@ export interface HookProgress {
   readonly leaseUntil?: number;
   readonly durationMs?: number;
   readonly changed?: string;
+  /** Rows a mask hook changed (a count, never data): what `dms-scheduler history` shows per run. */
+  readonly rowsMasked?: number;
   readonly error?: string;
 }
 

@@ -1,6 +1,7 @@
-// The hooks command (`npm run hooks -- validate|plan|run`) as a team would use it: a child process, its own
-// clinic schema (test/support/own-schema.ts, unlike the sample one), its own configuration file in a temporary
-// directory, run by the two dialect suites against a real PostgreSQL and a real MariaDB. Each test judges what
+// The hooks command (`npm run hooks -- validate|plan|run`, and mounted as `dms-scheduler hooks`) as a team
+// would use it: a child process, its own clinic schema (test/support/own-schema.ts, unlike the sample one),
+// its own configuration file in a temporary directory, run by the two dialect suites against a real
+// PostgreSQL and a real MariaDB. Each test judges what
 // the command printed, its exit code, and the database afterwards: validate and plan change nothing, every bad
 // input is exit 2 with the database untouched, run masks (no original left, every visit still finds its patient),
 // and nothing the command prints ever holds a seeded value, the salt, a purpose key or the password.
@@ -61,6 +62,25 @@ export function hooksCommand(
     execFile(
       process.execPath,
       ['--import', 'tsx', 'local/hooks-command.ts', ...args],
+      { cwd: REPOSITORY, env: { ...inherited, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The same command mounted in the program: `dms-scheduler hooks …` (bin/dms-scheduler.ts). */
+export function mountedHooksCommand(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CommandResult> {
+  const { MASKING_SALT: _salt, DATABASE_PASSWORD: _password, ...inherited } = process.env;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'bin/dms-scheduler.ts', 'hooks', ...args],
       { cwd: REPOSITORY, env: { ...inherited, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
@@ -238,6 +258,18 @@ export function hooksCommandScenario(engine: string, target: () => HooksCommandT
       expect(result.stdout).toContain(`UPDATE ${quoted('patients')} SET`);
       // No MASKING_SALT needed for digits-mask and truncate, so the plan does not ask for it.
       expect(result.stdout).not.toContain('MASKING_SALT');
+      await unchanged();
+    });
+
+    it('dms-scheduler hooks prints and ends exactly as npm run hooks does (exit 0, and exit 1 for a misfit)', async () => {
+      const fits = args('validate');
+      const misfits = ['validate', '--config', 'example', '--database-url', target().url];
+      for (const line of [fits, misfits]) {
+        const mounted = await mountedHooksCommand(line, withPassword());
+        expect(mounted).toEqual(await hooksCommand(line, withPassword()));
+      }
+      expect((await mountedHooksCommand(fits, withPassword())).code).toBe(0);
+      expect((await mountedHooksCommand(misfits, withPassword())).code).toBe(1);
       await unchanged();
     });
 

@@ -246,6 +246,8 @@ export interface HookSpec {
   readonly fails?: string;
   /** Runs inside the hook, before it returns: to look at the store while the hook holds its lease. */
   readonly during?: () => Promise<void>;
+  /** What the hook reports it masked (as a mask hook does), for the RowsMasked metric and the run record. */
+  readonly rowsMasked?: number;
 }
 
 /**
@@ -269,7 +271,10 @@ export class RecordingHooks implements HookRunner {
           this.ran.push(spec.name);
           await spec.during?.();
           if (spec.fails !== undefined) throw new Error(spec.fails);
-          return { changed: `${spec.name} done` };
+          return {
+            changed: `${spec.name} done`,
+            ...(spec.rowsMasked !== undefined && { rowsMasked: spec.rowsMasked }),
+          };
         },
       })),
     );

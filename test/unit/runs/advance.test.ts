@@ -171,6 +171,19 @@ describe('started: how did the run end?', () => {
     expect(hooks.ran).toEqual([]);
   });
 
+  it('records the rows a hook masked in the run, for `dms-scheduler history`, and only where it reported some', async () => {
+    hooks = new RecordingHooks([
+      { name: 'mask-pii', rerunnable: true, rowsMasked: 238 },
+      { name: 'notify-team' },
+    ]);
+    await seed({ phase: 'started', startRequestedAt: minutesAgo(60) });
+    await advanceRun(deps(), config());
+    const recorded = (await storedRun())?.hooks;
+    expect(recorded?.[0]).toMatchObject({ name: 'mask-pii', status: 'succeeded', rowsMasked: 238 });
+    expect(recorded?.[1]).not.toHaveProperty('rowsMasked');
+    expect(metrics.total('RowsMasked')).toBe(238);
+  });
+
   it('runs the hooks of a succeeded run once, each recorded before it runs, then gives the rule back', async () => {
     const seenDuringHook: (readonly HookProgress[] | undefined)[] = [];
     hooks = new RecordingHooks([

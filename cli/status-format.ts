@@ -1,0 +1,83 @@
+// Why this file exists: the status report as a person reads it at a terminal: the key facts aligned, the
+// words that need attention marked (colour only when the printer's paint has it). Pure: report in, lines out.
+import type { Paint } from './output.ts';
+import { countHooks, type RunSummary } from './run-summary.ts';
+import type { StatusReport } from './status.ts';
+import { renderFacts } from './table.ts';
+import { formatDuration, formatTimestamp } from './time-text.ts';
+
+const GOOD_WORDS = new Set(['succeeded', 'ENABLED', 'ready', 'stopped', 'free', 'released']);
+const BAD_WORDS = new Set(['failed', 'start-failed', 'failed-move', 'hooks-interrupted']);
+
+/** The word marked by what it means: good news, bad news, or (anything else) something to look at. */
+export function markWord(word: string, paint: Paint): string {
+  if (GOOD_WORDS.has(word)) return paint.good(word);
+  if (BAD_WORDS.has(word)) return paint.bad(word);
+  return paint.warn(word);
+}
+
+export function formatStatus(report: StatusReport, paint: Paint, now: Date): string[] {
+  const { task } = report;
+  const facts: [string, string][] = [
+    ['Stack', `${report.stack.name} (${report.stack.status})`],
+    ['Mode', `${report.mode.indicator}, ${report.mode.migrationType}, ${report.mode.cadence}`],
+    [
+      'Task',
+      `${task.identifier}: ${markWord(task.status, paint)}${task.stopReason ? ` (${task.stopReason})` : ''}`,
+    ],
+  ];
+  if (task.lastFailureMessage) facts.push(['Last failure', paint.bad(task.lastFailureMessage)]);
+  if (task.lastStartedAt) facts.push(['Last started', formatTimestamp(task.lastStartedAt)]);
+  const progress = formatProgress(report.task);
+  if (progress) facts.push(['Full load', progress]);
+  facts.push([
+    'Schedule rule',
+    report.rule ? `${report.rule.name}: ${markWord(report.rule.state, paint)}` : 'none (one-time mode)',
+  ]);
+  facts.push([
+    'Lock',
+    report.lock.held && report.lock.runId
+      ? paint.warn(`held by run ${report.lock.runId}`)
+      : markWord('free', paint),
+  ]);
+  if (report.holdOff) {
+    facts.push([
+      'Hold-off',
+      paint.warn(
+        `the rule is kept disabled after run ${report.holdOff.runId} (since ${formatTimestamp(report.holdOff.since)})`,
+      ),
+    ]);
+  }
+  facts.push(['Active run', report.activeRun ? describeRun(report.activeRun, paint, now) : 'none']);
+  if (!report.activeRun)
+    facts.push(['Last run', report.lastRun ? describeRun(report.lastRun, paint, now) : 'none recorded']);
+  return renderFacts(facts);
+}
+
+/** "73%; tables: 9 loaded, 2 loading, 1 queued, 0 errored", from whatever DMS reported. */
+export function formatProgress(task: StatusReport['task']): string | undefined {
+  const parts: string[] = [];
+  if (task.fullLoadProgressPercent !== null) parts.push(`${task.fullLoadProgressPercent}%`);
+  const tables = task.tables;
+  if (tables) {
+    const counts = (['loaded', 'loading', 'queued', 'errored'] as const)
+      .filter((key) => tables[key] !== null)
+      .map((key) => `${tables[key]} ${key}`);
+    parts.push(`tables: ${counts.join(', ')}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** One line for a run: its id and start, where it is (or how it ended), its hooks and the rule's fate. */
+export function describeRun(run: RunSummary, paint: Paint, now: Date): string {
+  const started = `${run.id} (${run.trigger}${run.startType ? `, ${run.startType}` : ''})`;
+  const where = run.outcome
+    ? `${markWord(run.outcome.kind, paint)}${run.durationMs !== null ? ` in ${formatDuration(run.durationMs)}` : ''}`
+    : `${paint.warn(run.phase)} for ${formatDuration(now.getTime() - Date.parse(run.startedAt))}`;
+  const parts = [`${started}: ${where}`];
+  if (run.active && run.outcome) parts.push(`now ${paint.warn(run.phase)}`);
+  if (run.hooks.length > 0) parts.push(`hooks ${countHooks(run.hooks)}`);
+  if (run.ruleAction) parts.push(`rule ${run.ruleAction}`);
+  if (run.lastError) parts.push(paint.bad(`last error: ${run.lastError}`));
+  return parts.join('; ');
+}
