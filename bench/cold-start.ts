@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { functionName, localEsbuild, runEsbuild, samFunctions } from '../sam-esbuild.mjs';
+import { spreadOf } from './masking-measure.ts';
 import { printTable } from './print-table.ts';
 
 const PROCESSES_PER_SUBJECT = Number(process.env.BENCH_COLD_PROCESSES ?? 21);
@@ -117,13 +118,8 @@ function timeInChild(command: string, args: readonly string[]): number {
 }
 
 function summarise(samples: readonly number[]): Measurement {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 === 1
-      ? (sorted[middle] ?? Number.NaN)
-      : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-  return { medianMs: median, minMs: sorted[0] ?? Number.NaN, maxMs: sorted.at(-1) ?? Number.NaN };
+  const { median, min, max } = spreadOf(samples);
+  return { medianMs: median, minMs: min, maxMs: max };
 }
 
 function importSubject(label: string, bundlePath: string): Subject {

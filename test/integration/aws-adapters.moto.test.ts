@@ -6,9 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
-  CreateEndpointCommand,
-  CreateReplicationInstanceCommand,
-  CreateReplicationTaskCommand,
   DatabaseMigrationServiceClient,
   DescribeReplicationTasksCommand,
   StartReplicationTaskCommand,
@@ -43,6 +40,7 @@ import type { OutboxEntry, Run, TaskRecord } from '../../shared/runs/run.ts';
 import { type RunStore, type StoredRecord, UNCHANGED, updateRecord } from '../../shared/runs/store.ts';
 import { EventBridgeScheduleRule } from '../../shared/schedule/eventbridge-rule.ts';
 import { toolAvailable } from '../support/missing-tools.ts';
+import { createReplicationTask } from './moto-deployment.ts';
 import {
   acceptMotoDmsTimestamps,
   findMotoServer,
@@ -170,54 +168,6 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
     return JSON.parse(body) as Record<string, unknown>;
   }
 
-  /** A replication instance, two endpoints and a task: what moto's CreateReplicationTask is given. */
-  async function createReplicationTask(identifier: string, migrationType: 'full-load'): Promise<string> {
-    const instance = await dms.send(
-      new CreateReplicationInstanceCommand({
-        ReplicationInstanceIdentifier: `${identifier}-instance`,
-        ReplicationInstanceClass: 'dms.t3.micro',
-      }),
-    );
-    const endpoint = async (type: 'source' | 'target') => {
-      const created = await dms.send(
-        new CreateEndpointCommand({
-          EndpointIdentifier: `${identifier}-${type}`,
-          EndpointType: type,
-          EngineName: 'postgres',
-          ServerName: `${type}.example.internal`,
-          Port: 5432,
-          DatabaseName: 'app',
-          Username: 'dms',
-          Password: 'not-a-secret',
-        }),
-      );
-      return created.Endpoint?.EndpointArn;
-    };
-    const task = await dms.send(
-      new CreateReplicationTaskCommand({
-        ReplicationTaskIdentifier: identifier,
-        ReplicationInstanceArn: instance.ReplicationInstance?.ReplicationInstanceArn,
-        SourceEndpointArn: await endpoint('source'),
-        TargetEndpointArn: await endpoint('target'),
-        MigrationType: migrationType,
-        TableMappings: JSON.stringify({
-          rules: [
-            {
-              'rule-type': 'selection',
-              'rule-id': '1',
-              'rule-name': 'all',
-              'object-locator': { 'schema-name': 'public', 'table-name': '%' },
-              'rule-action': 'include',
-            },
-          ],
-        }),
-      }),
-    );
-    const arn = task.ReplicationTask?.ReplicationTaskArn;
-    if (!arn) throw new Error('CreateReplicationTask returned no ARN');
-    return arn;
-  }
-
   /** moto leaves a new task in `creating` for ever; one start and stop is its only way to a startable state. */
   async function bringToStopped(taskArn: string): Promise<void> {
     await dms.send(
@@ -318,7 +268,7 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
   describe('DmsTaskControl', () => {
     it('maps the described task to a snapshot', async () => {
       const identifier = uniqueName('describe-task');
-      const arn = await createReplicationTask(identifier, 'full-load');
+      const arn = await createReplicationTask(dms, identifier);
 
       const snapshot = await new DmsTaskControl(dms).describe(arn);
 
@@ -332,7 +282,7 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
     });
 
     it('starts the task: DescribeReplicationTasks then says running', async () => {
-      const arn = await createReplicationTask(uniqueName('start-task'), 'full-load');
+      const arn = await createReplicationTask(dms, uniqueName('start-task'));
 
       await new DmsTaskControl(dms).start({ taskArn: arn, startType: 'start-replication' });
 
@@ -535,7 +485,7 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
       const identifier = uniqueName('nightly-refresh');
       const ruleName = uniqueName('dms-scheduler-schedule');
       const ruleArn = await createScheduleRule(ruleName);
-      const taskArn = await createReplicationTask(identifier, 'full-load');
+      const taskArn = await createReplicationTask(dms, identifier);
       await bringToStopped(taskArn);
       const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName('alerts') }))).TopicArn;
       const tableName = await createRunTable();
