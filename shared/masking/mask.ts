@@ -9,10 +9,8 @@
 // when the table is done.
 import type { SqlSession, TargetDatabase } from '../database/target.ts';
 import type { Log } from '../log.ts';
-import { type MaskGroup, quoteIdentifier, type ResolvedTable, resolveRules } from './catalog.ts';
+import { type MaskGroup, type ResolvedTable, resolveRules } from './catalog.ts';
 import { BoundSql, type MaskDialect } from './dialects/dialect.ts';
-import { mysqlDialect } from './dialects/mysql.ts';
-import { postgresDialect } from './dialects/postgres.ts';
 import {
   describeUniqueViolation,
   driverErrorCode,
@@ -20,10 +18,16 @@ import {
   MaskingError,
   uniqueViolation,
 } from './errors.ts';
-import { orphansQuery } from './foreign.ts';
 import { type KeyPurpose, purposeKeys } from './keys.ts';
 import type { MaskingRules } from './rules.ts';
-import { type ColumnStatements, columnStatements, verifiedCounts } from './statements.ts';
+import {
+  type ColumnStatements,
+  groupStatements,
+  type MaskStatement,
+  maskDialectOf,
+  type TableWork,
+  verifiedCounts,
+} from './statements.ts';
 
 export interface TableMaskReport {
   readonly table: string;
@@ -54,12 +58,6 @@ export interface MaskOptions {
   readonly log: Log;
   /** Clock for durations (milliseconds); defaults to performance.now. */
   readonly now?: () => number;
-}
-
-const COPY = 'dms_mask_original';
-
-function dialectOf(db: TargetDatabase): MaskDialect {
-  return db.dialect === 'postgres' ? postgresDialect : mysqlDialect;
 }
 
 /**
@@ -97,6 +95,15 @@ async function run(
   }
 }
 
+/** Runs one built statement (statements.ts) for `table`. */
+const runStatement = (
+  session: SqlSession,
+  dialect: MaskDialect,
+  table: ResolvedTable,
+  statement: MaskStatement,
+): Promise<Record<string, unknown>[]> =>
+  run(session, dialect, table, statement.step, statement.sql, statement.bound, statement.written);
+
 async function maskColumns(
   session: SqlSession,
   dialect: MaskDialect,
@@ -104,13 +111,10 @@ async function maskColumns(
   statements: ColumnStatements,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
   for (const statement of [...statements.copy, ...statements.change]) {
-    await run(session, dialect, table, statement.step, statement.sql, statement.bound, statement.written);
+    await runStatement(session, dialect, table, statement);
   }
-  const { verify } = statements;
-  const [counts = {}] = await run(session, dialect, table, verify.step, verify.sql, verify.bound);
-  for (const statement of statements.drop) {
-    await run(session, dialect, table, statement.step, statement.sql);
-  }
+  const [counts = {}] = await runStatement(session, dialect, table, statements.verify);
+  for (const statement of statements.drop) await runStatement(session, dialect, table, statement);
 
   const rowsChanged: Record<string, number> = {};
   const verified: Record<string, { unchangedNonNull: number }> = {};
@@ -141,16 +145,12 @@ async function maskColumns(
 async function maskTableIn(
   session: SqlSession,
   dialect: MaskDialect,
-  quote: (name: string) => string,
-  table: ResolvedTable,
-  copy: string,
-  purposes: Readonly<Record<KeyPurpose, string>>,
+  work: TableWork,
 ): Promise<Pick<TableMaskReport, 'rowsChanged' | 'verified'>> {
-  if (!table.truncate) {
-    return maskColumns(session, dialect, table, columnStatements(dialect, table, quote(copy), purposes));
-  }
-  await run(session, dialect, table, 'truncating', dialect.truncate(table.quoted));
-  const [left] = await run(session, dialect, table, 'verifying', `SELECT COUNT(*) AS n FROM ${table.quoted}`);
+  const { table } = work;
+  if ('columns' in work) return maskColumns(session, dialect, table, work.columns);
+  await runStatement(session, dialect, table, work.truncate);
+  const [left] = await runStatement(session, dialect, table, work.count);
   if (Number(left?.n ?? 0) !== 0) {
     throw new MaskingError(
       `Truncating ${table.label} left rows behind; the table was rolled back`,
@@ -179,12 +179,10 @@ async function maskGroup(
   purposes: Readonly<Record<KeyPurpose, string>>,
   now: () => number,
 ): Promise<TableOutcome[]> {
-  const quote = (name: string) => quoteIdentifier(db.dialect, name);
-  const { tables, foreignKeys } = group;
-  const [first] = tables;
+  const [first] = group.tables;
   if (!first) return [];
-  const byLabel = (label: string) => tables.find((table) => table.label === label) ?? first;
-  const checks = foreignKeys.length > 0 ? dialect.foreignKeyChecks : undefined;
+  const statements = groupStatements(db.dialect, group, purposes);
+  const checks = statements.foreignKeyChecks;
   let checksBefore: 0 | 1 | undefined;
   const lockedAt: number[] = [];
   let results: Pick<TableMaskReport, 'rowsChanged' | 'verified'>[];
@@ -197,53 +195,27 @@ async function maskGroup(
       checksBefore = Number(row?.v ?? 1) === 0 ? 0 : 1;
       await run(db, dialect, first, 'switching foreign key checks off', checks.off);
     }
-    if (dialect.beforeTransaction) {
-      await run(db, dialect, first, 'preparing the transaction', dialect.beforeTransaction);
-    }
+    if (statements.beforeTransaction) await runStatement(db, dialect, first, statements.beforeTransaction);
     results = await db.transaction(async (session) => {
-      for (const [index, table] of tables.entries()) {
-        await run(session, dialect, table, 'locking the table', dialect.lock(table.quoted, table.truncate));
+      for (const [index, { table, statement }] of statements.locks.entries()) {
+        await runStatement(session, dialect, table, statement);
         lockedAt[index] = now();
       }
-      // Truncating removes every row whatever the policies; only reading and updating rows are filtered.
-      const filtered = tables.find((table) => !table.truncate);
-      if (dialect.allRowsOrFail && filtered) {
-        await run(session, dialect, filtered, 'making every row visible', dialect.allRowsOrFail);
-      }
-      for (const key of foreignKeys) {
-        const defer = dialect.deferForeignKey(key.quotedName);
-        if (defer) {
-          await run(session, dialect, byLabel(key.fromLabel), `deferring foreign key ${key.key.name}`, defer);
-        }
+      for (const { table, statement } of [
+        ...(statements.allRowsOrFail ? [statements.allRowsOrFail] : []),
+        ...statements.deferrals,
+      ]) {
+        await runStatement(session, dialect, table, statement);
       }
       const outcomes: Pick<TableMaskReport, 'rowsChanged' | 'verified'>[] = [];
-      // One copy of the originals per table: PostgreSQL drops them only at the commit.
-      for (const [index, table] of tables.entries()) {
-        outcomes.push(
-          await maskTableIn(
-            session,
-            dialect,
-            quote,
-            table,
-            index === 0 ? COPY : `${COPY}_${index}`,
-            purposes,
-          ),
-        );
-      }
-      for (const key of foreignKeys) {
-        const from = byLabel(key.fromLabel);
-        const [row] = await run(
-          session,
-          dialect,
-          from,
-          `verifying foreign key ${key.key.name}`,
-          orphansQuery(key.fromQuoted, key.toQuoted, key.pairs),
-        );
+      for (const work of statements.work) outcomes.push(await maskTableIn(session, dialect, work));
+      for (const { key, table, statement } of statements.orphans) {
+        const [row] = await runStatement(session, dialect, table, statement);
         const orphans = Number(row?.n ?? 0);
         if (orphans > 0) {
           throw new MaskingError(
-            `Masking ${from.label} left ${orphans} rows whose foreign key ${key.key.name} finds no row in ${key.toLabel}; the table was rolled back`,
-            from.label,
+            `Masking ${table.label} left ${orphans} rows whose foreign key ${key.key.name} finds no row in ${key.toLabel}; the table was rolled back`,
+            table.label,
           );
         }
       }
@@ -296,7 +268,7 @@ export async function maskDatabase(
   options: MaskOptions,
 ): Promise<MaskReport> {
   const now = options.now ?? (() => performance.now());
-  const dialect = dialectOf(db);
+  const dialect = maskDialectOf(db.dialect);
   const purposes = purposeKeys(options.salt);
   const groups = await resolveRules(db, db.dialect, db.database, rules);
   const reports: TableMaskReport[] = [];

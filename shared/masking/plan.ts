@@ -6,20 +6,11 @@
 // values each statement binds, never a value, a key or the salt. It is built with stand-in keys, so it needs no
 // salt; where a statement's text depends on the keys (a list derived from them is bound in it), the plan says so.
 import type { Dialect } from '../database/target.ts';
-import {
-  type LinkedForeignKey,
-  type MaskedColumn,
-  type MaskGroup,
-  quoteIdentifier,
-  type ResolvedTable,
-} from './catalog.ts';
-import { BoundSql, type MaskDialect } from './dialects/dialect.ts';
-import { mysqlDialect } from './dialects/mysql.ts';
-import { postgresDialect } from './dialects/postgres.ts';
-import { orphansQuery } from './foreign.ts';
+import type { LinkedForeignKey, MaskedColumn, MaskGroup, ResolvedTable } from './catalog.ts';
+import { BoundSql } from './dialects/dialect.ts';
 import { type KeyPurpose, purposeKeys } from './keys.ts';
 import type { Strategy } from './rules.ts';
-import { columnStatements, rowFilter } from './statements.ts';
+import { groupStatements as buildGroup, type MaskStatement, maskDialectOf, rowFilter } from './statements.ts';
 import { MIN_UNIQUE_HASH_LENGTH, type UniqueIndex, uniqueVerdict } from './unique.ts';
 
 /** One statement of a run, as a plan shows it. */
@@ -85,7 +76,6 @@ export interface TableCounts {
 }
 
 /** The name of each table's copy of its originals in a group's transaction, as mask.ts names them. */
-const COPY = 'dms_mask_original';
 
 /**
  * Keys of salts nobody holds, only so that statements can be built: each key is a bound value, so the rendered
@@ -95,10 +85,6 @@ const COPY = 'dms_mask_original';
 const STAND_IN_KEYS = ['one', 'two', 'three', 'four', 'five', 'six'].map((salt) =>
   purposeKeys(`plan-only stand-in salt ${salt}: these keys are never sent nor shown`),
 );
-
-export function maskDialectOf(dialect: Dialect): MaskDialect {
-  return dialect === 'postgres' ? postgresDialect : mysqlDialect;
-}
 
 /** A strategy with the options that are not data: a fixed value, a where's values are never shown. */
 export function describePlannedStrategy(strategy: Strategy): string {
@@ -240,57 +226,46 @@ function buildGroupStatements(
   keys: Readonly<Record<KeyPurpose, string>>,
 ): BuiltStatement[] {
   const mask = maskDialectOf(dialect);
-  const quote = (name: string) => quoteIdentifier(dialect, name);
   const built: BuiltStatement[] = [];
-  const add = (step: string, table: string | undefined, sql: string, bound = new BoundSql()) => {
-    const { sql: text, params } = bound.finalize(sql, mask.placeholders);
-    built.push({ step, table, sql: text, params, transactionControl: false });
+  const add = (table: string | undefined, statement: MaskStatement) => {
+    const { sql: text, params } = statement.bound.finalize(statement.sql, mask.placeholders);
+    built.push({ step: statement.step, table, sql: text, params, transactionControl: false });
   };
   const control = (step: string, sql: string) =>
     built.push({ step, table: undefined, sql, params: [], transactionControl: true });
-  const { tables, foreignKeys } = group;
-  const checks = foreignKeys.length > 0 ? mask.foreignKeyChecks : undefined;
-  const first = tables[0]?.label;
+  const statements = buildGroup(dialect, group, keys);
+  const checks = statements.foreignKeyChecks;
+  const first = group.tables[0]?.label;
+  const plain = (step: string, sql: string): MaskStatement => ({
+    step,
+    sql,
+    bound: new BoundSql(),
+    written: [],
+  });
 
   if (checks) {
-    add('reading foreign_key_checks', first, checks.read);
-    add('switching foreign key checks off', first, checks.off);
+    add(first, plain('reading foreign_key_checks', checks.read));
+    add(first, plain('switching foreign key checks off', checks.off));
   }
-  if (mask.beforeTransaction) add('preparing the transaction', first, mask.beforeTransaction);
+  if (statements.beforeTransaction) add(first, statements.beforeTransaction);
   control('beginning the transaction', dialect === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
-  for (const table of tables) add('locking the table', table.label, mask.lock(table.quoted, table.truncate));
-  const filtered = tables.find((table) => !table.truncate);
-  if (mask.allRowsOrFail && filtered) add('making every row visible', filtered.label, mask.allRowsOrFail);
-  for (const key of foreignKeys) {
-    const defer = mask.deferForeignKey(key.quotedName);
-    if (defer) add(`deferring foreign key ${key.key.name}`, key.fromLabel, defer);
+  for (const { table, statement } of [
+    ...statements.locks,
+    ...(statements.allRowsOrFail ? [statements.allRowsOrFail] : []),
+    ...statements.deferrals,
+  ]) {
+    add(table.label, statement);
   }
-  for (const [index, table] of tables.entries()) {
-    if (table.truncate) {
-      add('truncating', table.label, mask.truncate(table.quoted));
-      add('verifying', table.label, `SELECT COUNT(*) AS n FROM ${table.quoted}`);
-      continue;
-    }
-    const copy = quote(index === 0 ? COPY : `${COPY}_${index}`);
-    const statements = columnStatements(mask, table, copy, keys);
-    for (const statement of [
-      ...statements.copy,
-      ...statements.change,
-      statements.verify,
-      ...statements.drop,
-    ]) {
-      add(statement.step, table.label, statement.sql, statement.bound);
-    }
+  for (const work of statements.work) {
+    const steps =
+      'columns' in work
+        ? [...work.columns.copy, ...work.columns.change, work.columns.verify, ...work.columns.drop]
+        : [work.truncate, work.count];
+    for (const statement of steps) add(work.table.label, statement);
   }
-  for (const key of foreignKeys) {
-    add(
-      `verifying foreign key ${key.key.name}`,
-      key.fromLabel,
-      orphansQuery(key.fromQuoted, key.toQuoted, key.pairs),
-    );
-  }
+  for (const { table, statement } of statements.orphans) add(table.label, statement);
   control('committing', 'COMMIT');
-  if (checks) add('restoring foreign_key_checks to the value read before', first, checks.restore(1));
+  if (checks) add(first, plain('restoring foreign_key_checks to the value read before', checks.restore(1)));
   return built;
 }
 

@@ -1,9 +1,13 @@
-// Why this file exists: the SQL that masks one table (copy the originals, change the values, verify, drop the
-// copy) is built here as data, apart from running it, so that the masking run (mask.ts) executes exactly the
-// statements a plan (plan.ts) shows. Values and keys are bound parameters of each statement (BoundSql); the text
+// Why this file exists: the SQL that masks a group of tables (lock, copy the originals, change the values,
+// verify, drop the copy, count orphans) is built here as data, apart from running it, so that the masking run
+// (mask.ts) executes exactly the statements a plan (plan.ts) shows. Values and keys are bound parameters of each statement (BoundSql); the text
 // holds only catalog-spelled, quoted names and SQL of ours.
-import type { ResolvedTable } from './catalog.ts';
+import type { Dialect } from '../database/target.ts';
+import { type LinkedForeignKey, type MaskGroup, quoteIdentifier, type ResolvedTable } from './catalog.ts';
 import { BoundSql, boundKeys, type MaskDialect } from './dialects/dialect.ts';
+import { mysqlDialect } from './dialects/mysql.ts';
+import { postgresDialect } from './dialects/postgres.ts';
+import { orphansQuery } from './foreign.ts';
 import type { KeyPurpose } from './keys.ts';
 
 export interface MaskStatement {
@@ -138,5 +142,97 @@ export function verifiedCounts(
     unchanged: Number(row[`u${index}`] ?? 0),
     changed: Number(row[`d${index}`] ?? 0),
     nonNull: Number(row[`n${index}`] ?? 0),
+  };
+}
+
+/** The dialect that renders masking SQL for an engine. */
+export function maskDialectOf(dialect: Dialect): MaskDialect {
+  return dialect === 'postgres' ? postgresDialect : mysqlDialect;
+}
+
+/** The temporary copy of a group's `index`-th table's originals (PostgreSQL drops them only at the commit). */
+const copyNameOf = (index: number) => (index === 0 ? 'dms_mask_original' : `dms_mask_original_${index}`);
+
+/** A statement that belongs to one table of the group (for errors: which table failed). */
+export interface TableStatement {
+  readonly table: ResolvedTable;
+  readonly statement: MaskStatement;
+}
+
+/** What masks one table inside the group's transaction: its column statements, or its emptying and count. */
+export type TableWork =
+  | { readonly table: ResolvedTable; readonly columns: ColumnStatements }
+  | { readonly table: ResolvedTable; readonly truncate: MaskStatement; readonly count: MaskStatement };
+
+/**
+ * Every statement of a group (one table, or the tables joined by foreign keys between masked columns), in the
+ * order masking sends them: before the transaction, foreign key checks read and switched off (MySQL) and the
+ * isolation level set; in it, each table locked, row security made to fail rather than hide (PostgreSQL), the
+ * foreign keys deferred (PostgreSQL), each table's work, the orphans counted. mask.ts runs exactly these; a plan
+ * (plan.ts) prints exactly these.
+ */
+export interface GroupStatements {
+  readonly foreignKeyChecks: MaskDialect['foreignKeyChecks'];
+  readonly beforeTransaction: MaskStatement | undefined;
+  readonly locks: readonly TableStatement[];
+  readonly allRowsOrFail: TableStatement | undefined;
+  readonly deferrals: readonly TableStatement[];
+  readonly work: readonly TableWork[];
+  readonly orphans: readonly (TableStatement & { readonly key: LinkedForeignKey })[];
+}
+
+export function groupStatements(
+  dialect: Dialect,
+  group: MaskGroup,
+  purposes: Readonly<Record<KeyPurpose, string>>,
+): GroupStatements {
+  const mask = maskDialectOf(dialect);
+  const quote = (name: string) => quoteIdentifier(dialect, name);
+  const { tables, foreignKeys } = group;
+  const byLabel = (label: string) =>
+    tables.find((table) => table.label === label) ?? (tables[0] as ResolvedTable);
+  // Truncating removes every row whatever the policies; only reading and updating rows are filtered.
+  const filtered = tables.find((table) => !table.truncate);
+  return {
+    foreignKeyChecks: foreignKeys.length > 0 ? mask.foreignKeyChecks : undefined,
+    beforeTransaction: mask.beforeTransaction
+      ? statement('preparing the transaction', mask.beforeTransaction)
+      : undefined,
+    locks: tables.map((table) => ({
+      table,
+      statement: statement('locking the table', mask.lock(table.quoted, table.truncate)),
+    })),
+    allRowsOrFail:
+      mask.allRowsOrFail && filtered
+        ? { table: filtered, statement: statement('making every row visible', mask.allRowsOrFail) }
+        : undefined,
+    deferrals: foreignKeys.flatMap((key) => {
+      const defer = mask.deferForeignKey(key.quotedName);
+      return defer
+        ? [
+            {
+              table: byLabel(key.fromLabel),
+              statement: statement(`deferring foreign key ${key.key.name}`, defer),
+            },
+          ]
+        : [];
+    }),
+    work: tables.map((table, index) =>
+      table.truncate
+        ? {
+            table,
+            truncate: statement('truncating', mask.truncate(table.quoted)),
+            count: statement('verifying', `SELECT COUNT(*) AS n FROM ${table.quoted}`),
+          }
+        : { table, columns: columnStatements(mask, table, quote(copyNameOf(index)), purposes) },
+    ),
+    orphans: foreignKeys.map((key) => ({
+      key,
+      table: byLabel(key.fromLabel),
+      statement: statement(
+        `verifying foreign key ${key.key.name}`,
+        orphansQuery(key.fromQuoted, key.toQuoted, key.pairs),
+      ),
+    })),
   };
 }
