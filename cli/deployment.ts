@@ -4,6 +4,7 @@
 // deployment is refused with every missing or malformed piece named, before any other call is made.
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { z } from 'zod';
+import { SCHEDULED_RESOURCE_ARN } from '#shared/dms/arn';
 import { CADENCES, MIGRATION_TYPES, REFRESH_INDICATORS } from '#shared/modes';
 import { askAws } from './aws.ts';
 import { AwsCallError, DeploymentError } from './errors.ts';
@@ -29,7 +30,6 @@ export interface Deployment {
   readonly hooksConfig: string | undefined;
 }
 
-const TASK_ARN = /^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const nonEmpty = z.string().min(1, 'is empty');
 /** CloudFormation gives an optional parameter left blank as "": that is unset, not a value. */
@@ -48,7 +48,9 @@ const stackSchema = z.object({
   'Output ScheduleRuleName': optional(z.string().regex(/^[.\-_A-Za-z0-9]{1,64}$/, 'is not a rule name')),
   'Output DmsEventsTopicArn': optional(z.string().regex(TOPIC_ARN, 'is not an SNS topic ARN')),
   'Parameter NamePrefix': nonEmpty,
-  'Parameter ReplicationTaskArn': z.string().regex(TASK_ARN, 'is not a DMS task ARN'),
+  'Parameter ReplicationTaskArn': z
+    .string()
+    .regex(SCHEDULED_RESOURCE_ARN, 'is not a DMS task ARN nor a Serverless replication config ARN'),
   'Parameter ReplicationTaskIdentifier': nonEmpty,
   'Parameter MigrationRefreshIndicator': oneOf(REFRESH_INDICATORS),
   'Parameter MigrationRefreshType': oneOf(MIGRATION_TYPES),

@@ -2,7 +2,7 @@
 // of the real adapters (DMS, EventBridge, the DynamoDB run ledger) to readStatus. The reading is status.ts,
 // the text status-format.ts.
 import type { Command } from 'commander';
-import { DmsTaskControl } from '#shared/dms/dms-task-control';
+import { taskControlFor } from '#shared/dms/controls';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { globalsOf, printerOf, withDeployment } from './context.ts';
@@ -28,7 +28,7 @@ export function addStatusCommand(program: Command, io: CliIo): void {
       await withDeployment(globals, async (clients, deployment) => {
         const report = await readStatus(
           {
-            tasks: new DmsTaskControl(clients.dms),
+            tasks: taskControlFor(clients.dms, deployment.task.arn),
             rule: deployment.scheduleRule
               ? new EventBridgeScheduleRule(clients.eventBridge, deployment.scheduleRule.name)
               : undefined,

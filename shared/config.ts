@@ -3,6 +3,7 @@
 
 import type { TlsMode } from './database/postgres.ts';
 import { DATABASE_ENGINES, type DatabaseSettings } from './database/secret.ts';
+import { SCHEDULED_RESOURCE_ARN } from './dms/arn.ts';
 import { START_TYPES, type StartType } from './dms/task.ts';
 import { ConfigurationError } from './errors.ts';
 import { CADENCES, MIGRATION_TYPES, type Mode, REFRESH_INDICATORS, validateMode } from './modes.ts';
@@ -15,7 +16,10 @@ export const RULE_AFTER_FAILURE = ['re-enable', 'keep-disabled'] as const;
 export type RuleAfterFailure = (typeof RULE_AFTER_FAILURE)[number];
 
 export interface TaskRef {
-  /** Used for API calls, IAM and native EventBridge events. */
+  /**
+   * Used for API calls, IAM and native EventBridge events. A replication task's ARN, or a DMS Serverless
+   * replication config's (dms/arn.ts tells which), which the run treats the same way.
+   */
   readonly arn: string;
   /** The task's name (ReplicationTaskIdentifier): what event subscriptions and SNS messages speak of. */
   readonly identifier: string;
@@ -65,7 +69,6 @@ export interface PostProcessorConfig extends BaseConfig {
   readonly targetDatabaseTls: TlsMode;
 }
 
-const TASK_ARN = /^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:task:[A-Za-z0-9-]+$/;
 // DMS identifiers: 1–255 letters, digits or hyphens; first a letter; no trailing or double hyphen.
 const TASK_IDENTIFIER = /^[A-Za-z](?:[A-Za-z0-9]|-(?!-)){0,254}(?<!-)$/;
 // arn:PARTITION:events:REGION:ACCOUNT:rule/NAME (default bus: the schedule and reconcile rules live there).
@@ -95,7 +98,12 @@ const optional = <T extends z.ZodMiniType>(schema: T) => z.pipe(blankAsUnset, z.
 const baseSchema = z.object({
   REPLICATION_TASK_ARN: z
     .string()
-    .check(z.regex(TASK_ARN, 'must be a DMS task ARN (arn:aws:dms:REGION:ACCOUNT:task:ID)')),
+    .check(
+      z.regex(
+        SCHEDULED_RESOURCE_ARN,
+        'must be a DMS task ARN (arn:aws:dms:REGION:ACCOUNT:task:ID) or a DMS Serverless replication config ARN (arn:aws:dms:REGION:ACCOUNT:replication-config:ID)',
+      ),
+    ),
   REPLICATION_TASK_IDENTIFIER: z
     .string()
     .check(z.regex(TASK_IDENTIFIER, 'must be a DMS task identifier (letters, digits, single hyphens)')),

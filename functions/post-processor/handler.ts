@@ -15,7 +15,7 @@ import {
 } from '#shared/aws/clients';
 import { loadPostProcessorConfig } from '#shared/config';
 import { targetConnector } from '#shared/database/connector';
-import { DmsTaskControl } from '#shared/dms/dms-task-control';
+import { taskControlFor } from '#shared/dms/controls';
 import { checkHookSettings } from '#shared/hooks/config-file';
 import { hooksConfigFile, hooksConfigName, parseBundledHooksConfig } from '#shared/hooks/configs';
 import { lazyHook } from '#shared/hooks/lazy';
@@ -78,7 +78,7 @@ const hooks = new SequentialHookRunner(
 
 const run = createPostProcessorHandler(
   {
-    tasks: new DmsTaskControl(createDmsClient()),
+    tasks: taskControlFor(createDmsClient(), config.task.arn),
     rule: config.scheduleRule
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,

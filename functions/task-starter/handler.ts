@@ -9,7 +9,7 @@ import {
   createSnsClient,
 } from '#shared/aws/clients';
 import { loadStarterConfig } from '#shared/config';
-import { DmsTaskControl } from '#shared/dms/dms-task-control';
+import { taskControlFor } from '#shared/dms/controls';
 import { asLog, createLogger } from '#shared/log';
 import { powertoolsMetrics } from '#shared/metrics';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
@@ -21,7 +21,7 @@ const metrics = powertoolsMetrics('task-starter');
 const config = loadStarterConfig(process.env);
 const run = createStarterHandler(
   {
-    tasks: new DmsTaskControl(createDmsClient()),
+    tasks: taskControlFor(createDmsClient(), config.task.arn),
     rule: config.scheduleRule
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,

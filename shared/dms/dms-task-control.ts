@@ -49,14 +49,22 @@ export class DmsTaskControl implements TaskControl {
         }),
       );
     } catch (error) {
-      if (error instanceof Error && FIRST_RUN_ONLY.test(error.message)) {
-        throw new FirstRunOnlyError(error.message, { cause: error });
-      }
-      if (isRefusal(error)) throw new StartRefusedError(describe(error), { cause: error });
-      // A server fault, throttling or a lost connection: whether the start was applied is unknown.
-      throw error;
+      throw startFailure(error);
     }
   }
+}
+
+/**
+ * What a failed start means, for a task and for a Serverless replication alike: DMS refused it for being a
+ * first-run type on a re-run (FirstRunOnlyError), refused it outright (StartRefusedError), or the error
+ * itself when it is unknown whether the start was applied (a server fault, throttling, a lost connection).
+ */
+export function startFailure(error: unknown): unknown {
+  if (error instanceof Error && FIRST_RUN_ONLY.test(error.message)) {
+    return new FirstRunOnlyError(error.message, { cause: error });
+  }
+  if (isRefusal(error)) return new StartRefusedError(describe(error), { cause: error });
+  return error;
 }
 
 const THROTTLING = new Set([

@@ -8,6 +8,7 @@
 // limit is not parsed, at most RECORDS_READ_LIMIT records are read, no regex that can backtrack runs over a
 // whole message (the source ID is found by a linear line scan), and every reason or notice field that
 // quotes the input is cut to a fixed length before it can reach a log line.
+import { dmsArnParts } from '../dms/arn.ts';
 import { checkScheduledEvent, echoForLog, ruleArnParts } from '../runs/trigger.ts';
 import * as z from '../schema.ts';
 import { isWhitespace } from '../text.ts';
@@ -15,6 +16,8 @@ import { EventBridgeSchema, SnsRecordSchema } from './envelopes.ts';
 import type { ParsedNotices, RejectedInput, TaskNotice } from './notice.ts';
 
 export const TASK_STATE_CHANGE = 'DMS Replication Task State Change';
+/** What a DMS Serverless replication config's state changes are called (dms-facts §9). */
+export const REPLICATION_STATE_CHANGE = 'DMS Replication State Change';
 /** SNS refuses to publish a larger message, so a larger one did not come from DMS through SNS. */
 export const SNS_MESSAGE_LIMIT_BYTES = 256 * 1024;
 /** SNS delivers one record per invocation; a batch of more is not SNS, and is not read beyond this. */
@@ -190,14 +193,21 @@ function parseEventBridge(event: object, expected: NoticeExpectations): TaskNoti
   const { source, account, region, resources, detail } = envelope.data;
   const detailType = envelope.data['detail-type'];
   if (source === 'aws.events' && detailType === 'Scheduled Event') return reconcileTick(event, expected);
-  if (source !== 'aws.dms' || detailType !== TASK_STATE_CHANGE) {
+  const task = dmsArnParts(expected.taskArn);
+  if (task === undefined) {
     return {
-      reason: `an EventBridge event of ${echoForLog(source, 64)} / ${echoForLog(detailType, 64)}, not a DMS task state change`,
+      reason:
+        'the configured task ARN is neither a DMS task nor a replication config ARN: no aws.dms event is read',
     };
   }
-  const task = taskArnParts(expected.taskArn);
-  if (task === undefined)
-    return { reason: 'the configured task ARN is not a DMS task ARN: no aws.dms event is read' };
+  // A Serverless replication reports on its config as DMS Replication State Change; the Replication Task
+  // State Change events it also emits name an internal task (serv-res-id-…) that is not the config.
+  const stateChange = task.kind === 'replication-config' ? REPLICATION_STATE_CHANGE : TASK_STATE_CHANGE;
+  if (source !== 'aws.dms' || detailType !== stateChange) {
+    return {
+      reason: `an EventBridge event of ${echoForLog(source, 64)} / ${echoForLog(detailType, 64)}, not a ${stateChange}`,
+    };
+  }
   // Only DMS publishes aws.dms events, and only to its own account's default bus; one from another account
   // or region was forwarded from elsewhere and cannot be about our task.
   if (account !== task.account) {
@@ -236,16 +246,6 @@ function reconcileTick(event: object, expected: NoticeExpectations): TaskNotice 
   const check = checkScheduledEvent(event, rule);
   if (!check.ours) return { reason: `${check.problem}, not the reconcile rule's tick` };
   return { channel: 'reconcile' };
-}
-
-/** `arn:PARTITION:dms:REGION:ACCOUNT:task:ID`, split without a regex; undefined when it is not one. */
-function taskArnParts(arn: string): { readonly region: string; readonly account: string } | undefined {
-  const parts = arn.split(':');
-  if (parts.length !== 7) return undefined;
-  const [prefix, partition, service, region, account, kind, id] = parts;
-  if (prefix !== 'arn' || !partition || service !== 'dms' || kind !== 'task' || !id) return undefined;
-  if (!region || !account || !/^\d{12}$/.test(account)) return undefined;
-  return { region, account };
 }
 
 /** A notice's message text, cut to a bounded length on a character boundary. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
 import { DATABASE_ENGINES } from '#shared/database/secret';
+import { SCHEDULED_RESOURCE_ARN } from '#shared/dms/arn';
 import { ConfigurationError } from '#shared/errors';
 import { DEFAULT_HOOKS_CONFIG, HOOKS_CONFIG_NAME, hooksConfigName } from '#shared/hooks/configs';
 import {
@@ -113,6 +114,7 @@ const PSEUDO: Params = {
   'AWS::Partition': 'aws',
 };
 const TASK_ARN = 'arn:aws:dms:eu-west-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ1';
+const CONFIG_ARN = 'arn:aws:dms:eu-west-1:123456789012:replication-config:NIGHTLYSERVERLESS000000001';
 const TASK_IDENTIFIER = 'nightly-refresh';
 
 function evaluate(expression: unknown, params: Params): unknown {
@@ -151,6 +153,16 @@ function evaluate(expression: unknown, params: Params): unknown {
     case 'Fn::Contains': {
       const [haystack, needle] = list(args, fn);
       return list(evaluate(haystack, params), 'Fn::Contains list').includes(evaluate(needle, params));
+    }
+    case 'Fn::Split': {
+      const [separator, text] = list(args, fn);
+      return String(evaluate(text, params)).split(String(separator));
+    }
+    case 'Fn::Select': {
+      const [index, items] = list(args, fn);
+      const selected = list(evaluate(items, params), 'Fn::Select list')[Number(index)];
+      if (selected === undefined) throw new Error(`Fn::Select: no item ${String(index)}`);
+      return selected;
     }
     default:
       throw new Error(`The test evaluator does not know ${fn}`);
@@ -338,6 +350,8 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'logs:PutLogEvents': { 'Fn::GetAtt': ['TaskStarterLogGroup', 'Arn'] },
     'dms:DescribeReplicationTasks': '*',
     'dms:StartReplicationTask': { Ref: 'ReplicationTaskArn' },
+    'dms:DescribeReplications': '*',
+    'dms:StartReplication': { Ref: 'ReplicationTaskArn' },
     'events:DescribeRule': RULE_ARN,
     'events:DisableRule': RULE_ARN,
     'events:EnableRule': RULE_ARN,
@@ -352,6 +366,7 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'logs:CreateLogStream': { 'Fn::GetAtt': ['PostProcessorLogGroup', 'Arn'] },
     'logs:PutLogEvents': { 'Fn::GetAtt': ['PostProcessorLogGroup', 'Arn'] },
     'dms:DescribeReplicationTasks': '*',
+    'dms:DescribeReplications': '*',
     'events:DescribeRule': RULE_ARN,
     'events:EnableRule': RULE_ARN,
     'events:DisableRule': RULE_ARN,
@@ -373,6 +388,11 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
 
 /** The statements granted only when a setting asks for them: Sid → the condition it must be under. */
 const CONDITIONAL_STATEMENTS: Record<string, string> = {
+  // A task's API, or a Serverless replication's, as the ARN says: one or the other, never both.
+  ReadTask: 'IsServerless',
+  ReadReplication: 'IsServerless',
+  StartTask: 'IsServerless',
+  StartReplication: 'IsServerless',
   HoldScheduleRule: 'IsSchedule',
   ReleaseScheduleRule: 'IsSchedule',
   ReadTargetDatabaseSecret: 'HasTargetDatabaseSecret',
@@ -388,6 +408,7 @@ const CONDITIONAL_STATEMENTS: Record<string, string> = {
  */
 const NO_RESOURCE_LEVEL_PERMISSIONS = new Set([
   'dms:DescribeReplicationTasks',
+  'dms:DescribeReplications',
   'ec2:DescribeNetworkInterfaces',
 ]);
 
@@ -638,7 +659,11 @@ describe('parameters', () => {
       expect(String(spec(name).Description)).toMatch(/event subscriptions/);
     }
     expect(TASK_ARN).toMatch(pattern('ReplicationTaskArn'));
+    expect(CONFIG_ARN).toMatch(pattern('ReplicationTaskArn'));
+    // The same pattern as the functions' configuration (shared/dms/arn.ts), which refuses it again.
+    expect(String(spec('ReplicationTaskArn').AllowedPattern)).toBe(SCHEDULED_RESOURCE_ARN.source);
     expect('arn:aws:dms:eu-west-1:123456789012:endpoint:ABC').not.toMatch(pattern('ReplicationTaskArn'));
+    expect('arn:aws:dms:eu-west-1:123456789012:rep:ABC').not.toMatch(pattern('ReplicationTaskArn'));
     expect(TASK_IDENTIFIER).toMatch(pattern('ReplicationTaskIdentifier'));
     for (const bad of ['1task', 'double--hyphen', 'trailing-', TASK_ARN]) {
       expect(bad).not.toMatch(pattern('ReplicationTaskIdentifier'));
@@ -855,9 +880,18 @@ describe('DMS notices', () => {
     expect(rule.condition).toBe('UseEventBridge');
     expect(rule.properties.EventPattern).toEqual({
       source: ['aws.dms'],
-      'detail-type': ['DMS Replication Task State Change'],
+      'detail-type': [
+        {
+          'Fn::If': ['IsServerless', 'DMS Replication State Change', 'DMS Replication Task State Change'],
+        },
+      ],
       resources: [{ Ref: 'ReplicationTaskArn' }],
     });
+    const mode: Mode = { indicator: 'data-migration', migrationType: 'cdc', cadence: 'one-time' };
+    const detailTypeFor = (arn: string) =>
+      render(rule.properties.EventPattern, parameterValues(mode, { ReplicationTaskArn: arn }));
+    expect(detailTypeFor(TASK_ARN)).toMatchObject({ 'detail-type': ['DMS Replication Task State Change'] });
+    expect(detailTypeFor(CONFIG_ARN)).toMatchObject({ 'detail-type': ['DMS Replication State Change'] });
     const targets = list(rule.properties.Targets, 'Targets').map((target) => obj(target, 'target').Arn);
     expect(targets).toEqual([{ 'Fn::GetAtt': ['PostProcessorFunction', 'Arn'] }]);
     const permissions = resourcesOfType('AWS::Lambda::Permission').filter(
@@ -870,6 +904,20 @@ describe('DMS notices', () => {
         FunctionName: { Ref: 'PostProcessorFunction' },
       }),
     ]);
+  });
+
+  it("takes a Serverless replication config's notices from EventBridge, whatever NoticePath says", () => {
+    const oneTime: Mode = { indicator: 'data-migration', migrationType: 'cdc', cadence: 'one-time' };
+    for (const path of ['sns', 'eventbridge']) {
+      const params = parameterValues(oneTime, { NoticePath: path, ReplicationTaskArn: CONFIG_ARN });
+      expect(condition('IsServerless', params), path).toBe(true);
+      expect(condition('UseSns', params), path).toBe(false);
+      expect(condition('UseEventBridge', params), path).toBe(true);
+    }
+    expect(condition('IsServerless', parameterValues(oneTime))).toBe(false);
+    expect(String(obj(parameters.ReplicationTaskArn, 'ReplicationTaskArn').Description)).toMatch(
+      /Serverless replication config .*native EventBridge events, whatever NoticePath says/s,
+    );
   });
 
   it('chooses exactly one notice path', () => {
@@ -1279,6 +1327,34 @@ describe('least privilege', () => {
     }
   });
 
+  it.each([
+    ['a task', TASK_ARN, ['dms:DescribeReplicationTasks', 'dms:StartReplicationTask']],
+    ['a Serverless replication config', CONFIG_ARN, ['dms:DescribeReplications', 'dms:StartReplication']],
+  ])('grants the task-starter only the DMS calls for %s', (_, arn, expected) => {
+    const params = parameterValues(
+      { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+      { ReplicationTaskArn: arn },
+    );
+    const role = roleOf('TaskStarterFunction');
+    const chosen = list(role.properties.Policies, 'Policies').flatMap((policy) =>
+      list(obj(obj(policy, 'policy').PolicyDocument, 'PolicyDocument').Statement, 'Statement').flatMap(
+        (entry): JsonObject[] => {
+          const node = obj(entry, 'statement');
+          if (!('Fn::If' in node)) return [node];
+          const [name, whenTrue, whenFalse] = list(node['Fn::If'], 'Fn::If');
+          const branch = condition(String(name), params) ? whenTrue : whenFalse;
+          return isObject(branch) && branch.Ref === 'AWS::NoValue' ? [] : [obj(branch, 'branch')];
+        },
+      ),
+    );
+    const dmsActions = chosen
+      .flatMap((statement) => asList(statement.Action).map(String))
+      .filter((action) => action.startsWith('dms:'));
+    expect(dmsActions.sort()).toEqual(expected);
+    const start = chosen.find((statement) => asList(statement.Action).includes(expected[1]));
+    expect(render(start?.Resource, params)).toBe(arn);
+  });
+
   it('never grants a wildcard action', () => {
     const actions = FUNCTION_IDS.flatMap((id) => statementsOf(id).flatMap((statement) => statement.actions));
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
@@ -1434,6 +1510,7 @@ describe('least privilege', () => {
   it('never lets the post-processor start the task: only the run that holds the lock starts it', () => {
     const post = statementsOf('PostProcessorFunction').flatMap((statement) => statement.actions);
     expect(post).not.toContain('dms:StartReplicationTask');
+    expect(post).not.toContain('dms:StartReplication');
   });
 
   it.each(FUNCTION_IDS)('%s has its own role, trusted by Lambda only, with no managed policies', (id) => {

@@ -102,7 +102,8 @@ describe('a valid environment', () => {
   it.each([
     'arn:aws-cn:dms:cn-north-1:123456789012:task:ABC',
     'arn:aws-us-gov:dms:us-gov-west-1:123456789012:task:X-1',
-  ])('accepts a task ARN in another partition (%s)', (arn) => {
+    'arn:aws:dms:us-east-1:123456789012:replication-config:NIGHTLYSERVERLESS0000000000',
+  ])('accepts a task or Serverless replication config ARN, in any partition (%s)', (arn) => {
     expect(loadStarterConfig({ ...STARTER_ENV, REPLICATION_TASK_ARN: arn }).task.arn).toBe(arn);
   });
 
@@ -196,6 +197,12 @@ describe.each(loaders)('%s: malformed values', (_, load, env) => {
       'an endpoint ARN',
       'arn:aws:dms:us-east-1:123456789012:endpoint:ABC',
       'must be a DMS task ARN',
+    ],
+    [
+      'REPLICATION_TASK_ARN',
+      'a replication instance ARN',
+      'arn:aws:dms:us-east-1:123456789012:rep:ABC',
+      'or a DMS Serverless replication config ARN',
     ],
     [
       'REPLICATION_TASK_ARN',

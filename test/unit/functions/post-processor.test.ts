@@ -157,6 +157,7 @@ describe('input that changes nothing', () => {
     ['eventbridge-foreign-task.json', 0],
     ['sns-replication-instance.json', 1],
     ['eventbridge-instance-state-change.json', 1],
+    ['eventbridge-serverless-failed.json', 1],
     ['sns-garbage-message.json', 1],
     ['garbage.json', 1],
     ['console-test.json', 1],

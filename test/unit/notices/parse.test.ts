@@ -63,7 +63,11 @@ const EXPECTED: Readonly<Record<string, Expected>> = {
     false,
   ),
   'eventbridge-instance-state-change.json': {
-    rejected: /"DMS Replication Instance State Change", not a DMS task/,
+    rejected: /"DMS Replication Instance State Change", not a DMS Replication Task State Change/,
+  },
+  // A Serverless replication's event is not read by a stack that schedules a task (see the Serverless block).
+  'eventbridge-serverless-failed.json': {
+    rejected: /"DMS Replication State Change", not a DMS Replication Task State Change/,
   },
   // Only the reconcile rule's scheduled event is the tick: it names no task and asks whether a run ended
   // unnoticed. Another rule's schedule (the task-starter's, or anyone's routed here) is not.
@@ -381,7 +385,7 @@ describe('native aws.dms events count only from the task’s account and region'
       taskArn: 'nightly-refresh',
     });
     expect(onlyRejection(parsed)).toBe(
-      'the configured task ARN is not a DMS task ARN: no aws.dms event is read',
+      'the configured task ARN is neither a DMS task nor a replication config ARN: no aws.dms event is read',
     );
   });
 
@@ -391,6 +395,48 @@ describe('native aws.dms events count only from the task’s account and region'
     );
     expect(reason).not.toContain('\n');
     expect(reason).toContain('(10000 characters)');
+  });
+});
+
+describe('a stack that schedules a DMS Serverless replication config', () => {
+  const CONFIG_ARN = 'arn:aws:dms:us-east-1:123456789012:replication-config:NIGHTLYSERVERLESS0000000000';
+  const SERVERLESS: NoticeExpectations = { ...EXPECTATIONS, taskArn: CONFIG_ARN };
+  const serverlessEvent = (changes: Record<string, unknown> = {}) => ({
+    ...(sampleEvent('eventbridge-serverless-failed.json') as Record<string, unknown>),
+    ...changes,
+  });
+
+  it("reads the config's DMS Replication State Change as a notice about the config", () => {
+    const parsed = parseNoticesFor(serverlessEvent(), SERVERLESS);
+    expect(parsed).toEqual({
+      notices: [{ channel: 'eventbridge', taskArn: CONFIG_ARN, message: 'DMS replication has failed.' }],
+      rejected: [],
+    });
+    const [notice] = parsed.notices;
+    expect(notice && concernsTask(notice, { arn: CONFIG_ARN, identifier: 'nightly-serverless' })).toBe(true);
+  });
+
+  it('rejects the task state changes a Serverless replication also emits for its internal task', () => {
+    const internalTask = eventBridgeEvent({
+      resources: ['arn:aws:dms:us-east-1:123456789012:task:serv-res-id-1700000000000-abc'],
+    });
+    expect(onlyRejection(parseNoticesFor(internalTask, SERVERLESS))).toMatch(
+      /"DMS Replication Task State Change", not a DMS Replication State Change/,
+    );
+  });
+
+  it.each([
+    ['another account', { account: '999999999999' }, 'from account "999999999999", not the task\'s'],
+    ['another region', { region: 'eu-west-1' }, 'from region "eu-west-1", not the task\'s'],
+  ])('rejects a Serverless event from %s', (_, changes, reason) => {
+    expect(onlyRejection(parseNoticesFor(serverlessEvent(changes), SERVERLESS))).toContain(reason);
+  });
+
+  it("reads another config's event as a notice that concernsTask then ignores", () => {
+    const other = 'arn:aws:dms:us-east-1:123456789012:replication-config:SOMEONEELSE';
+    const [notice] = parseNoticesFor(serverlessEvent({ resources: [other] }), SERVERLESS).notices;
+    expect(notice?.taskArn).toBe(other);
+    expect(notice && concernsTask(notice, { arn: CONFIG_ARN, identifier: 'nightly-serverless' })).toBe(false);
   });
 });
 

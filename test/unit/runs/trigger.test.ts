@@ -86,6 +86,9 @@ const SAMPLES: Readonly<Record<string, Trigger | { readonly refused: string }>> 
   'eventbridge-instance-state-change.json': {
     refused: 'an aws.dms event ("DMS Replication Instance State Change") is not a start request',
   },
+  'eventbridge-serverless-failed.json': {
+    refused: 'an aws.dms event ("DMS Replication State Change") is not a start request',
+  },
   'garbage.json': { refused: 'an event with Records' },
 };
 
