@@ -3,7 +3,8 @@
 
 import type { TlsMode } from './database/postgres.ts';
 import { DATABASE_ENGINES, type DatabaseSettings } from './database/secret.ts';
-import { SCHEDULED_RESOURCE_ARN } from './dms/arn.ts';
+import { resourceKindOf, SCHEDULED_RESOURCE_ARN } from './dms/arn.ts';
+import type { TaskConnections } from './dms/connections.ts';
 import { START_TYPES, type StartType } from './dms/task.ts';
 import { ConfigurationError } from './errors.ts';
 import { CADENCES, MIGRATION_TYPES, type Mode, REFRESH_INDICATORS, validateMode } from './modes.ts';
@@ -50,6 +51,11 @@ export interface BaseConfig {
 export interface StarterConfig extends BaseConfig {
   readonly startTypeOverride: StartType | undefined;
   readonly cdcStart: CdcStart;
+  /**
+   * The pre-flight (PREFLIGHT_CONNECTIONS=on): the replication instance and endpoints whose connections are
+   * tested before the lock is taken, the ones the task must use; undefined when the pre-flight is off.
+   */
+  readonly preflight: TaskConnections | undefined;
 }
 
 export interface PostProcessorConfig extends BaseConfig {
@@ -74,6 +80,10 @@ const TASK_IDENTIFIER = /^[A-Za-z](?:[A-Za-z0-9]|-(?!-)){0,254}(?<!-)$/;
 // arn:PARTITION:events:REGION:ACCOUNT:rule/NAME (default bus: the schedule and reconcile rules live there).
 const RULE_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:rule\/[.\-_A-Za-z0-9]{1,64}$/;
 const RULE_ARN_MESSAGE = 'must be an EventBridge rule ARN (arn:aws:events:REGION:ACCOUNT:rule/NAME)';
+/** A DMS resource ARN of one kind (`rep`: a replication instance, `endpoint`: an endpoint). */
+const dmsArnOf = (kind: string) =>
+  new RegExp(`^arn:aws[a-z-]*:dms:[a-z0-9-]+:\\d{12}:${kind}:[A-Za-z0-9-]+$`);
+const ENDPOINT_ARN_MESSAGE = 'must be a DMS endpoint ARN (arn:aws:dms:REGION:ACCOUNT:endpoint:ID)';
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 // The full ARN, with the 6-character suffix Secrets Manager appends to the name: the role's policy grants
 // GetSecretValue on exactly this ARN, and a partial ARN (no suffix) would match no secret there.
@@ -122,6 +132,23 @@ const starterSchema = () =>
     START_TYPE_OVERRIDE: optional(z.enum([...START_TYPES, 'auto'])),
     CDC_START_TIME: optional(z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' })),
     CDC_START_POSITION: optional(z.string().check(z.maxLength(1024))),
+    PREFLIGHT_CONNECTIONS: z.pipe(blankAsUnset, z._default(z.enum(['on', 'off']), 'off')),
+    PREFLIGHT_REPLICATION_INSTANCE_ARN: optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            dmsArnOf('rep'),
+            'must be a DMS replication instance ARN (arn:aws:dms:REGION:ACCOUNT:rep:ID)',
+          ),
+        ),
+    ),
+    PREFLIGHT_SOURCE_ENDPOINT_ARN: optional(
+      z.string().check(z.regex(dmsArnOf('endpoint'), ENDPOINT_ARN_MESSAGE)),
+    ),
+    PREFLIGHT_TARGET_ENDPOINT_ARN: optional(
+      z.string().check(z.regex(dmsArnOf('endpoint'), ENDPOINT_ARN_MESSAGE)),
+    ),
   });
 
 const postProcessorSchema = () =>
@@ -213,13 +240,41 @@ export function loadStarterConfig(env: Env): StarterConfig {
       'Invalid configuration: set CDC_START_TIME or CDC_START_POSITION, not both (DMS rejects the pair)',
     );
   }
+  const base = toBase(raw);
   return {
-    ...toBase(raw),
+    ...base,
+    preflight: preflightOf(raw, base),
     startTypeOverride: raw.START_TYPE_OVERRIDE === 'auto' ? undefined : raw.START_TYPE_OVERRIDE,
     cdcStart: {
       ...(raw.CDC_START_TIME !== undefined && { time: new Date(raw.CDC_START_TIME) }),
       ...(raw.CDC_START_POSITION !== undefined && { position: raw.CDC_START_POSITION }),
     },
+  };
+}
+
+/** The pre-flight's connections, all three named when it is on; a Serverless replication has none to test. */
+function preflightOf(
+  raw: z.output<ReturnType<typeof starterSchema>>,
+  base: BaseConfig,
+): TaskConnections | undefined {
+  if (raw.PREFLIGHT_CONNECTIONS === 'off') return undefined;
+  if (resourceKindOf(base.task.arn) === 'replication-config') {
+    throw new ConfigurationError(
+      'Invalid configuration: PREFLIGHT_CONNECTIONS is on, but a DMS Serverless replication has no replication instance to test from (it tests its connections itself while starting); set it off',
+    );
+  }
+  const missing = [
+    ['PREFLIGHT_REPLICATION_INSTANCE_ARN', raw.PREFLIGHT_REPLICATION_INSTANCE_ARN],
+    ['PREFLIGHT_SOURCE_ENDPOINT_ARN', raw.PREFLIGHT_SOURCE_ENDPOINT_ARN],
+    ['PREFLIGHT_TARGET_ENDPOINT_ARN', raw.PREFLIGHT_TARGET_ENDPOINT_ARN],
+  ].flatMap(([name, value]) =>
+    value === undefined ? [`${name} is not set (required when PREFLIGHT_CONNECTIONS is on)`] : [],
+  );
+  if (missing.length > 0) throw new ConfigurationError(`Invalid configuration: ${missing.join('; ')}`);
+  return {
+    instanceArn: raw.PREFLIGHT_REPLICATION_INSTANCE_ARN as string,
+    source: raw.PREFLIGHT_SOURCE_ENDPOINT_ARN as string,
+    target: raw.PREFLIGHT_TARGET_ENDPOINT_ARN as string,
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from '#shared/aws/clients';
 import { loadStarterConfig } from '#shared/config';
 import { taskControlFor } from '#shared/dms/controls';
+import { DmsConnectionTester } from '#shared/dms/dms-connections';
 import { asLog, createLogger } from '#shared/log';
 import { powertoolsMetrics } from '#shared/metrics';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
@@ -19,9 +20,11 @@ import { createStarterHandler } from './app.ts';
 const logger = createLogger('task-starter');
 const metrics = powertoolsMetrics('task-starter');
 const config = loadStarterConfig(process.env);
+const dms = createDmsClient();
 const run = createStarterHandler(
   {
-    tasks: taskControlFor(createDmsClient(), config.task.arn),
+    tasks: taskControlFor(dms, config.task.arn),
+    ...(config.preflight && { connections: new DmsConnectionTester(dms) }),
     rule: config.scheduleRule
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,

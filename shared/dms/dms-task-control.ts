@@ -100,6 +100,9 @@ export function toSnapshot(task: ReplicationTask): TaskSnapshot {
     stopReason: task.StopReason,
     lastFailureMessage: task.LastFailureMessage,
     lastStartDate: task.ReplicationTaskStartDate,
+    replicationInstanceArn: task.ReplicationInstanceArn,
+    sourceEndpointArn: task.SourceEndpointArn,
+    targetEndpointArn: task.TargetEndpointArn,
     stats: stats && {
       fullLoadProgressPercent: stats.FullLoadProgressPercent,
       tablesLoaded: stats.TablesLoaded,

@@ -48,6 +48,10 @@ export interface TaskSnapshot {
   /** When the task was last started (absent for a task that has never run). */
   readonly lastStartDate?: Date;
   readonly stats?: TaskStats;
+  /** Where the task runs and what it connects (a task's; a Serverless replication has no instance). */
+  readonly replicationInstanceArn?: string;
+  readonly sourceEndpointArn?: string;
+  readonly targetEndpointArn?: string;
 }
 
 export interface StartRequest {

@@ -4,24 +4,34 @@
 // again before anything is undone: a start whose answer was lost may well have happened. Only a start DMS
 // refused, on a task that shows no sign of it, ends the run as start-failed, with one alert.
 import type { StarterConfig } from '../config.ts';
+import type { ConnectionTester } from '../dms/connections.ts';
 import { chooseStartType, reRunStartType, startability } from '../dms/start-type.ts';
 import type { StartRequest, StartType, TaskSnapshot } from '../dms/task.ts';
 import { describeError, FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '../errors.ts';
 import type { RuleState } from '../schedule/rule.ts';
 import { advanceRun, changeRun, finishRun, markStarted, type RunDeps } from './advance.ts';
+import { preflightProblem } from './preflight.ts';
 import { activeRun, fingerprintOf, hasBegun, newRunId, type Run } from './run.ts';
 import { ChangeRefused, primedWith, type StoredRecord, UNCHANGED, updateRecord } from './store.ts';
 import type { Trigger } from './trigger.ts';
 
-export type StarterDeps = Omit<RunDeps, 'hooks'>;
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export type StarterDeps = Omit<RunDeps, 'hooks'> & {
+  /** The pre-flight's connection tests (needed when the configuration turns the pre-flight on). */
+  readonly connections?: ConnectionTester;
+  /** How the pre-flight waits between two reads; a timer by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
+};
 
 export interface StartResult {
   /**
    * `started`; `skipped` (nothing was changed, `reason` says why); `start-failed` (DMS refused: the alert is
    * out and the rule follows the failure policy); `start-unknown` (DMS did not answer: the run stays recorded
-   * and the next notice or reconcile tick reads the task and settles it).
+   * and the next notice or reconcile tick reads the task and settles it); `preflight-failed` (a connection
+   * test failed before anything changed: the alert is out, the rule and the ledger are as they were).
    */
-  readonly outcome: 'started' | 'skipped' | 'start-failed' | 'start-unknown';
+  readonly outcome: 'started' | 'skipped' | 'start-failed' | 'start-unknown' | 'preflight-failed';
   readonly reason: string;
   readonly runId?: string;
   readonly startType?: StartType;
@@ -65,6 +75,26 @@ export async function startRun(
   if (!state.startable) return skipped(state.reason, task.status);
   const override = (trigger.kind === 'manual' ? trigger.startType : undefined) ?? config.startTypeOverride;
   const choice = chooseStartType(task, override);
+
+  if (config.preflight) {
+    if (deps.connections === undefined)
+      throw new Error('the pre-flight is on but no ConnectionTester was given');
+    const problem = await preflightProblem(
+      { ...deps, connections: deps.connections, sleep: deps.sleep ?? sleepFor },
+      config,
+      config.preflight,
+      task,
+      (trigger.kind === 'schedule' ? trigger.time : undefined)?.toISOString() ?? deps.clock().toISOString(),
+    );
+    if (problem !== undefined) {
+      return {
+        outcome: 'preflight-failed',
+        reason: problem,
+        task: { identifier, status: task.status },
+        rule: { name: ruleName, state: 'untouched' },
+      };
+    }
+  }
 
   // Read the switch before touching it: a scheduled event that arrives while the rule is off is a late or
   // repeated delivery (or the rule was disabled by hand), and starts nothing.

@@ -31,6 +31,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStarterHandler } from '../../functions/task-starter/app.ts';
 import { ALERT_ID_ATTRIBUTE, SnsAlerts } from '../../shared/alerts/sns-alerts.ts';
 import { loadStarterConfig } from '../../shared/config.ts';
+import { testTaskConnections } from '../../shared/dms/connections.ts';
+import { DmsConnectionTester } from '../../shared/dms/dms-connections.ts';
 import { DmsTaskControl } from '../../shared/dms/dms-task-control.ts';
 import { StartRefusedError, TaskMismatchError } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
@@ -310,6 +312,60 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
 
       expect(refusal).toBeInstanceOf(StartRefusedError);
       expect((refusal as Error).message).toMatch(/^ResourceNotFoundFault: /);
+    });
+  });
+
+  describe('DmsConnectionTester', () => {
+    it("tests the task's own connections through TestConnection and DescribeConnections until both succeed", async () => {
+      const arn = await createReplicationTask(dms, uniqueName('preflight-task'));
+      const task = await new DmsTaskControl(dms).describe(arn);
+      // The snapshot names the instance and endpoints the pre-flight compares with the stack's parameters.
+      expect(task.replicationInstanceArn).toMatch(/:rep:/);
+      expect(task.sourceEndpointArn).toMatch(/:endpoint:/);
+      expect(task.targetEndpointArn).toMatch(/:endpoint:/);
+      const connections = {
+        instanceArn: task.replicationInstanceArn ?? '',
+        source: task.sourceEndpointArn ?? '',
+        target: task.targetEndpointArn ?? '',
+      };
+      const tester = new DmsConnectionTester(dms);
+      expect(await tester.read(connections.instanceArn, connections.source)).toBeUndefined();
+
+      let now = 0;
+      const verdict = await testTaskConnections(tester, connections, {
+        deadline: 60_000,
+        pollMs: 1_000,
+        now: () => now,
+        sleep: async (ms) => {
+          now += ms;
+        },
+      });
+      expect(verdict.passed).toBe(true);
+      // Read back by exactly the pair: the other endpoint's connection is not taken for it.
+      expect(await tester.read(connections.instanceArn, connections.target)).toEqual({
+        status: 'successful',
+      });
+      expect(await tester.read(connections.instanceArn, `${connections.target}X`)).toBeUndefined();
+    });
+
+    it('lets DMS refuse a test of an endpoint that does not exist, which the pre-flight reports', async () => {
+      const arn = await createReplicationTask(dms, uniqueName('preflight-missing'));
+      const task = await new DmsTaskControl(dms).describe(arn);
+      const verdict = await testTaskConnections(
+        new DmsConnectionTester(dms),
+        {
+          instanceArn: task.replicationInstanceArn ?? '',
+          source: `arn:aws:dms:us-east-1:${MOTO_ACCOUNT_ID}:endpoint:NOSUCHENDPOINT`,
+          target: task.targetEndpointArn ?? '',
+        },
+        { deadline: 60_000, pollMs: 1_000, now: () => 0, sleep: async () => undefined },
+      );
+      expect(verdict).toEqual({
+        passed: false,
+        problem: expect.stringMatching(
+          /^the source connection test could not be started \(ResourceNotFoundFault: /,
+        ),
+      });
     });
   });
 

@@ -20,6 +20,7 @@ import {
   REFRESH_INDICATORS,
   SUPPORTED_MODES,
 } from '#shared/modes';
+import { PREFLIGHT_MARGIN_MS } from '#shared/runs/preflight';
 import { esbuildArgs, samFunctions } from '../../sam-esbuild.mjs';
 import { toolAvailable } from '../support/missing-tools.ts';
 import {
@@ -115,6 +116,12 @@ const PSEUDO: Params = {
 };
 const TASK_ARN = 'arn:aws:dms:eu-west-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ1';
 const CONFIG_ARN = 'arn:aws:dms:eu-west-1:123456789012:replication-config:NIGHTLYSERVERLESS000000001';
+const PREFLIGHT_PARAMS: Params = {
+  PreflightConnections: 'on',
+  PreflightReplicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:NIGHTLYINSTANCE',
+  PreflightSourceEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:PRODSOURCE',
+  PreflightTargetEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:STAGINGTARGET',
+};
 const TASK_IDENTIFIER = 'nightly-refresh';
 
 function evaluate(expression: unknown, params: Params): unknown {
@@ -352,6 +359,12 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'dms:StartReplicationTask': { Ref: 'ReplicationTaskArn' },
     'dms:DescribeReplications': '*',
     'dms:StartReplication': { Ref: 'ReplicationTaskArn' },
+    'dms:TestConnection': [
+      { Ref: 'PreflightReplicationInstanceArn' },
+      { Ref: 'PreflightSourceEndpointArn' },
+      { Ref: 'PreflightTargetEndpointArn' },
+    ],
+    'dms:DescribeConnections': '*',
     'events:DescribeRule': RULE_ARN,
     'events:DisableRule': RULE_ARN,
     'events:EnableRule': RULE_ARN,
@@ -393,6 +406,10 @@ const CONDITIONAL_STATEMENTS: Record<string, string> = {
   ReadReplication: 'IsServerless',
   StartTask: 'IsServerless',
   StartReplication: 'IsServerless',
+  PreflightTestFromInstance: 'HasPreflight',
+  PreflightTestSource: 'HasPreflight',
+  PreflightTestTarget: 'HasPreflight',
+  PreflightReadConnections: 'HasPreflight',
   HoldScheduleRule: 'IsSchedule',
   ReleaseScheduleRule: 'IsSchedule',
   ReadTargetDatabaseSecret: 'HasTargetDatabaseSecret',
@@ -409,6 +426,7 @@ const CONDITIONAL_STATEMENTS: Record<string, string> = {
 const NO_RESOURCE_LEVEL_PERMISSIONS = new Set([
   'dms:DescribeReplicationTasks',
   'dms:DescribeReplications',
+  'dms:DescribeConnections',
   'ec2:DescribeNetworkInterfaces',
 ]);
 
@@ -444,7 +462,16 @@ describe('function settings', () => {
 
   it('gives each function exactly the variables its configuration reads', () => {
     expect(Object.keys(envOf('TaskStarterFunction')).sort()).toEqual(
-      [...BASE, 'START_TYPE_OVERRIDE', 'CDC_START_TIME', 'CDC_START_POSITION'].sort(),
+      [
+        ...BASE,
+        'START_TYPE_OVERRIDE',
+        'CDC_START_TIME',
+        'CDC_START_POSITION',
+        'PREFLIGHT_CONNECTIONS',
+        'PREFLIGHT_REPLICATION_INSTANCE_ARN',
+        'PREFLIGHT_SOURCE_ENDPOINT_ARN',
+        'PREFLIGHT_TARGET_ENDPOINT_ARN',
+      ].sort(),
     );
     expect(Object.keys(envOf('PostProcessorFunction')).sort()).toEqual(
       [
@@ -634,6 +661,18 @@ describe('deploy-time rules', () => {
     for (const assertion of assertions) {
       expect(String(obj(assertion, 'assertion').AssertDescription ?? '').length).toBeGreaterThan(20);
     }
+  });
+
+  it('refuses the pre-flight without the three ARNs it may test, and grants it only with them', () => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    expect(brokenRules(parameterValues(mode, PREFLIGHT_PARAMS))).toEqual([]);
+    expect(condition('HasPreflight', parameterValues(mode, PREFLIGHT_PARAMS))).toBe(true);
+    for (const name of Object.keys(PREFLIGHT_PARAMS).filter((key) => key !== 'PreflightConnections')) {
+      const params = parameterValues(mode, { ...PREFLIGHT_PARAMS, [name]: '' });
+      expect(brokenRules(params), name).toEqual(['PreflightNamesItsConnections']);
+      expect(condition('HasPreflight', params), name).toBe(false);
+    }
+    expect(condition('HasPreflight', parameterValues(mode))).toBe(false);
   });
 
   it('refuses a CDC start time together with a CDC start position', () => {
@@ -1738,9 +1777,15 @@ describe('functions', () => {
     expect(fn.CodeUri).toBe('.');
   });
 
-  it('gives the post-processor the most time, for long hooks', () => {
+  it('gives the post-processor the most time, for long hooks, and the task-starter more only for its pre-flight', () => {
     expect(effectiveFunction('PostProcessorFunction').Timeout).toBe(900);
-    expect(Number(effectiveFunction('TaskStarterFunction').Timeout)).toBeLessThanOrEqual(120);
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    const timeout = (overrides: Params) =>
+      Number(render(effectiveFunction('TaskStarterFunction').Timeout, parameterValues(mode, overrides)));
+    expect(timeout({})).toBeLessThanOrEqual(120);
+    // DMS's own TestConnectionSucceeds waiter allows 5 minutes; the function keeps a margin beyond that.
+    expect(timeout(PREFLIGHT_PARAMS)).toBeGreaterThanOrEqual(300 + PREFLIGHT_MARGIN_MS / 1000);
+    expect(timeout(PREFLIGHT_PARAMS)).toBeLessThan(900);
   });
 
   it.each(FUNCTION_IDS)('%s is bundled by esbuild as build.mjs bundles it', (id) => {

@@ -37,6 +37,9 @@ const FULL_TASK: ReplicationTask = {
   StopReason: 'Stop Reason FULL_LOAD_ONLY_FINISHED',
   LastFailureMessage: 'Last Error none',
   ReplicationTaskStartDate: STARTED,
+  ReplicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:NIGHTLYINSTANCE',
+  SourceEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:PRODSOURCE',
+  TargetEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:STAGINGTARGET',
   ReplicationTaskStats: {
     FullLoadProgressPercent: 100,
     TablesLoaded: 12,
@@ -77,6 +80,9 @@ describe('describe', () => {
       stopReason: 'Stop Reason FULL_LOAD_ONLY_FINISHED',
       lastFailureMessage: 'Last Error none',
       lastStartDate: STARTED,
+      replicationInstanceArn: 'arn:aws:dms:us-east-1:123456789012:rep:NIGHTLYINSTANCE',
+      sourceEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:PRODSOURCE',
+      targetEndpointArn: 'arn:aws:dms:us-east-1:123456789012:endpoint:STAGINGTARGET',
       stats: {
         fullLoadProgressPercent: 100,
         tablesLoaded: 12,
@@ -135,6 +141,9 @@ describe('toSnapshot', () => {
       stopReason: undefined,
       lastFailureMessage: undefined,
       lastStartDate: undefined,
+      replicationInstanceArn: undefined,
+      sourceEndpointArn: undefined,
+      targetEndpointArn: undefined,
       stats: undefined,
     });
   });
