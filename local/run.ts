@@ -19,6 +19,7 @@ import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
 import { loadMaskEngine } from '#shared/masking/load-engine';
 import { runSucceeded } from '#shared/runs/advance';
+import { MemoryRunHistory } from '#shared/runs/memory-history';
 import { MemoryRunStore } from '#shared/runs/memory-store';
 import type { NoticeResult } from '#shared/runs/reconcile';
 import { activeRun, type Run } from '#shared/runs/run';
@@ -192,6 +193,8 @@ async function runScheduledCycles(
   const metrics = new SimulatedMetrics();
   // DynamoDB's stand-in: one record per task, written by compare-and-swap, as the DynamoDbRunStore does.
   const store = new MemoryRunStore();
+  // The run history beside it, with the DynamoDbRunHistory's rules: a day's bucket, one entry per run.
+  const history = new MemoryRunHistory();
   // One clock for DMS and the functions. It is the real one: no run here sits in `starting` (the
   // task-starter records the start as soon as DMS accepts it), so the post-processor's 5-minute start grace
   // never comes into play and nothing has to wait.
@@ -302,6 +305,7 @@ async function runScheduledCycles(
       rule,
       alerts,
       store,
+      history,
       hooks: new TimelineHookRunner(hooks, target),
       metrics,
       log,
@@ -310,7 +314,7 @@ async function runScheduledCycles(
     postProcessorConfig,
   );
   const starter = createStarterHandler(
-    { tasks: task, rule, alerts, store, metrics, log, clock },
+    { tasks: task, rule, alerts, store, history, metrics, log, clock },
     starterConfig,
   );
 

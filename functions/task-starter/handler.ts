@@ -12,6 +12,7 @@ import { loadStarterConfig } from '#shared/config';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
 import { asLog, createLogger } from '#shared/log';
 import { powertoolsMetrics } from '#shared/metrics';
+import { DynamoDbRunHistory } from '#shared/runs/dynamodb-history';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { createStarterHandler } from './app.ts';
@@ -19,6 +20,8 @@ import { createStarterHandler } from './app.ts';
 const logger = createLogger('task-starter');
 const metrics = powertoolsMetrics('task-starter');
 const config = loadStarterConfig(process.env);
+// One client for the ledger table: the task records and the run history live in it side by side.
+const dynamoDb = createDynamoDbClient();
 const run = createStarterHandler(
   {
     tasks: new DmsTaskControl(createDmsClient()),
@@ -26,7 +29,8 @@ const run = createStarterHandler(
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,
     alerts: new SnsAlerts(createSnsClient(), config.alertsTopicArn),
-    store: new DynamoDbRunStore(createDynamoDbClient(), config.runLedgerTable),
+    store: new DynamoDbRunStore(dynamoDb, config.runLedgerTable),
+    history: new DynamoDbRunHistory(dynamoDb, config.runLedgerTable),
     metrics,
     log: asLog(logger),
     clock: () => new Date(),

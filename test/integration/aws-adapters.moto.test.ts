@@ -35,6 +35,7 @@ import { DmsTaskControl } from '../../shared/dms/dms-task-control.ts';
 import { StartRefusedError, TaskMismatchError } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
 import { NO_METRICS } from '../../shared/metrics.ts';
+import { DynamoDbRunHistory } from '../../shared/runs/dynamodb-history.ts';
 import { DynamoDbRunStore } from '../../shared/runs/dynamodb-store.ts';
 import type { OutboxEntry, Run, TaskRecord } from '../../shared/runs/run.ts';
 import { type RunStore, type StoredRecord, UNCHANGED, updateRecord } from '../../shared/runs/store.ts';
@@ -507,6 +508,7 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
           rule: new EventBridgeScheduleRule(events, ruleName),
           alerts: new SnsAlerts(sns, config.alertsTopicArn),
           store,
+          history: new DynamoDbRunHistory(dynamoDb, tableName),
           metrics: NO_METRICS,
           log: silentLog,
           clock: () => new Date(),

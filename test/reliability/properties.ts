@@ -9,7 +9,8 @@
 //       a run that succeeded produced none;
 //   (d) every DMS run that ended was settled by one run of the scheduler (never two), with the outcome DMS
 //       gave it, and each firing of the schedule started at most one run;
-//   (e) with no fault and no hand-disabled rule, no alarm fires: the alarms are not noise.
+//   (e) with no fault and no hand-disabled rule, no alarm fires: the alarms are not noise;
+//   (f) every released run is in the run history exactly once, and no run that is not released is in it.
 // A lasting outage may end in an alarm (the dead-letter queue, StuckRuns, ScheduleOffWithoutRun) instead of
 // an alert; nothing may end in silence.
 import type { Run } from '#shared/runs/run';
@@ -92,6 +93,21 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
   }
   for (const [firing, count] of firings) {
     if (count > 1) violations.push(`(d) the schedule's firing of ${firing} started ${count} runs`);
+  }
+
+  // (f)
+  const inHistory = world.historyEntries();
+  for (const run of world.runs.values()) {
+    const entries = inHistory.get(run.id) ?? 0;
+    if (run.phase === 'released' && entries !== 1) {
+      violations.push(`(f) run ${run.id} was released with ${entries} history entries`);
+    }
+    if (run.phase !== 'released' && entries > 0) {
+      violations.push(`(f) run ${run.id} is in the history, but still ${run.phase}`);
+    }
+  }
+  for (const id of inHistory.keys()) {
+    if (!world.runs.has(id)) violations.push(`(f) the history holds ${id}, a run the ledger never had`);
   }
 
   // (e)
