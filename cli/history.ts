@@ -1,12 +1,13 @@
-// Why this file exists: `dms-scheduler history` lists the task's runs from the run ledger, as the ledger
-// holds them and no more: the record keeps one run per task (the active run, or else the last one), so the
-// list has at most one row today, and says so rather than implying a longer past it does not have.
-// `historyReport` is pure (record in, report out); `formatHistory` is the table a person reads.
-import type { TaskRecord } from '#shared/runs/run';
+// Why this file exists: `dms-scheduler history` lists the task's runs, newest first: the active run from the
+// task's record (it is in no history yet: a run enters the history when it is released), then the released
+// runs the run history keeps (shared/runs/history.ts). `historyReport` is pure (what was read in, report
+// out); `formatHistory` is the table a person reads. `npm run local` prints its runs with these same two.
+import { HISTORY_RETENTION_DAYS, type RunHistory, type RunHistoryEntry } from '#shared/runs/history';
+import { activeRun, type TaskRecord } from '#shared/runs/run';
 import type { RunStore } from '#shared/runs/store';
 import { askAws } from './aws.ts';
 import type { Paint } from './output.ts';
-import { countHooks, type RunSummary, summariseRun } from './run-summary.ts';
+import { countHooks, type RunSummary, summariseEntry, summariseRun } from './run-summary.ts';
 import { LEDGER_KEEPS } from './status.ts';
 import { markWord } from './status-format.ts';
 import { renderTable } from './table.ts';
@@ -14,50 +15,79 @@ import { formatDuration, formatTimestamp } from './time-text.ts';
 
 export interface HistoryReport {
   readonly kind: 'history';
-  readonly version: 1;
+  readonly version: 2;
   readonly task: { readonly arn: string };
   readonly ledger: { readonly table: string; readonly keeps: string };
-  /** The filter applied: runs started at or after `since`, at most `limit` of them (null: none given). */
-  readonly since: string | null;
-  readonly limit: number | null;
-  /** Newest first. */
+  /** The filter applied: runs that took the lock at or after `since`, at most `limit` of them. */
+  readonly since: string;
+  readonly limit: number;
+  /** The active run first (if any), then the released ones, newest first. */
   readonly runs: readonly RunSummary[];
 }
 
 export interface HistoryFilter {
-  readonly since: Date | undefined;
-  readonly limit: number | undefined;
+  readonly since: Date;
+  readonly limit: number;
+}
+
+export const DEFAULT_HISTORY_DAYS = 7;
+export const DEFAULT_HISTORY_LIMIT = 20;
+
+/** What `history` shows when no option narrows it: the last seven days, at most twenty runs. */
+export function defaultHistoryFilter(now: Date): HistoryFilter {
+  return { since: new Date(now.getTime() - DEFAULT_HISTORY_DAYS * 86_400_000), limit: DEFAULT_HISTORY_LIMIT };
+}
+
+export interface HistoryPorts {
+  readonly store: RunStore;
+  readonly history: RunHistory;
 }
 
 export async function readHistory(
-  store: RunStore,
+  ports: HistoryPorts,
   task: { arn: string },
   table: string,
   filter: HistoryFilter,
+  now: Date,
 ): Promise<HistoryReport> {
-  const stored = await askAws('DynamoDB GetItem (run ledger)', () => store.load(task.arn));
-  return historyReport(stored.record, task, table, filter);
+  const [stored, entries] = await Promise.all([
+    askAws('DynamoDB GetItem (run ledger)', () => ports.store.load(task.arn)),
+    askAws('DynamoDB GetItem (run history)', () =>
+      ports.history.list(task.arn, { since: filter.since, until: now, limit: filter.limit }),
+    ),
+  ]);
+  return historyReport(stored.record, entries, task, table, filter);
 }
 
+/**
+ * The active run, shown whatever `since` says (it is what is happening now), then the history's runs. The
+ * record's last run is added when the history lacks it: a run released before the history was kept.
+ */
 export function historyReport(
   record: TaskRecord | undefined,
+  entries: readonly RunHistoryEntry[],
   task: { arn: string },
   table: string,
   filter: HistoryFilter,
 ): HistoryReport {
-  const kept = record?.run ? [summariseRun(record.run)] : [];
-  const since = filter.since;
-  const runs = kept
-    .filter((run) => since === undefined || Date.parse(run.startedAt) >= since.getTime())
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
-    .slice(0, filter.limit);
+  const active = activeRun(record);
+  const released = entries.map(summariseEntry);
+  const last = record?.run;
+  const lastMissing =
+    last !== undefined &&
+    active === undefined &&
+    Date.parse(last.createdAt) >= filter.since.getTime() &&
+    !entries.some((entry) => entry.id === last.id);
+  const past = lastMissing ? [...released, summariseRun(last)] : released;
+  past.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const runs = [...(active ? [summariseRun(active)] : []), ...past].slice(0, filter.limit);
   return {
     kind: 'history',
-    version: 1,
+    version: 2,
     task: { arn: task.arn },
     ledger: { table, keeps: LEDGER_KEEPS },
-    since: since?.toISOString() ?? null,
-    limit: filter.limit ?? null,
+    since: filter.since.toISOString(),
+    limit: filter.limit,
     runs,
   };
 }
@@ -65,6 +95,7 @@ export function historyReport(
 export const HISTORY_COLUMNS = [
   'START',
   'START TYPE',
+  'TRIGGER',
   'OUTCOME',
   'DURATION',
   'HOOKS',
@@ -76,15 +107,27 @@ export function formatHistory(report: HistoryReport, paint: Paint, now: Date): s
   const rows = report.runs.map((run) => [
     formatTimestamp(run.startedAt),
     run.startType ?? '-',
+    run.trigger,
     outcomeCell(run, paint),
     run.durationMs !== null
       ? formatDuration(run.durationMs)
       : `${formatDuration(now.getTime() - Date.parse(run.startedAt))} so far`,
-    countHooks(run.hooks),
+    countHooks(run.hooks, run.hooksOmitted),
     run.rowsMasked === null ? '-' : String(run.rowsMasked),
     run.ruleAction ?? '-',
   ]);
   return renderTable(HISTORY_COLUMNS, rows);
+}
+
+/** The notes under the table, for stderr: nothing matched, or the limit cut the list short. */
+export function historyNotes(report: HistoryReport): string[] {
+  if (report.runs.length === 0) {
+    return [`No run in the ledger matches (runs are kept ${HISTORY_RETENTION_DAYS} days after their day).`];
+  }
+  if (report.runs.length === report.limit) {
+    return [`Showing the newest ${report.limit}; --limit and --since show more.`];
+  }
+  return [];
 }
 
 /** The outcome, and while the run is active the phase it is in: a load that succeeded may still be in its hooks. */

@@ -1,6 +1,9 @@
 // Why this file exists: `status` and `history` show the same run from the ledger, and their `--json` must
 // describe it the same way. This is that one view of a Run: every key always present (null when the run has
-// no such value yet), dates as ISO strings, so scripts can rely on the shape (README: "Command line").
+// no such value yet), dates as ISO strings, so scripts can rely on the shape (README: "Command line"). A run
+// from the run history (a RunHistoryEntry) is described in the same shape, with what the history does not
+// keep (a hook's report and error, the run's last error) as null.
+import type { RunHistoryEntry } from '#shared/runs/history';
 import type { HookStatus, RuleDecision, Run, RunTrigger } from '#shared/runs/run';
 
 export interface HookSummary {
@@ -19,12 +22,20 @@ export interface RunSummary {
   /** True until the run is released: it then holds the task's lock. */
   readonly active: boolean;
   readonly startType: string | null;
+  /** When the run took the task's lock. */
+  readonly createdAt: string;
+  /** For a scheduled run: the schedule's firing it answers. */
+  readonly scheduledFor: string | null;
   readonly startedAt: string;
   readonly finishedAt: string | null;
   /** From the start to the task's end; null while the task is still running. */
   readonly durationMs: number | null;
   readonly outcome: { readonly kind: string; readonly explanation: string } | null;
+  /** DMS's stop reason for the task's end, when it gave one. */
+  readonly stopReason: string | null;
   readonly hooks: readonly HookSummary[];
+  /** Hooks the history left out to keep its entry small; 0 unless a configuration has very many hooks. */
+  readonly hooksOmitted: number;
   /** The sum over the hooks that recorded one; null when none did (no mask hook, or an older record). */
   readonly rowsMasked: number | null;
   /** What the run does (or did) with the schedule rule when released; null until decided. */
@@ -52,11 +63,15 @@ export function summariseRun(run: Run): RunSummary {
     phase: run.phase,
     active: run.phase !== 'released',
     startType: run.startType ?? null,
+    createdAt: run.createdAt,
+    scheduledFor: run.scheduledFor ?? null,
     startedAt,
     finishedAt: run.finishedAt ?? null,
-    durationMs: run.finishedAt === undefined ? null : Date.parse(run.finishedAt) - Date.parse(startedAt),
+    durationMs: durationOf(startedAt, run.finishedAt),
     outcome: run.outcome ? { kind: run.outcome.kind, explanation: run.outcome.explanation } : null,
+    stopReason: run.outcome?.stopReason ?? null,
     hooks,
+    hooksOmitted: 0,
     rowsMasked: counted.length === 0 ? null : counted.reduce((sum, rows) => sum + rows, 0),
     ruleAction: run.ruleDecision ?? null,
     releasedAt: run.releasedAt ?? null,
@@ -64,9 +79,49 @@ export function summariseRun(run: Run): RunSummary {
   };
 }
 
-/** "2 succeeded, 1 skipped": the hooks' statuses counted, in the order a run moves through them. */
-export function countHooks(hooks: readonly HookSummary[]): string {
-  if (hooks.length === 0) return 'none';
+/** A released run as the history keeps it. */
+export function summariseEntry(entry: RunHistoryEntry): RunSummary {
+  const startedAt = entry.startRequestedAt ?? entry.createdAt;
+  return {
+    id: entry.id,
+    trigger: entry.trigger,
+    phase: 'released',
+    active: false,
+    startType: entry.startType ?? null,
+    createdAt: entry.createdAt,
+    scheduledFor: entry.scheduledFor ?? null,
+    startedAt,
+    finishedAt: entry.finishedAt ?? null,
+    durationMs: durationOf(startedAt, entry.finishedAt),
+    outcome: entry.outcome ? { kind: entry.outcome.kind, explanation: entry.outcome.explanation } : null,
+    stopReason: entry.outcome?.stopReason ?? null,
+    hooks: entry.hooks.map((hook) => ({
+      name: hook.name,
+      status: hook.status,
+      durationMs: hook.durationMs ?? null,
+      rowsMasked: hook.rowsMasked ?? null,
+      changed: null,
+      error: null,
+    })),
+    hooksOmitted: entry.hooksOmitted,
+    rowsMasked: entry.rowsMasked ?? null,
+    ruleAction: entry.ruleDecision ?? null,
+    releasedAt: entry.releasedAt,
+    lastError: null,
+  };
+}
+
+/** From the start to the task's end; null while the task is still running. */
+function durationOf(startedAt: string, finishedAt: string | undefined): number | null {
+  return finishedAt === undefined ? null : Date.parse(finishedAt) - Date.parse(startedAt);
+}
+
+/**
+ * "2 succeeded, 1 skipped": the hooks' statuses counted, in the order a run moves through them, and how many
+ * more the history left out.
+ */
+export function countHooks(hooks: readonly HookSummary[], omitted = 0): string {
+  if (hooks.length === 0 && omitted === 0) return 'none';
   const order: readonly HookStatus[] = [
     'succeeded',
     'failed',
@@ -79,5 +134,6 @@ export function countHooks(hooks: readonly HookSummary[]): string {
     .map((status) => [status, hooks.filter((hook) => hook.status === status).length] as const)
     .filter(([, count]) => count > 0)
     .map(([status, count]) => `${count} ${status}`)
+    .concat(omitted > 0 ? [`${omitted} more`] : [])
     .join(', ');
 }

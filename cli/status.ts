@@ -5,6 +5,7 @@
 // README and kept stable (`version` changes when a key does).
 import type { TaskControl, TaskSnapshot } from '#shared/dms/task';
 import { TaskMismatchError } from '#shared/errors';
+import { HISTORY_RETENTION_DAYS } from '#shared/runs/history';
 import { activeRun, type TaskRecord } from '#shared/runs/run';
 import type { RunStore } from '#shared/runs/store';
 import type { RuleState, ScheduleRule } from '#shared/schedule/rule';
@@ -13,9 +14,10 @@ import type { Deployment } from './deployment.ts';
 import { DeploymentError } from './errors.ts';
 import { type RunSummary, summariseRun } from './run-summary.ts';
 
-/** What the ledger record holds, said the same way in `status`, `history` and their JSON. */
+/** What the ledger holds, said the same way in `status`, `history` and their JSON. */
 export const LEDGER_KEEPS =
-  "one run per task: the active run, or else the last one (each new run replaces the last run's record)";
+  `the task's current or last run in its record, and a summary of each released run for ` +
+  `${HISTORY_RETENTION_DAYS} days after the UTC day it began`;
 
 export interface StatusReport {
   readonly kind: 'status';

@@ -6,7 +6,8 @@
 // and a few rows are printed before and after. The schedule fires three times: a task's first start, a
 // re-run that must choose reload-target, and a start DMS refuses, after which one alert is published and the
 // rule is enabled again. While run 1 is active, its scheduled event arrives again and someone starts a run
-// by hand: both are skipped, because the active run holds the task's lock.
+// by hand: both are skipped, because the active run holds the task's lock. It ends with what
+// `dms-scheduler history` prints for the three runs, from the run history their releases wrote.
 import type pg from 'pg';
 import { createLambdaClient } from '#shared/aws/clients';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
@@ -19,11 +20,17 @@ import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
 import { loadMaskEngine } from '#shared/masking/load-engine';
 import { runSucceeded } from '#shared/runs/advance';
+import type { RunHistory } from '#shared/runs/history';
+import { MemoryRunHistory } from '#shared/runs/memory-history';
 import { MemoryRunStore } from '#shared/runs/memory-store';
 import type { NoticeResult } from '#shared/runs/reconcile';
 import { activeRun, type Run } from '#shared/runs/run';
 import type { StartResult } from '#shared/runs/start-run';
+import type { RunStore } from '#shared/runs/store';
 import type { RuleState } from '#shared/schedule/rule';
+import { defaultHistoryFilter, readHistory } from '../cli/history.ts';
+import { printHistory } from '../cli/history-command.ts';
+import { type CliIo, printerFor } from '../cli/output.ts';
 import {
   createPostProcessorHandler,
   type PostProcessorHandler,
@@ -192,6 +199,8 @@ async function runScheduledCycles(
   const metrics = new SimulatedMetrics();
   // DynamoDB's stand-in: one record per task, written by compare-and-swap, as the DynamoDbRunStore does.
   const store = new MemoryRunStore();
+  // The run history beside it, with the DynamoDbRunHistory's rules: a day's bucket, one entry per run.
+  const history = new MemoryRunHistory();
   // One clock for DMS and the functions. It is the real one: no run here sits in `starting` (the
   // task-starter records the start as soon as DMS accepts it), so the post-processor's 5-minute start grace
   // never comes into play and nothing has to wait.
@@ -302,6 +311,7 @@ async function runScheduledCycles(
       rule,
       alerts,
       store,
+      history,
       hooks: new TimelineHookRunner(hooks, target),
       metrics,
       log,
@@ -310,7 +320,7 @@ async function runScheduledCycles(
     postProcessorConfig,
   );
   const starter = createStarterHandler(
-    { tasks: task, rule, alerts, store, metrics, log, clock },
+    { tasks: task, rule, alerts, store, history, metrics, log, clock },
     starterConfig,
   );
 
@@ -401,6 +411,7 @@ async function runScheduledCycles(
   ] as const) {
     expect(metrics.total(name) === wanted, `${name} is ${metrics.total(name)}, expected ${wanted}`);
   }
+  await showHistory(store, history, taskArn, clock());
   const staged = await target.query<{ rows: string }>('SELECT count(*) AS rows FROM customers');
   const produced = await source.query<{ rows: string }>('SELECT count(*) AS rows FROM customers');
   expect(
@@ -431,6 +442,29 @@ async function runScheduledCycles(
       );
     }
   }
+}
+
+/**
+ * What `dms-scheduler history` prints for these runs: the same reader and table as the command line, over
+ * the local stand-ins for the ledger. Each run is there once, newest first, as its release recorded it.
+ */
+async function showHistory(store: RunStore, history: RunHistory, taskArn: string, now: Date): Promise<void> {
+  timeline.heading('dms-scheduler history (the runs above, as the command line shows them)');
+  const report = await readHistory(
+    { store, history },
+    { arn: taskArn },
+    ENV.RUN_LEDGER_TABLE,
+    defaultHistoryFilter(now),
+    now,
+  );
+  const io: CliIo = { stdout: process.stdout, stderr: process.stdout, env: process.env, now: () => now };
+  printHistory(report, printerFor(io, false), now);
+  const outcomes = report.runs.map((run) => `${run.trigger}/${run.outcome?.kind ?? 'none'}`);
+  const wanted = ['schedule/start-failed', 'schedule/succeeded', 'schedule/succeeded'];
+  expect(
+    JSON.stringify(outcomes) === JSON.stringify(wanted) && report.runs.every((run) => !run.active),
+    `dms-scheduler history lists ${outcomes.join(', ') || 'no run'}, not the three released runs`,
+  );
 }
 
 function expect(condition: boolean, failure: string): void {

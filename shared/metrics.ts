@@ -15,6 +15,8 @@ export const METRIC_NAMES = [
   /** 1 when the tick finds the schedule disabled with no run holding it and no failure policy explaining it. */
   'ScheduleOffWithoutRun',
   'InputsIgnored',
+  /** A released run whose day in the run history was already full (shared/runs/history.ts). */
+  'RunsNotInHistory',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type MetricKind = 'count' | 'milliseconds';

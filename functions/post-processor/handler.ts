@@ -23,6 +23,7 @@ import { buildHooks } from '#shared/hooks/registry';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import { asLog, createLogger } from '#shared/log';
 import { powertoolsMetrics } from '#shared/metrics';
+import { DynamoDbRunHistory } from '#shared/runs/dynamodb-history';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { LazySecrets } from '#shared/secrets/lazy';
@@ -34,6 +35,8 @@ import { createPostProcessorHandler } from './app.ts';
 const logger = createLogger('post-processor');
 const metrics = powertoolsMetrics('post-processor');
 const config = loadPostProcessorConfig(process.env);
+// One client for the ledger table: the task records and the run history live in it side by side.
+const dynamoDb = createDynamoDbClient();
 const hookSources = { sqlScripts: SQL_SCRIPTS, modules: CUSTOM_HOOKS };
 // Every configuration of hooks/configs/ is bundled; the stack's HooksConfig parameter picks one.
 const chosenHooksConfig = hooksConfigName(process.env);
@@ -83,7 +86,8 @@ const run = createPostProcessorHandler(
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,
     alerts: new SnsAlerts(createSnsClient(), config.alertsTopicArn),
-    store: new DynamoDbRunStore(createDynamoDbClient(), config.runLedgerTable),
+    store: new DynamoDbRunStore(dynamoDb, config.runLedgerTable),
+    history: new DynamoDbRunHistory(dynamoDb, config.runLedgerTable),
     hooks,
     metrics,
     log: asLog(logger),

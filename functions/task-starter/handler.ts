@@ -13,6 +13,7 @@ import { taskControlFor } from '#shared/dms/controls';
 import { DmsConnectionTester } from '#shared/dms/dms-connections';
 import { asLog, createLogger } from '#shared/log';
 import { powertoolsMetrics } from '#shared/metrics';
+import { DynamoDbRunHistory } from '#shared/runs/dynamodb-history';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { createStarterHandler } from './app.ts';
@@ -21,6 +22,8 @@ const logger = createLogger('task-starter');
 const metrics = powertoolsMetrics('task-starter');
 const config = loadStarterConfig(process.env);
 const dms = createDmsClient();
+// One client for the ledger table: the task records and the run history live in it side by side.
+const dynamoDb = createDynamoDbClient();
 const run = createStarterHandler(
   {
     tasks: taskControlFor(dms, config.task.arn),
@@ -29,7 +32,8 @@ const run = createStarterHandler(
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,
     alerts: new SnsAlerts(createSnsClient(), config.alertsTopicArn),
-    store: new DynamoDbRunStore(createDynamoDbClient(), config.runLedgerTable),
+    store: new DynamoDbRunStore(dynamoDb, config.runLedgerTable),
+    history: new DynamoDbRunHistory(dynamoDb, config.runLedgerTable),
     metrics,
     log: asLog(logger),
     clock: () => new Date(),

@@ -11,7 +11,9 @@
 //   only if it says it is rerunnable, otherwise the run becomes hooks-interrupted and alerts;
 // - alerts go through an outbox: queued with the phase change that causes them, published until SNS
 //   acknowledges them, one per run and kind;
-// - the schedule rule is given back last, and only by the run that disabled it.
+// - the schedule rule is given back last, and only by the run that disabled it;
+// - the run's history entry is written before the lock is released, and written the same way again by a
+//   repeated release, so a released run is always in the history, once.
 import type { Alert, Alerts } from '../alerts/alerts.ts';
 import type { BaseConfig } from '../config.ts';
 import { classifyOutcome, isTerminal, type Outcome } from '../dms/outcome.ts';
@@ -22,6 +24,7 @@ import type { Log } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ScheduleRule } from '../schedule/rule.ts';
 import { type AlertKind, runAlert } from './alert-texts.ts';
+import { type HistoryWrite, historyEntryOf, type RunHistory } from './history.ts';
 import {
   activeRun,
   fingerprintOf,
@@ -50,6 +53,8 @@ export interface RunDeps {
   readonly rule: ScheduleRule | undefined;
   readonly alerts: Alerts;
   readonly store: RunStore;
+  /** Where each run leaves its summary when it is released (the store keeps only the task's latest run). */
+  readonly history: RunHistory;
   /** Absent in the task-starter: hooks run in the post-processor only. */
   readonly hooks?: HookRunner;
   readonly metrics: Metrics;
@@ -549,6 +554,7 @@ async function release(deps: RunDeps, config: BaseConfig, run: Run): Promise<Ste
   const decision = run.ruleDecision ?? 'none';
   const holdsOff = await applyRuleDecision(deps, run, decision);
   const now = deps.clock();
+  await recordHistory(deps, config, run, now);
   const released = await updateRecord(deps.store, config.task.arn, (current) => {
     const currentRun = current?.run;
     if (current === undefined || currentRun?.id !== run.id || currentRun.phase !== 'notified') {
@@ -577,6 +583,30 @@ async function release(deps: RunDeps, config: BaseConfig, run: Run): Promise<Ste
     succeeded,
     ruleDecision: decision,
   };
+}
+
+/**
+ * The run's entry in the history, before the lock goes: once released, a run is never written again, so this
+ * is the last chance. Writing it twice (a release retried after a lost answer, or after a crash before the
+ * lock was released) replaces the same entry. A failed write keeps the lock, as a rule that could not be
+ * given back does, and the next invocation or tick repeats the release.
+ */
+async function recordHistory(deps: RunDeps, config: BaseConfig, run: Run, releasedAt: Date): Promise<void> {
+  let written: HistoryWrite;
+  try {
+    written = await deps.history.record(config.task.arn, historyEntryOf(run, releasedAt));
+  } catch (error) {
+    throw new StepFailedError(
+      `Run ${run.id}: its history entry could not be written yet (${describeError(error)}); ` +
+        'the run keeps the lock until it is',
+      { cause: error },
+    );
+  }
+  if (written === 'day-full') {
+    // Holding the lock for a write that can never succeed would stop the schedule: the run goes uncounted.
+    deps.log.warn('run not kept in the history: its day holds the most runs a day can', { runId: run.id });
+    deps.metrics.add('RunsNotInHistory', 1);
+  }
 }
 
 /**

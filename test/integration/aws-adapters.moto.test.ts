@@ -37,7 +37,9 @@ import { DmsTaskControl } from '../../shared/dms/dms-task-control.ts';
 import { StartRefusedError, TaskMismatchError } from '../../shared/errors.ts';
 import type { Log } from '../../shared/log.ts';
 import { NO_METRICS } from '../../shared/metrics.ts';
+import { DynamoDbRunHistory } from '../../shared/runs/dynamodb-history.ts';
 import { DynamoDbRunStore } from '../../shared/runs/dynamodb-store.ts';
+import { historyEntryOf, MAX_RUNS_PER_DAY, type RunHistoryEntry } from '../../shared/runs/history.ts';
 import type { OutboxEntry, Run, TaskRecord } from '../../shared/runs/run.ts';
 import { type RunStore, type StoredRecord, UNCHANGED, updateRecord } from '../../shared/runs/store.ts';
 import { EventBridgeScheduleRule } from '../../shared/schedule/eventbridge-rule.ts';
@@ -494,6 +496,73 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
     });
   });
 
+  describe('DynamoDbRunHistory', () => {
+    let tableName: string;
+    let history: DynamoDbRunHistory;
+    const until = new Date('2026-11-24T00:00:00.000Z');
+    const everything = { since: new Date('2026-11-01T00:00:00.000Z'), until, limit: 1000 };
+    const entryAt = (createdAt: string, releasedAt = createdAt): RunHistoryEntry =>
+      historyEntryOf(
+        runFixture({
+          id: `${createdAt}~${randomUUID().slice(0, 6)}`,
+          createdAt,
+          phase: 'notified',
+          outcome: { kind: 'succeeded', explanation: 'The full load finished' },
+        }),
+        new Date(releasedAt),
+      );
+
+    beforeAll(async () => {
+      tableName = await createRunTable();
+      history = new DynamoDbRunHistory(dynamoDb, tableName);
+    });
+
+    it('keeps one entry per run, whose last write wins; the day item carries its TTL and the run ids', async () => {
+      const taskArn = uniqueTaskArn();
+      const first = entryAt('2026-11-23T00:00:00.000Z', '2026-11-23T00:10:00.000Z');
+      const again = { ...first, releasedAt: '2026-11-23T00:11:00.000Z' };
+      await expect(history.record(taskArn, first)).resolves.toBe('recorded');
+      await expect(history.record(taskArn, again)).resolves.toBe('recorded');
+      await expect(history.list(taskArn, everything)).resolves.toEqual([again]);
+      const { Item } = await dynamoDb.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: `history#${taskArn}#2026-11-23` } } }),
+      );
+      expect(Item?.expiresAt).toEqual({ N: String(Date.parse('2027-02-22T00:00:00Z') / 1000) });
+      expect(Item?.runIds).toEqual({ SS: [first.id] });
+      // The task's own record is another item, untouched: it never expires.
+      await expect(new DynamoDbRunStore(dynamoDb, tableName).load(taskArn)).resolves.toEqual({
+        record: undefined,
+        version: 0,
+      });
+    });
+
+    it('lists several days newest first, from since, up to the limit', async () => {
+      const taskArn = uniqueTaskArn();
+      const days = ['2026-11-19', '2026-11-21', '2026-11-22', '2026-11-23'];
+      const entries = days.map((day) => entryAt(`${day}T00:00:00.000Z`));
+      for (const entry of entries) await history.record(taskArn, entry);
+      const since = new Date('2026-11-20T00:00:00.000Z');
+      const listed = await history.list(taskArn, { since, until, limit: 2 });
+      expect(listed.map((entry) => entry.createdAt.slice(0, 10))).toEqual(['2026-11-23', '2026-11-22']);
+      const all = await history.list(taskArn, { since, until, limit: 10 });
+      expect(all.map((entry) => entry.createdAt.slice(0, 10))).toEqual([
+        '2026-11-23',
+        '2026-11-22',
+        '2026-11-21',
+      ]);
+    });
+
+    it('answers day-full for a new run once the day holds MAX_RUNS_PER_DAY, and still rewrites one it holds', async () => {
+      const taskArn = uniqueTaskArn();
+      const at = (i: number) => new Date(Date.parse('2026-11-23T00:00:00Z') + i * 1000).toISOString();
+      const entries = Array.from({ length: MAX_RUNS_PER_DAY }, (_, i) => entryAt(at(i)));
+      for (const entry of entries) await history.record(taskArn, entry);
+      await expect(history.record(taskArn, entryAt(at(MAX_RUNS_PER_DAY)))).resolves.toBe('day-full');
+      await expect(history.record(taskArn, entries[0] as RunHistoryEntry)).resolves.toBe('recorded');
+      await expect(history.list(taskArn, everything)).resolves.toHaveLength(MAX_RUNS_PER_DAY);
+    }, 60_000);
+  });
+
   describe('SnsAlerts', () => {
     async function alertsTopic(): Promise<string> {
       const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName('alerts') }))).TopicArn;
@@ -563,6 +632,7 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
           rule: new EventBridgeScheduleRule(events, ruleName),
           alerts: new SnsAlerts(sns, config.alertsTopicArn),
           store,
+          history: new DynamoDbRunHistory(dynamoDb, tableName),
           metrics: NO_METRICS,
           log: silentLog,
           clock: () => new Date(),

@@ -18,6 +18,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryReport } from '../../cli/history.ts';
 import type { StatusReport } from '../../cli/status.ts';
+import { historyEntryOf } from '../../shared/runs/history.ts';
 import type { Run, TaskRecord } from '../../shared/runs/run.ts';
 import { toolAvailable } from '../support/missing-tools.ts';
 import { type ProgramResult, programCommand, REPO_ROOT, runProgram } from '../support/run-program.ts';
@@ -107,12 +108,114 @@ function activeRun(now: Date): Run {
   };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Runs of the past days, as the release step writes them into the run history: the nightly run 1, 2, 3 and
+ * 10 days before `now` (00:01Z), succeeded, failed, a manual start DMS refused, and an older success.
+ */
+function pastRuns(now: Date): Run[] {
+  const midnight = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  const run = (daysAgo: number, suffix: string, overrides: Partial<Run>): Run => {
+    const created = midnight - daysAgo * DAY_MS + 60_000;
+    const at = (seconds: number) => new Date(created + seconds * 1000).toISOString();
+    return {
+      id: `${at(0)}~${suffix}`,
+      trigger: 'schedule',
+      phase: 'notified',
+      createdAt: at(0),
+      updatedAt: at(700),
+      before: 0,
+      startType: 'reload-target',
+      scheduledFor: at(0),
+      startRequestedAt: at(1),
+      ruleOwned: true,
+      outbox: [],
+      ruleDecision: 'enable',
+      ...overrides,
+    };
+  };
+  const created = (daysAgo: number) => new Date(midnight - daysAgo * DAY_MS + 60_000).toISOString();
+  const plus = (daysAgo: number, seconds: number) =>
+    new Date(Date.parse(created(daysAgo)) + seconds * 1000).toISOString();
+  return [
+    run(1, 'aaaa01', {
+      outcome: {
+        kind: 'succeeded',
+        explanation: 'The full load finished',
+        stopReason: 'Stop Reason FULL_LOAD_ONLY_FINISHED',
+      },
+      finishedAt: plus(1, 664),
+      hooks: [
+        {
+          name: 'mask-pii',
+          status: 'succeeded',
+          rerunnable: true,
+          attempts: 1,
+          durationMs: 83_000,
+          rowsMasked: 238,
+        },
+        { name: 'smoke-check', status: 'succeeded', rerunnable: false, attempts: 1, durationMs: 1_200 },
+      ],
+    }),
+    run(2, 'aaaa02', {
+      outcome: { kind: 'failed', explanation: 'The task failed', stopReason: 'Stop Reason FATAL_ERROR' },
+      finishedAt: plus(2, 241),
+    }),
+    run(3, 'aaaa03', {
+      trigger: 'manual',
+      scheduledFor: undefined,
+      outcome: { kind: 'start-failed', explanation: 'DMS refused the start' },
+      finishedAt: plus(3, 301),
+      ruleDecision: 'none',
+      ruleOwned: false,
+    }),
+    run(10, 'aaaa10', {
+      outcome: { kind: 'succeeded', explanation: 'The full load finished' },
+      finishedAt: plus(10, 61),
+      hooks: [
+        {
+          name: 'mask-pii',
+          status: 'succeeded',
+          rerunnable: true,
+          attempts: 1,
+          durationMs: 50_000,
+          rowsMasked: 12,
+        },
+      ],
+    }),
+  ];
+}
+
+/** The table a person should see: each column as wide as its widest cell, two spaces apart. */
+function historyTable(rows: readonly (readonly string[])[]): string[] {
+  const header = [
+    'START',
+    'START TYPE',
+    'TRIGGER',
+    'OUTCOME',
+    'DURATION',
+    'HOOKS',
+    'ROWS MASKED',
+    'RULE ACTION',
+  ];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  return [header, ...rows].map((cells) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+const stamp = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')}Z`;
+
 describe.runIf(motoServerPath !== undefined)('dms-scheduler against moto_server', () => {
   let moto: RunningMotoServer | undefined;
   let home: string;
   const stacks = {
     nightly: uniqueName('dms-nightly'),
     busy: uniqueName('dms-busy'),
+    history: uniqueName('dms-history'),
     oneTime: uniqueName('dms-once'),
     noLedger: uniqueName('dms-no-ledger'),
     noTask: uniqueName('dms-no-task'),
@@ -120,6 +223,7 @@ describe.runIf(motoServerPath !== undefined)('dms-scheduler against moto_server'
   const ruleNames = { nightly: uniqueName('nightly-schedule'), busy: uniqueName('busy-schedule') };
   let taskArn = '';
   let busyRunId = '';
+  let past: Run[] = [];
 
   /** The program's environment: moto's endpoint and keys, and no file of this machine's ~/.aws. */
   function env(extra: Record<string, string> = {}, without: readonly string[] = []): Record<string, string> {
@@ -176,11 +280,25 @@ describe.runIf(motoServerPath !== undefined)('dms-scheduler against moto_server'
         ruleName: ruleNames.nightly,
         ledgerTable: await createLedger(dynamoDb, taskArn, released),
       });
+      past = pastRuns(new Date());
+      const entries = past.map((run) => historyEntryOf(run, new Date(Date.parse(run.updatedAt))));
+      const [lastRun] = past;
       await createStack(cloudFormation, stacks.busy, {
         ...base,
         cadence: 'schedule',
         ruleName: ruleNames.busy,
-        ledgerTable: await createLedger(dynamoDb, taskArn, { seen: 1, run: busy }),
+        ledgerTable: await createLedger(dynamoDb, taskArn, { seen: 1, run: busy }, entries),
+      });
+      await createStack(cloudFormation, stacks.history, {
+        ...base,
+        cadence: 'schedule',
+        ruleName: ruleNames.nightly,
+        ledgerTable: await createLedger(
+          dynamoDb,
+          taskArn,
+          lastRun && { seen: 1, run: { ...lastRun, phase: 'released', releasedAt: lastRun.updatedAt } },
+          entries,
+        ),
       });
       await createStack(cloudFormation, stacks.oneTime, {
         ...base,
@@ -284,44 +402,114 @@ describe.runIf(motoServerPath !== undefined)('dms-scheduler against moto_server'
   });
 
   describe('history', () => {
-    it('prints the run the ledger keeps in the seven columns, and says what the ledger keeps on stderr', async () => {
-      const result = await program(['history', '--stack', stacks.nightly]);
-      expect(result.code).toBe(0);
-      expect(result.stdout.trimEnd().split('\n')).toEqual([
-        'START                 START TYPE     OUTCOME    DURATION  HOOKS        ROWS MASKED  RULE ACTION',
-        '2026-11-23 00:00:01Z  reload-target  succeeded  11m 03s   2 succeeded  238          enable',
-      ]);
-      expect(result.stderr).toBe(
-        "Note: the run ledger keeps one run per task: the active run, or else the last one (each new run replaces the last run's record).\n",
-      );
+    const cellsOf = (index: number): string[] => {
+      const run = past[index] as Run;
+      const cells: Record<number, string[]> = {
+        0: ['reload-target', 'schedule', 'succeeded', '11m 03s', '2 succeeded', '238', 'enable'],
+        1: ['reload-target', 'schedule', 'failed', '4m 00s', 'none', '-', 'enable'],
+        2: ['reload-target', 'manual', 'start-failed', '5m 00s', 'none', '-', 'none'],
+        3: ['reload-target', 'schedule', 'succeeded', '1m 00s', '1 succeeded', '12', 'enable'],
+      };
+      return [stamp(run.startRequestedAt ?? run.createdAt), ...(cells[index] ?? [])];
+    };
+    const tableOf = (...indexes: number[]) => historyTable(indexes.map(cellsOf));
+    const linesOf = (stdout: string) => stdout.trimEnd().split('\n');
+
+    it('by default: the last 7 days of runs from the history, newest first, in the eight columns', async () => {
+      const result = await program(['history', '--stack', stacks.history]);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(linesOf(result.stdout)).toEqual(tableOf(0, 1, 2));
     });
 
-    it('--json: the filter applied and the runs, in the same run shape as status', async () => {
-      const result = await program([
-        'history',
-        '--stack',
-        stacks.nightly,
-        '--json',
-        '--since',
-        '2026-11-01',
-        '--limit',
-        '5',
-      ]);
+    it('--since 30d reaches the older run; --limit keeps the newest and says so on stderr', async () => {
+      const month = await program(['history', '--stack', stacks.history, '--since', '30d']);
+      expect(month.code).toBe(0);
+      expect(linesOf(month.stdout)).toEqual(tableOf(0, 1, 2, 3));
+      const two = await program(['history', '--stack', stacks.history, '--since', '30d', '--limit', '2']);
+      expect(two.code).toBe(0);
+      expect(linesOf(two.stdout)).toEqual(tableOf(0, 1));
+      expect(two.stderr).toBe('Showing the newest 2; --limit and --since show more.\n');
+    });
+
+    it('--since a UTC date, or a span in hours, starts the list there', async () => {
+      const day = (past[1] as Run).createdAt.slice(0, 10);
+      const fromDate = await program(['history', '--stack', stacks.history, '--since', day]);
+      expect(linesOf(fromDate.stdout)).toEqual(tableOf(0, 1));
+      const hours = Math.ceil((Date.now() - Date.parse((past[0] as Run).createdAt)) / 3_600_000) + 1;
+      const fromSpan = await program(['history', '--stack', stacks.history, '--since', `${hours}h`]);
+      expect(linesOf(fromSpan.stdout)).toEqual(tableOf(0));
+    });
+
+    it('--json: version 2, the filter applied (defaults included) and the runs in the same shape as status', async () => {
+      const result = await program(['history', '--stack', stacks.history, '--json', '--since', '30d']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       const report = JSON.parse(result.stdout) as HistoryReport;
       expect(Object.keys(report)).toEqual(['kind', 'version', 'task', 'ledger', 'since', 'limit', 'runs']);
-      expect(report).toMatchObject({
-        kind: 'history',
-        version: 1,
-        task: { arn: taskArn },
-        since: '2026-11-01T00:00:00.000Z',
-        limit: 5,
+      expect(report).toMatchObject({ kind: 'history', version: 2, task: { arn: taskArn }, limit: 20 });
+      expect(Date.now() - Date.parse(report.since)).toBeGreaterThanOrEqual(30 * DAY_MS);
+      expect(report.ledger.keeps).toContain('90 days');
+      const [newest, failed, refused] = past as [Run, Run, Run];
+      expect(report.runs.map((run) => run.id)).toEqual(past.map((run) => run.id));
+      expect(report.runs[0]).toEqual({
+        id: newest.id,
+        trigger: 'schedule',
+        phase: 'released',
+        active: false,
+        startType: 'reload-target',
+        createdAt: newest.createdAt,
+        scheduledFor: newest.scheduledFor,
+        startedAt: newest.startRequestedAt,
+        finishedAt: newest.finishedAt,
+        durationMs: 663_000,
+        outcome: { kind: 'succeeded', explanation: 'The full load finished' },
+        stopReason: 'Stop Reason FULL_LOAD_ONLY_FINISHED',
+        hooks: [
+          {
+            name: 'mask-pii',
+            status: 'succeeded',
+            durationMs: 83_000,
+            rowsMasked: 238,
+            changed: null,
+            error: null,
+          },
+          {
+            name: 'smoke-check',
+            status: 'succeeded',
+            durationMs: 1_200,
+            rowsMasked: null,
+            changed: null,
+            error: null,
+          },
+        ],
+        hooksOmitted: 0,
+        rowsMasked: 238,
+        ruleAction: 'enable',
+        releasedAt: newest.updatedAt,
+        lastError: null,
       });
-      expect(report.runs).toEqual([
+      expect(report.runs[1]).toMatchObject({
+        id: failed.id,
+        stopReason: 'Stop Reason FATAL_ERROR',
+        hooks: [],
+      });
+      expect(report.runs[2]).toMatchObject({
+        id: refused.id,
+        trigger: 'manual',
+        scheduledFor: null,
+        ruleAction: 'none',
+      });
+      const defaults = JSON.parse((await program(['history', '--stack', stacks.history, '--json'])).stdout);
+      expect(Date.now() - Date.parse(defaults.since)).toBeLessThan(7 * DAY_MS + 60_000);
+      expect(defaults.runs).toHaveLength(3);
+    });
+
+    it('a run released before the history was kept is still listed, from the task record', async () => {
+      const result = await program(['history', '--stack', stacks.nightly, '--since', '2026-11-01', '--json']);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).runs).toEqual([
         expect.objectContaining({
           id: releasedRun.id,
           startedAt: '2026-11-23T00:00:01.000Z',
-          startType: 'reload-target',
           outcome: { kind: 'succeeded', explanation: 'The full load finished' },
           durationMs: 663_000,
           rowsMasked: 238,
@@ -330,23 +518,39 @@ describe.runIf(motoServerPath !== undefined)('dms-scheduler against moto_server'
       ]);
     });
 
-    it('--since after the run: no rows, and a note saying none matches', async () => {
-      const result = await program(['history', '--stack', stacks.nightly, '--since', '2026-11-24']);
+    it('no run since the date asked: only the header, and a note saying none matches', async () => {
+      const result = await program(['history', '--stack', stacks.history, '--since', '1h']);
       expect(result.code).toBe(0);
-      expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
-      expect(result.stderr).toContain('No run in the ledger matches.');
-      const json = JSON.parse(
-        (await program(['history', '--stack', stacks.nightly, '--since', '2026-11-24', '--json'])).stdout,
-      );
-      expect(json.runs).toEqual([]);
+      expect(linesOf(result.stdout)).toEqual(tableOf());
+      expect(result.stderr).toBe('No run in the ledger matches (runs are kept 90 days after their day).\n');
     });
 
-    it('an active run started within --since 1h is listed with its outcome and the phase it is still in', async () => {
-      const result = await program(['history', '--stack', stacks.busy, '--since', '1h']);
+    it('the active run comes first, marked active, whatever --since says, then the history', async () => {
+      const result = await program(['history', '--stack', stacks.busy, '--since', '2d']);
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(
-        /reload-target {2}succeeded \(active: hooks\) {2}3m 00s {4}1 running, 1 pending {2}- +-\n$/,
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[1]).toMatch(
+        /reload-target {2}manual +succeeded \(active: hooks\) +3m 00s +1 running, 1 pending +- +-$/,
       );
+      expect(lines[2]).toContain('  schedule  succeeded  ');
+      const json = JSON.parse((await program(['history', '--stack', stacks.busy, '--json'])).stdout);
+      expect(json.runs.map((run: { id: string; active: boolean }) => [run.id, run.active])).toEqual([
+        [busyRunId, true],
+        ...past.slice(0, 3).map((run) => [run.id, false]),
+      ]);
+    });
+
+    it.each([
+      ['yesterday'],
+      ['7x'],
+      ['2026-13-45'],
+      ['-3d'],
+    ])('a --since it cannot read (%s) is a usage error (2), the option named, nothing asked of AWS', async (since) => {
+      const result = await program(['history', '--stack', stacks.history, '--since', since]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^dms-scheduler: --since takes a span back from now/);
     });
   });
 

@@ -4,7 +4,8 @@
 // start are skipped under its lock. After each load the staging copy is masked by the configured hooks.
 // The run exits non-zero when any of its own checks fail, which makes execFile reject here. Its hooks are
 // those of local/hooks.config.json, over the shipped hooks/sql/ and hooks/custom/ plus the local run's own
-// staging-check module; that file is checked first, so a module a team removed is named at once.
+// staging-check module; that file is checked first, so a module a team removed is named at once. It ends
+// with the `dms-scheduler history` table of its three runs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -130,5 +131,20 @@ it('runs the refresh cycles locally and prints the timeline', async () => {
   expect(metrics).toMatch(/RunsStarted 2\b/);
   expect(metrics).toMatch(/RunsSucceeded 2\b/);
   expect(metrics).toMatch(/RunsFailed 1\b/);
+
+  // It ends with `dms-scheduler history` over the runs it made: the three released runs, newest first.
+  const history = index(/== dms-scheduler history/, afterwards);
+  expect(history).toBeGreaterThan(afterwards);
+  expect(lines[history + 1]).toMatch(
+    /^START {17}START TYPE {9}TRIGGER {3}OUTCOME {7}DURATION {2}HOOKS {8}ROWS MASKED {2}RULE ACTION$/,
+  );
+  const rows = lines.slice(history + 2, history + 5);
+  expect(rows.map((row) => row.split(/\s{2,}/).slice(1, 4))).toEqual([
+    ['reload-target', 'schedule', 'start-failed'],
+    ['reload-target', 'schedule', 'succeeded'],
+    ['start-replication', 'schedule', 'succeeded'],
+  ]);
+  expect(rows[1]).toContain(`${hooks.length} succeeded`);
+  expect(lines[history + 5]).toBe('');
   expect(stdout).toMatch(/OK$/m);
 }, 180_000);

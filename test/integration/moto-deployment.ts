@@ -1,5 +1,6 @@
 // A dms-scheduler deployment made of parts in moto_server, for the command-line tests: a DMS replication
-// task, an EventBridge schedule rule, a run ledger table whose record the real DynamoDbRunStore writes, and
+// task, an EventBridge schedule rule, a run ledger table whose record the real DynamoDbRunStore writes (and
+// whose run history the real DynamoDbRunHistory writes), and
 // a CloudFormation stack whose Outputs and Parameters name them as the real template's do. moto cannot
 // create the template's resources (Lambda code, DMS subscriptions), so the stack holds one
 // WaitConditionHandle and literal Output values: what `--stack` discovery reads is the same either way.
@@ -13,7 +14,9 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDbRunHistory } from '../../shared/runs/dynamodb-history.ts';
 import { DynamoDbRunStore } from '../../shared/runs/dynamodb-store.ts';
+import type { RunHistoryEntry } from '../../shared/runs/history.ts';
 import type { TaskRecord } from '../../shared/runs/run.ts';
 import { MOTO_ACCOUNT_ID, MOTO_REGION } from './moto-server.ts';
 
@@ -87,11 +90,15 @@ export async function createRule(
   );
 }
 
-/** The run ledger table as the template defines it, with `record` (if any) written by the real store. */
+/**
+ * The run ledger table as the template defines it, with `record` (if any) written by the real store and
+ * `history` (if any) by the real run history.
+ */
 export async function createLedger(
   dynamoDb: DynamoDBClient,
   taskArn: string,
   record: TaskRecord | undefined,
+  history: readonly RunHistoryEntry[] = [],
 ): Promise<string> {
   const tableName = uniqueName('run-ledger');
   await dynamoDb.send(
@@ -105,6 +112,10 @@ export async function createLedger(
   if (record !== undefined) {
     const saved = await new DynamoDbRunStore(dynamoDb, tableName).save(taskArn, record, 0);
     if (!saved) throw new Error('the ledger record was not written');
+  }
+  const runHistory = new DynamoDbRunHistory(dynamoDb, tableName);
+  for (const entry of history) {
+    if ((await runHistory.record(taskArn, entry)) !== 'recorded') throw new Error(`${entry.id} was not kept`);
   }
   return tableName;
 }

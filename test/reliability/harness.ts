@@ -12,6 +12,7 @@ import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
 import type { Hook } from '#shared/hooks/contract';
 import { SequentialHookRunner } from '#shared/hooks/runner';
+import { DynamoDbRunHistory } from '#shared/runs/dynamodb-history';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { createPostProcessorHandler } from '../../functions/post-processor/app.ts';
@@ -86,6 +87,7 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
     rule: new EventBridgeScheduleRule(world.clients.eventBridge, 'dms-scheduler-schedule'),
     alerts: new SnsAlerts(world.clients.sns, env.ALERTS_TOPIC_ARN),
     store: new DynamoDbRunStore(world.clients.dynamoDb, env.RUN_LEDGER_TABLE),
+    history: new DynamoDbRunHistory(world.clients.dynamoDb, env.RUN_LEDGER_TABLE),
     metrics,
     log,
     clock: () => new Date(world.now),

@@ -11,6 +11,7 @@ import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
 import { InvalidEventError } from '#shared/errors';
 import { SequentialHookRunner } from '#shared/hooks/runner';
+import { DynamoDbRunHistory } from '#shared/runs/dynamodb-history';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { parseTrigger } from '#shared/runs/trigger';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
@@ -110,6 +111,7 @@ function handlers(world: World) {
     rule: new EventBridgeScheduleRule(world.clients.eventBridge, 'dms-scheduler-schedule'),
     alerts: new SnsAlerts(world.clients.sns, BASE_ENV.ALERTS_TOPIC_ARN),
     store: new DynamoDbRunStore(world.clients.dynamoDb, BASE_ENV.RUN_LEDGER_TABLE),
+    history: new DynamoDbRunHistory(world.clients.dynamoDb, BASE_ENV.RUN_LEDGER_TABLE),
     metrics: new RecordingMetrics(),
     log: new RecordingLog(),
     clock: () => new Date(world.now),

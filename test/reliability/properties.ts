@@ -9,7 +9,9 @@
 //       a run that succeeded produced none;
 //   (d) every DMS run that ended was settled by one run of the scheduler (never two), with the outcome DMS
 //       gave it, and each firing of the schedule started at most one run;
-//   (e) with no fault and no hand-disabled rule, no alarm fires: the alarms are not noise.
+//   (e) with no fault and no hand-disabled rule, no alarm fires: the alarms are not noise;
+//   (f) every released run is in the run history exactly once; a run not released yet is in it only once it
+//       is waiting for its release (the entry is written first), and then once.
 // A lasting outage may end in an alarm (the dead-letter queue, StuckRuns, ScheduleOffWithoutRun) instead of
 // an alert; nothing may end in silence.
 import type { Run } from '#shared/runs/run';
@@ -92,6 +94,22 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
   }
   for (const [firing, count] of firings) {
     if (count > 1) violations.push(`(d) the schedule's firing of ${firing} started ${count} runs`);
+  }
+
+  // (f)
+  const inHistory = world.historyEntries();
+  for (const run of world.runs.values()) {
+    const entries = inHistory.get(run.id) ?? 0;
+    if (run.phase === 'released' && entries !== 1) {
+      violations.push(`(f) run ${run.id} was released with ${entries} history entries`);
+    }
+    // The entry is written just before the release: a release that keeps failing leaves it there, once.
+    if (run.phase !== 'released' && (entries > 1 || (entries === 1 && run.phase !== 'notified'))) {
+      violations.push(`(f) run ${run.id} has ${entries} history entries, but is still ${run.phase}`);
+    }
+  }
+  for (const id of inHistory.keys()) {
+    if (!world.runs.has(id)) violations.push(`(f) the history holds ${id}, a run the ledger never had`);
   }
 
   // (e)

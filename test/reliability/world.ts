@@ -41,6 +41,7 @@ export const CALL_SITES = [
   'SNS.Publish',
   'DynamoDB.GetItem',
   'DynamoDB.PutItem',
+  'DynamoDB.UpdateItem',
 ] as const;
 export type CallSite = (typeof CALL_SITES)[number];
 
@@ -132,7 +133,7 @@ export class World {
   onLater: (at: number, change: () => void) => void = () => {};
 
   private task: TaskState = { status: 'ready' };
-  private readonly ledger = new Map<string, Record<string, { S?: string; N?: string }>>();
+  private readonly ledger = new Map<string, Record<string, { S?: string; N?: string; SS?: string[] }>>();
   private readonly calls = new Map<CallSite, number>();
   private readonly failingUntil = new Map<CallSite, number>();
   readonly clients = CLIENTS;
@@ -277,6 +278,8 @@ export class World {
       }
       case 'DynamoDB.PutItem':
         return this.putItem(input);
+      case 'DynamoDB.UpdateItem':
+        return this.recordHistory(input);
     }
   }
 
@@ -471,6 +474,51 @@ export class World {
     this.observe(JSON.parse(String(item.record?.S)) as TaskRecord);
     this.ledger.set(key, structuredClone(item));
     return {};
+  }
+
+  /**
+   * The run history's one write (shared/runs/dynamodb-history.ts): the run's entry set under its own name,
+   * its id added to the day's set, the day's cap held. Any other expression is a change the simulation must
+   * learn first.
+   */
+  private recordHistory(input: Record<string, unknown>): unknown {
+    const key = String((input.Key as { pk: { S: string } }).pk.S);
+    const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const values = (input.ExpressionAttributeValues ?? {}) as Record<
+      string,
+      { S?: string; N?: string; SS?: string[] }
+    >;
+    if (
+      !key.startsWith('history#') ||
+      input.UpdateExpression !== 'SET #entry = :entry, #expiresAt = :expiresAt ADD #runIds :runIds' ||
+      input.ConditionExpression !==
+        'attribute_not_exists(#runIds) OR contains(#runIds, :runId) OR size(#runIds) < :maxRuns'
+    ) {
+      throw new Error(`the simulated DynamoDB does not understand this UpdateItem on ${key}`);
+    }
+    const item = structuredClone(this.ledger.get(key) ?? { pk: { S: key } });
+    const ids = item[String(names['#runIds'])]?.SS ?? [];
+    const id = String(values[':runId']?.S);
+    if (!ids.includes(id) && ids.length >= Number(values[':maxRuns']?.N)) {
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    }
+    item[String(names['#entry'])] = { S: String(values[':entry']?.S) };
+    item[String(names['#expiresAt'])] = { N: String(values[':expiresAt']?.N) };
+    item[String(names['#runIds'])] = { SS: [...new Set([...ids, ...(values[':runIds']?.SS ?? [])])] };
+    this.ledger.set(key, item);
+    return {};
+  }
+
+  /** How many entries the run history holds for each run id, over every day. */
+  historyEntries(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [key, item] of this.ledger) {
+      if (!key.startsWith('history#')) continue;
+      for (const name of Object.keys(item)) {
+        if (name.startsWith('run#')) counts.set(name.slice(4), (counts.get(name.slice(4)) ?? 0) + 1);
+      }
+    }
+    return counts;
   }
 
   /** Every write of the ledger, checked as it lands. */

@@ -14,6 +14,8 @@ import type {
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
 import type { MetricKind, MetricName, Metrics } from '#shared/metrics';
+import type { HistoryQuery, HistoryWrite, RunHistory, RunHistoryEntry } from '#shared/runs/history';
+import { MemoryRunHistory } from '#shared/runs/memory-history';
 import { MemoryRunStore } from '#shared/runs/memory-store';
 import type { Run, TaskRecord } from '#shared/runs/run';
 import type { RunStore, StoredRecord } from '#shared/runs/store';
@@ -206,6 +208,40 @@ export class RecordingStore implements RunStore {
   /** The task's record as stored now. */
   async record(taskArn: string = TASK_ARN): Promise<TaskRecord | undefined> {
     return (await this.inner.load(taskArn)).record;
+  }
+}
+
+/**
+ * A RunHistory over a MemoryRunHistory that records every write it is asked for, in order, and can be told
+ * to fail: `failWith` throws before the write reaches the history; `loseAnswerWith` throws after it was
+ * applied (a response lost on its way back). Each is used once, then cleared.
+ */
+export class RecordingHistory implements RunHistory {
+  readonly writes: RunHistoryEntry[] = [];
+  failWith: Error | undefined;
+  loseAnswerWith: Error | undefined;
+
+  constructor(readonly inner: RunHistory = new MemoryRunHistory()) {}
+
+  async record(taskArn: string, entry: RunHistoryEntry): Promise<HistoryWrite> {
+    this.writes.push(entry);
+    const fail = this.failWith;
+    this.failWith = undefined;
+    if (fail) throw fail;
+    const written = await this.inner.record(taskArn, entry);
+    const lost = this.loseAnswerWith;
+    this.loseAnswerWith = undefined;
+    if (lost) throw lost;
+    return written;
+  }
+
+  list(taskArn: string, query: HistoryQuery): Promise<RunHistoryEntry[]> {
+    return this.inner.list(taskArn, query);
+  }
+
+  /** Every entry the history holds for the task, newest first, up to `until` (the tests' clocks: Nov 2026). */
+  all(taskArn: string = TASK_ARN, until = new Date('2026-12-01T00:00:00Z')): Promise<RunHistoryEntry[]> {
+    return this.inner.list(taskArn, { since: new Date(0), until, limit: Number.MAX_SAFE_INTEGER });
   }
 }
 

@@ -373,6 +373,7 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'kms:Decrypt': TOPICS_KEY,
     'dynamodb:GetItem': RUN_LEDGER,
     'dynamodb:PutItem': RUN_LEDGER,
+    'dynamodb:UpdateItem': RUN_LEDGER,
     'sqs:SendMessage': FAILED_INVOCATIONS_QUEUE,
   },
   PostProcessorFunction: {
@@ -388,6 +389,7 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'kms:Decrypt': TOPICS_KEY,
     'dynamodb:GetItem': RUN_LEDGER,
     'dynamodb:PutItem': RUN_LEDGER,
+    'dynamodb:UpdateItem': RUN_LEDGER,
     'sqs:SendMessage': FAILED_INVOCATIONS_QUEUE,
     'secretsmanager:GetSecretValue': [{ Ref: 'TargetDatabaseSecretArn' }, { Ref: 'MaskingSaltSecretArn' }],
     'lambda:InvokeFunction': { Ref: 'HookFunctionArns' },
@@ -976,25 +978,39 @@ describe('run ledger', () => {
     expect(table.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'pk', AttributeType: 'S' }]);
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    // The run history's day items carry expiresAt (shared/runs/dynamodb-history.ts); task records never do.
     expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(table.SSESpecification).toEqual({ SSEEnabled: true });
   });
 
-  it.each(
-    FUNCTION_IDS,
-  )('%s may read and write ledger records and nothing else there: GetItem, PutItem', (id) => {
-    const onLedger = statementsOf(id).filter((statement) =>
+  const onLedger = (id: FunctionId) =>
+    statementsOf(id).filter((statement) =>
       statement.resources.some((target) => JSON.stringify(target) === JSON.stringify(RUN_LEDGER)),
     );
-    expect(onLedger).toHaveLength(1);
-    expect(onLedger[0]?.underCondition).toBeUndefined();
-    expect(onLedger[0]?.resources).toEqual([RUN_LEDGER]);
-    expect([...(onLedger[0]?.actions ?? [])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+
+  it.each(
+    FUNCTION_IDS,
+  )('%s may read and write task records (GetItem, PutItem) and update run history items only', (id) => {
+    const statements = onLedger(id);
+    expect(statements).toHaveLength(2);
+    for (const statement of statements) {
+      expect(statement.underCondition).toBeUndefined();
+      expect(statement.resources).toEqual([RUN_LEDGER]);
+    }
+    const records = statements.find((statement) => statement.actions.includes('dynamodb:PutItem'));
+    expect([...(records?.actions ?? [])].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(records?.raw.Condition).toBeUndefined();
+    const history = statements.find((statement) => statement.actions.includes('dynamodb:UpdateItem'));
+    expect(history?.actions).toEqual(['dynamodb:UpdateItem']);
+    // UpdateItem on a task record would bypass its version check: only the history's keys are allowed.
+    expect(history?.raw.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['history#*'] },
+    });
     const dynamodb = statementsOf(id).flatMap((statement) =>
       statement.actions.filter((action) => action.startsWith('dynamodb:')),
     );
-    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(dynamodb.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 });
 

@@ -2,12 +2,13 @@
 // the text a person reads, plain and coloured. Pure functions, fed typed records.
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../cli/deployment.ts';
-import { formatHistory, historyReport } from '../../../cli/history.ts';
+import { formatHistory, historyNotes, historyReport } from '../../../cli/history.ts';
 import { COLOUR, PLAIN } from '../../../cli/output.ts';
 import { countHooks, summariseRun } from '../../../cli/run-summary.ts';
 import { statusReport } from '../../../cli/status.ts';
 import { describeRun, formatProgress, formatStatus } from '../../../cli/status-format.ts';
 import type { TaskSnapshot } from '../../../shared/dms/task.ts';
+import { historyEntryOf } from '../../../shared/runs/history.ts';
 import type { Run, TaskRecord } from '../../../shared/runs/run.ts';
 
 const now = new Date('2026-11-23T00:20:00.000Z');
@@ -108,40 +109,108 @@ describe('summariseRun', () => {
 
 describe('historyReport', () => {
   const record: TaskRecord = { seen: 1, run: failedRun };
-  const filter = { since: undefined, limit: undefined };
+  const filter = { since: new Date('2026-11-16T00:00:00.000Z'), limit: 20 };
+  const entryOf = (run: Run) => historyEntryOf(run, new Date(run.releasedAt ?? run.updatedAt));
+  /** Yesterday's run, released and in the history; the record has moved on to a newer run. */
+  const yesterday: Run = {
+    ...failedRun,
+    id: '2026-11-22T00:00:00.000Z~99aa00',
+    createdAt: '2026-11-22T00:00:00.000Z',
+    startRequestedAt: '2026-11-22T00:00:03.000Z',
+    finishedAt: '2026-11-22T00:10:03.000Z',
+    releasedAt: '2026-11-22T00:11:00.000Z',
+    outcome: { kind: 'succeeded', explanation: 'The full load finished' },
+    hooks: [
+      { name: 'mask-a', status: 'succeeded', rerunnable: true, attempts: 1, durationMs: 9, rowsMasked: 7 },
+    ],
+    ruleDecision: 'enable',
+  };
 
-  it('holds the one run the record keeps, and says what the ledger keeps', () => {
-    const report = historyReport(record, { arn: TASK_ARN }, 'ledger', filter);
-    expect(report.runs.map((run) => run.id)).toEqual([failedRun.id]);
-    expect(report.ledger.keeps).toMatch(/^one run per task/);
-  });
-
-  it('filters by start and limit, and holds nothing for a task never run', () => {
-    const after = { since: new Date('2026-11-23T00:00:03.000Z'), limit: undefined };
-    expect(historyReport(record, { arn: TASK_ARN }, 'ledger', after).runs).toEqual([]);
-    const atStart = { since: new Date('2026-11-23T00:00:02.000Z'), limit: 1 };
-    expect(historyReport(record, { arn: TASK_ARN }, 'ledger', atStart)).toMatchObject({
-      since: '2026-11-23T00:00:02.000Z',
-      limit: 1,
-      runs: [{ id: failedRun.id }],
-    });
-    expect(historyReport(undefined, { arn: TASK_ARN }, 'ledger', filter).runs).toEqual([]);
-  });
-
-  it('prints the seven columns; a run in progress shows its time so far', () => {
-    const finished = historyReport(record, { arn: TASK_ARN }, 'ledger', filter);
-    expect(formatHistory(finished, PLAIN, now)).toEqual([
-      'START                 START TYPE     OUTCOME  DURATION  HOOKS                             ROWS MASKED  RULE ACTION',
-      '2026-11-23 00:00:02Z  reload-target  failed   4m 00s    1 succeeded, 1 failed, 1 skipped  105          keep-disabled',
-    ]);
-    const running = historyReport({ seen: 1, run: startingRun }, { arn: TASK_ARN }, 'ledger', filter);
-    expect(formatHistory(running, PLAIN, now)[1]).toBe(
-      '2026-11-23 00:10:00Z  -           in progress (started)  10m 00s so far  none   -            -',
+  it('lists the active run first, marked active, then the history newest first', () => {
+    const report = historyReport(
+      { seen: 1, run: startingRun },
+      [entryOf(yesterday), entryOf(failedRun)],
+      { arn: TASK_ARN },
+      'ledger',
+      filter,
     );
+    expect(report.runs.map((run) => [run.id, run.active])).toEqual([
+      [startingRun.id, true],
+      [failedRun.id, false],
+      [yesterday.id, false],
+    ]);
+    expect(report).toMatchObject({
+      kind: 'history',
+      version: 2,
+      since: filter.since.toISOString(),
+      limit: 20,
+    });
+    expect(report.ledger.keeps).toContain('90 days');
+  });
+
+  it('describes a history entry in the same shape as a run from the record, less what it does not keep', () => {
+    const fromRecord = historyReport(record, [], { arn: TASK_ARN }, 'ledger', filter).runs[0];
+    const fromHistory = historyReport(undefined, [entryOf(failedRun)], { arn: TASK_ARN }, 'ledger', filter)
+      .runs[0];
+    expect(Object.keys(fromHistory ?? {})).toEqual(Object.keys(fromRecord ?? {}));
+    expect(fromHistory).toEqual({
+      ...fromRecord,
+      hooks: fromRecord?.hooks.map((hook) => ({ ...hook, changed: null, error: null })),
+      lastError: null,
+    });
+  });
+
+  it("adds the record's last run when the history lacks it (released before the history was kept), once", () => {
+    const alone = historyReport(record, [], { arn: TASK_ARN }, 'ledger', filter);
+    expect(alone.runs.map((run) => run.id)).toEqual([failedRun.id]);
+    const both = historyReport(record, [entryOf(failedRun)], { arn: TASK_ARN }, 'ledger', filter);
+    expect(both.runs.map((run) => run.id)).toEqual([failedRun.id]);
+  });
+
+  it('keeps to the limit, counting the active run; leaves out a last run from before `since`', () => {
+    const limited = historyReport(
+      { seen: 1, run: startingRun },
+      [entryOf(failedRun), entryOf(yesterday)],
+      { arn: TASK_ARN },
+      'ledger',
+      { ...filter, limit: 2 },
+    );
+    expect(limited.runs.map((run) => run.id)).toEqual([startingRun.id, failedRun.id]);
+    expect(historyNotes(limited)).toEqual(['Showing the newest 2; --limit and --since show more.']);
+    const late = { since: new Date('2026-11-23T00:00:03.000Z'), limit: 20 };
+    const none = historyReport(record, [], { arn: TASK_ARN }, 'ledger', late);
+    expect(none.runs).toEqual([]);
+    expect(historyNotes(none)).toEqual([
+      'No run in the ledger matches (runs are kept 90 days after their day).',
+    ]);
+    expect(historyReport(undefined, [], { arn: TASK_ARN }, 'ledger', filter).runs).toEqual([]);
+  });
+
+  it('prints the eight columns; a run in progress shows its time so far', () => {
+    const report = historyReport(
+      { seen: 1, run: startingRun },
+      [entryOf(failedRun), entryOf(yesterday)],
+      { arn: TASK_ARN },
+      'ledger',
+      filter,
+    );
+    expect(formatHistory(report, PLAIN, now)).toEqual([
+      'START                 START TYPE     TRIGGER   OUTCOME                DURATION        HOOKS                             ROWS MASKED  RULE ACTION',
+      '2026-11-23 00:10:00Z  -              manual    in progress (started)  10m 00s so far  none                              -            -',
+      '2026-11-23 00:00:02Z  reload-target  schedule  failed                 4m 00s          1 succeeded, 1 failed, 1 skipped  105          keep-disabled',
+      '2026-11-22 00:00:03Z  reload-target  schedule  succeeded              10m 00s         1 succeeded                       7            enable',
+    ]);
+    expect(historyNotes(report)).toEqual([]);
+  });
+
+  it('says how many hooks an entry left out', () => {
+    const entry = { ...entryOf(failedRun), hooks: [], hooksOmitted: 3 };
+    const report = historyReport(undefined, [entry], { arn: TASK_ARN }, 'ledger', filter);
+    expect(formatHistory(report, PLAIN, now)[1]).toContain('  3 more  ');
   });
 
   it('marks the outcome in colour when asked, and only then', () => {
-    const report = historyReport(record, { arn: TASK_ARN }, 'ledger', filter);
+    const report = historyReport(record, [], { arn: TASK_ARN }, 'ledger', filter);
     expect(formatHistory(report, COLOUR, now)[1]).toContain(COLOUR.bad('failed'));
     expect(formatHistory(report, PLAIN, now).join('\n')).not.toContain('\u001b');
   });

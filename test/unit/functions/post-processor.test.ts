@@ -14,6 +14,7 @@ import {
   ManualClock,
   postProcessorConfig,
   RecordingAlerts,
+  RecordingHistory,
   RecordingHooks,
   RecordingLog,
   RecordingMetrics,
@@ -31,6 +32,7 @@ let tasks: ScriptedTasks;
 let rule: RecordingRule;
 let alerts: RecordingAlerts;
 let store: RecordingStore;
+let history: RecordingHistory;
 let metrics: RecordingMetrics;
 let log: RecordingLog;
 let clock: ManualClock;
@@ -41,6 +43,7 @@ beforeEach(() => {
   rule = new RecordingRule('DISABLED');
   alerts = new RecordingAlerts();
   store = new RecordingStore();
+  history = new RecordingHistory();
   metrics = new RecordingMetrics();
   log = new RecordingLog();
   clock = new ManualClock(STOPPED_AT + 3600_000);
@@ -49,7 +52,7 @@ beforeEach(() => {
 
 const handler = () =>
   createPostProcessorHandler(
-    { tasks, rule, alerts, store, hooks, metrics, log, clock: clock.date },
+    { tasks, rule, alerts, store, history, hooks, metrics, log, clock: clock.date },
     postProcessorConfig(),
   );
 

@@ -23,6 +23,7 @@ import {
   ManualClock,
   postProcessorConfig,
   RecordingAlerts,
+  RecordingHistory,
   RecordingHooks,
   RecordingLog,
   RecordingMetrics,
@@ -97,6 +98,7 @@ let alerts: RecordingAlerts;
 let store: RecordingStore;
 let hooks: RecordingHooks;
 let clock: ManualClock;
+let history: RecordingHistory;
 
 beforeEach(() => {
   dms.reset();
@@ -105,6 +107,7 @@ beforeEach(() => {
   store = new RecordingStore();
   hooks = new RecordingHooks([{ name: 'mask-pii', rerunnable: true }]);
   clock = new ManualClock(Date.parse('2026-11-23T00:00:02Z'));
+  history = new RecordingHistory();
 });
 
 const ports = () => ({
@@ -112,6 +115,7 @@ const ports = () => ({
   rule,
   alerts,
   store,
+  history,
   metrics: new RecordingMetrics(),
   log: new RecordingLog(),
   clock: clock.date,

@@ -10,6 +10,7 @@ import {
   finishedTask,
   ManualClock,
   RecordingAlerts,
+  RecordingHistory,
   RecordingLog,
   RecordingMetrics,
   RecordingRule,
@@ -25,6 +26,7 @@ let tasks: ScriptedTasks;
 let rule: RecordingRule;
 let alerts: RecordingAlerts;
 let store: RecordingStore;
+let history: RecordingHistory;
 let metrics: RecordingMetrics;
 let log: RecordingLog;
 
@@ -33,13 +35,14 @@ beforeEach(() => {
   rule = new RecordingRule('ENABLED');
   alerts = new RecordingAlerts();
   store = new RecordingStore();
+  history = new RecordingHistory();
   metrics = new RecordingMetrics();
   log = new RecordingLog();
 });
 
 const handlerFor = (env: Record<string, string> = {}) =>
   createStarterHandler(
-    { tasks, rule, alerts, store, metrics, log, clock: new ManualClock().date },
+    { tasks, rule, alerts, store, history, metrics, log, clock: new ManualClock().date },
     starterConfig(env),
   );
 

@@ -21,6 +21,7 @@ import {
   ManualClock,
   postProcessorConfig,
   RecordingAlerts,
+  RecordingHistory,
   RecordingHooks,
   RecordingLog,
   RecordingMetrics,
@@ -42,6 +43,7 @@ let tasks: ScriptedTasks;
 let rule: RecordingRule;
 let alerts: RecordingAlerts;
 let store: RecordingStore;
+let history: RecordingHistory;
 let metrics: RecordingMetrics;
 let log: RecordingLog;
 let clock: ManualClock;
@@ -53,6 +55,7 @@ beforeEach(() => {
   rule = new RecordingRule('DISABLED');
   alerts = new RecordingAlerts();
   store = new RecordingStore();
+  history = new RecordingHistory();
   metrics = new RecordingMetrics();
   log = new RecordingLog();
   clock = new ManualClock();
@@ -65,6 +68,7 @@ function deps(overrides: Partial<RunDeps> = {}): RunDeps {
     rule,
     alerts,
     store,
+    history,
     hooks,
     metrics,
     log,
@@ -752,6 +756,92 @@ describe('release', () => {
     expect(await advanceRun(deps(), config())).toMatchObject({ state: 'idle' });
     expect(tasks.describeCalls).toEqual([]);
     expect(store.calls).toEqual(['load']);
+  });
+});
+
+describe('release: the run history', () => {
+  const NOTIFIED = { phase: 'notified', outcome: SUCCEEDED, ruleDecision: 'enable' } as const;
+
+  it('writes the run into the history while it still holds the lock, then releases it at the same moment', async () => {
+    let phaseWhenWritten: string | undefined;
+    history.record = async (taskArn, entry) => {
+      phaseWhenWritten = (await store.record())?.run?.phase;
+      return RecordingHistory.prototype.record.call(history, taskArn, entry);
+    };
+    const run = await seed(NOTIFIED);
+    expect(await advanceRun(deps(), config())).toMatchObject({ state: 'released', runId: run.id });
+    expect(phaseWhenWritten).toBe('notified');
+    const released = await storedRun();
+    expect(await history.all()).toEqual([
+      expect.objectContaining({
+        id: run.id,
+        outcome: { kind: 'succeeded', explanation: SUCCEEDED.explanation },
+        ruleDecision: 'enable',
+        releasedAt: released?.releasedAt,
+      }),
+    ]);
+  });
+
+  it('keeps the lock when the history write fails, and a later call writes one entry and releases', async () => {
+    history.failWith = new Error('ProvisionedThroughputExceededException: slow down');
+    const run = await seed(NOTIFIED);
+    const error = await rejection(advanceRun(deps(), config()));
+    expect(error).toBeInstanceOf(StepFailedError);
+    expect(String(error)).toContain(`Run ${run.id}: its history entry could not be written yet`);
+    expect(String(error)).toContain('slow down');
+    expect(activeRun(await store.record())?.phase).toBe('notified');
+    expect(await history.all()).toEqual([]);
+    expect(metrics.total('RunsSucceeded')).toBe(0);
+
+    expect(await advanceRun(deps({ invocationId: 'tick' }), config())).toMatchObject({ state: 'released' });
+    expect((await history.all()).map((entry) => entry.id)).toEqual([run.id]);
+    expect(activeRun(await store.record())).toBeUndefined();
+    expect(metrics.total('RunsSucceeded')).toBe(1);
+  });
+
+  it('a write applied whose answer was lost: the lock is kept, and the retry leaves exactly one entry', async () => {
+    history.loseAnswerWith = new Error('TimeoutError: socket hang up');
+    const run = await seed(NOTIFIED);
+    expect(await rejection(advanceRun(deps(), config()))).toBeInstanceOf(StepFailedError);
+    expect(activeRun(await store.record())?.id).toBe(run.id);
+    expect((await history.all()).map((entry) => entry.id)).toEqual([run.id]);
+
+    clock.advance(60_000);
+    expect(await advanceRun(deps({ invocationId: 'retry' }), config())).toMatchObject({ state: 'released' });
+    const entries = await history.all();
+    expect(entries.map((entry) => entry.id)).toEqual([run.id]);
+    // The retry's entry replaced the first: it tells the moment the lock was in fact released.
+    expect(entries[0]?.releasedAt).toBe((await storedRun())?.releasedAt);
+    expect(history.writes).toHaveLength(2);
+  });
+
+  it('dies between the history write and the release: the next call leaves one entry and releases', async () => {
+    store.beforeSave = (record) => {
+      if (record.run?.phase === 'released') throw new Error('the invocation died');
+      return undefined;
+    };
+    const run = await seed(NOTIFIED);
+    await rejection(advanceRun(deps(), config()));
+    expect(activeRun(await store.record())?.id).toBe(run.id);
+    store.beforeSave = undefined;
+    expect(await advanceRun(deps({ invocationId: 'next' }), config())).toMatchObject({ state: 'released' });
+    expect((await history.all()).map((entry) => entry.id)).toEqual([run.id]);
+  });
+
+  it('a full day: the run is released all the same, counted and logged as not in the history', async () => {
+    history.record = async () => 'day-full';
+    const run = await seed(NOTIFIED);
+    expect(await advanceRun(deps(), config())).toMatchObject({ state: 'released', runId: run.id });
+    expect(metrics.total('RunsNotInHistory')).toBe(1);
+    expect(log.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', attributes: { runId: run.id } }),
+    );
+  });
+
+  it('writes nothing for a run already released: a late call finds it idle', async () => {
+    await seed({ phase: 'released', outcome: SUCCEEDED, ruleDecision: 'enable' });
+    expect(await advanceRun(deps(), config())).toMatchObject({ state: 'idle' });
+    expect(history.writes).toEqual([]);
   });
 });
 

@@ -12,6 +12,7 @@ import type { Trigger } from '#shared/runs/trigger';
 import {
   ManualClock,
   RecordingAlerts,
+  RecordingHistory,
   RecordingLog,
   RecordingMetrics,
   RecordingRule,
@@ -75,6 +76,7 @@ const deps = (overrides: Partial<StarterDeps> = {}): StarterDeps => ({
   rule,
   alerts,
   store,
+  history: new RecordingHistory(),
   connections,
   metrics: new RecordingMetrics(),
   log: new RecordingLog(),

@@ -14,6 +14,7 @@ import {
   ManualClock,
   postProcessorConfig,
   RecordingAlerts,
+  RecordingHistory,
   RecordingHooks,
   RecordingLog,
   RecordingMetrics,
@@ -45,6 +46,7 @@ let tasks: ScriptedTasks;
 let rule: RecordingRule;
 let alerts: RecordingAlerts;
 let store: RecordingStore;
+let history: RecordingHistory;
 let metrics: RecordingMetrics;
 let log: RecordingLog;
 let clock: ManualClock;
@@ -55,6 +57,7 @@ beforeEach(() => {
   rule = new RecordingRule('ENABLED');
   alerts = new RecordingAlerts();
   store = new RecordingStore();
+  history = new RecordingHistory();
   metrics = new RecordingMetrics();
   log = new RecordingLog();
   clock = new ManualClock(STOPPED_AT + HOUR);
@@ -67,6 +70,7 @@ function deps(overrides: Partial<RunDeps> = {}): RunDeps {
     rule,
     alerts,
     store,
+    history,
     hooks,
     metrics,
     log,

@@ -22,6 +22,7 @@ import {
   finishedTask,
   ManualClock,
   RecordingAlerts,
+  RecordingHistory,
   RecordingHooks,
   RecordingLog,
   RecordingMetrics,
@@ -104,6 +105,7 @@ let tasks: OrderedTasks;
 let rule: OrderedRule;
 let alerts: RecordingAlerts;
 let store: OrderedStore;
+let history: RecordingHistory;
 let metrics: RecordingMetrics;
 let log: RecordingLog;
 let clock: ManualClock;
@@ -114,6 +116,7 @@ beforeEach(() => {
   rule = new OrderedRule('ENABLED');
   alerts = new RecordingAlerts();
   store = new OrderedStore();
+  history = new RecordingHistory();
   metrics = new RecordingMetrics();
   log = new RecordingLog();
   clock = new ManualClock();
@@ -125,6 +128,7 @@ function deps(overrides: Partial<StarterDeps> = {}): StarterDeps {
     rule,
     alerts,
     store,
+    history,
     metrics,
     log,
     clock: clock.date,
