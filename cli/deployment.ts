@@ -25,8 +25,15 @@ export interface Deployment {
   /** Undefined in one-time mode: the template creates no schedule rule then. */
   readonly scheduleRule: { readonly name: string; readonly expression: string | undefined } | undefined;
   readonly runLedgerTable: string;
-  readonly topics: { readonly alerts: string; readonly dmsEvents: string | undefined };
+  /** `success` only with NotifyOnSuccess = success-topic; a stack from before success notices has none. */
+  readonly topics: {
+    readonly alerts: string;
+    readonly dmsEvents: string | undefined;
+    readonly success?: string | undefined;
+  };
   readonly ruleAfterFailure: string | undefined;
+  /** off, alerts-topic or success-topic; unset for a stack from before success notices. */
+  readonly notifyOnSuccess?: string | undefined;
   readonly hooksConfig: string | undefined;
 }
 
@@ -47,6 +54,7 @@ const stackSchema = z.object({
   'Output AlertsTopicArn': z.string().regex(TOPIC_ARN, 'is not an SNS topic ARN'),
   'Output ScheduleRuleName': optional(z.string().regex(/^[.\-_A-Za-z0-9]{1,64}$/, 'is not a rule name')),
   'Output DmsEventsTopicArn': optional(z.string().regex(TOPIC_ARN, 'is not an SNS topic ARN')),
+  'Output SuccessTopicArn': optional(z.string().regex(TOPIC_ARN, 'is not an SNS topic ARN')),
   'Parameter NamePrefix': nonEmpty,
   'Parameter ReplicationTaskArn': z
     .string()
@@ -58,6 +66,7 @@ const stackSchema = z.object({
   'Parameter ScheduleExpression': optional(z.string()),
   'Parameter RuleAfterFailure': optional(z.string()),
   'Parameter HooksConfig': optional(z.string()),
+  'Parameter NotifyOnSuccess': optional(z.string()),
 });
 
 /** The stack's outputs and parameters as one flat map, keyed as `stackSchema` names them. */
@@ -119,8 +128,13 @@ export function deploymentFromStack(stack: Stack): Deployment {
         ? { name: ruleName, expression: data['Parameter ScheduleExpression'] }
         : undefined,
     runLedgerTable: data['Output RunLedgerTableName'],
-    topics: { alerts: data['Output AlertsTopicArn'], dmsEvents: data['Output DmsEventsTopicArn'] },
+    topics: {
+      alerts: data['Output AlertsTopicArn'],
+      dmsEvents: data['Output DmsEventsTopicArn'],
+      success: data['Output SuccessTopicArn'],
+    },
     ruleAfterFailure: data['Parameter RuleAfterFailure'],
+    notifyOnSuccess: data['Parameter NotifyOnSuccess'],
     hooksConfig: data['Parameter HooksConfig'],
   };
 }

@@ -6,7 +6,8 @@
 // and a few rows are printed before and after. The schedule fires three times: a task's first start, a
 // re-run that must choose reload-target, and a start DMS refuses, after which one alert is published and the
 // rule is enabled again. While run 1 is active, its scheduled event arrives again and someone starts a run
-// by hand: both are skipped, because the active run holds the task's lock. It ends with what
+// by hand: both are skipped, because the active run holds the task's lock. NotifyOnSuccess is success-topic:
+// each succeeded run's "staging is ready" summary is printed as its topic would deliver it. It ends with what
 // `dms-scheduler history` prints for the three runs, from the run history their releases wrote.
 import type pg from 'pg';
 import { createLambdaClient } from '#shared/aws/clients';
@@ -35,6 +36,7 @@ import {
   createPostProcessorHandler,
   type PostProcessorHandler,
   type PostProcessorResult,
+  successNoticesFor,
 } from '../functions/post-processor/app.ts';
 import { createStarterHandler, type StarterHandler } from '../functions/task-starter/app.ts';
 import { CUSTOM_HOOKS } from '../hooks/custom/index.ts';
@@ -68,6 +70,8 @@ const ENV = {
   RULE_AFTER_FAILURE: 're-enable',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-alerts',
   RUN_LEDGER_TABLE: 'dms-scheduler-runs',
+  NOTIFY_ON_SUCCESS: 'success-topic',
+  SUCCESS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-success',
   TARGET_DATABASE_SECRET_ARN: STAGING_SECRET_ARN,
   MASKING_SALT_SECRET_ARN: SALT_SECRET_ARN,
   // Loopback to the embedded server: no TLS to verify.
@@ -147,16 +151,23 @@ function describeStart(result: StartResult, rule: SimulatedScheduleRule): string
   return `task-starter: ${result.outcome}${startType} (${result.reason}); rule ${reported}${now}${run}`;
 }
 
-/** Everything a delivery could change: the run record, the rule, the alerts topic, DMS. */
+/** Everything a delivery could change: the run record, the rule, the alerts and success topics, DMS. */
 interface Footprint {
   readonly version: number;
   readonly rule: RuleState;
   readonly alerts: number;
+  readonly successNotices: number;
   readonly starts: number;
 }
 
 function sameFootprint(a: Footprint, b: Footprint): boolean {
-  return a.version === b.version && a.rule === b.rule && a.alerts === b.alerts && a.starts === b.starts;
+  return (
+    a.version === b.version &&
+    a.rule === b.rule &&
+    a.alerts === b.alerts &&
+    a.successNotices === b.successNotices &&
+    a.starts === b.starts
+  );
 }
 
 async function main(): Promise<void> {
@@ -196,6 +207,8 @@ async function runScheduledCycles(
   const taskArn = starterConfig.task.arn;
   const rule = new SimulatedScheduleRule(RULE_NAME, timeline);
   const alerts = new SimulatedAlerts(timeline);
+  const successTopic = new SimulatedAlerts(timeline, 'success', true);
+  const successNotices = successNoticesFor(postProcessorConfig, () => successTopic);
   const metrics = new SimulatedMetrics();
   // DynamoDB's stand-in: one record per task, written by compare-and-swap, as the DynamoDbRunStore does.
   const store = new MemoryRunStore();
@@ -234,6 +247,7 @@ async function runScheduledCycles(
     version: (await store.load(taskArn)).version,
     rule: rule.current,
     alerts: alerts.published.length,
+    successNotices: successTopic.published.length,
     starts: dms?.startCalls ?? 0,
   });
   const currentRun = async (): Promise<Run | undefined> => (await store.load(taskArn)).record?.run;
@@ -265,7 +279,10 @@ async function runScheduledCycles(
             : failed.length === 0
               ? `, all ${progress.length} hooks succeeded`
               : `, hooks did NOT all succeed (${failed.join(', ')})`;
-        const sent = released?.outbox.filter((entry) => entry.sentAt !== undefined).length ?? 0;
+        // Alerts only: a success notice is shown on the timeline as its topic delivers it.
+        const sent =
+          released?.outbox.filter((entry) => entry.sentAt !== undefined && entry.kind !== 'success').length ??
+          0;
         return (
           `${adopted}settled: load ${run.outcome}${hookText}; rule decision: ${run.ruleDecision}` +
           `${sent > 0 ? `; ${sent} alert(s) sent` : '; no alert'}; run released (the task's lock is free)`
@@ -310,6 +327,7 @@ async function runScheduledCycles(
       tasks: task,
       rule,
       alerts,
+      ...(successNotices && { successNotices }),
       store,
       history,
       hooks: new TimelineHookRunner(hooks, target),
@@ -358,6 +376,11 @@ async function runScheduledCycles(
       settled?.hooks?.length === HOOK_COUNT,
       `run ${index + 1} recorded ${settled?.hooks?.length ?? 0} hooks, not ${HOOK_COUNT}`,
     );
+    const notices = successTopic.published.map((notice) => notice.id);
+    expect(
+      notices.length === index + 1 && notices[index] === `${result.runId}:succeeded`,
+      `run ${index + 1} sent success notices ${notices.join(', ') || 'none'}, not one of its own`,
+    );
   }
   expect(alerts.published.length === 0, `${alerts.published.length} alert(s) were published`);
 
@@ -381,6 +404,10 @@ async function runScheduledCycles(
   expect(
     alerts.published.length === 1,
     `${alerts.published.length} alert(s) were published for the refused start`,
+  );
+  expect(
+    successTopic.published.length === 2,
+    `the refused start changed the success notices: ${successTopic.published.length} sent`,
   );
   expect(
     alerts.published[0]?.id === `${refused.runId}:start-failed`,
@@ -477,5 +504,5 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log(
-  'Runs 1 and 2 settled once each with hooks and no alert; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. OK',
+  'Runs 1 and 2 settled once each with hooks, no alert and one success notice; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. OK',
 );

@@ -1,10 +1,10 @@
 // The rest of the simulated control plane: the schedule rule (the schedule's on/off switch; the lock is the
-// run's record in the store), the scheduled events EventBridge sends from it, the alerts topic, CloudWatch
-// metrics, and the DMS event subscription that turns task notices into SNS events shaped like DMS's own.
+// run's record in the store), the scheduled events EventBridge sends from it, the alerts and success topics,
+// CloudWatch metrics, and the DMS event subscription that turns task notices into SNS events shaped like DMS's own.
 import type { Alert, Alerts } from '#shared/alerts/alerts';
 import type { MetricKind, MetricName, Metrics } from '#shared/metrics';
 import type { RuleState, ScheduleRule } from '#shared/schedule/rule';
-import type { Timeline } from './timeline.ts';
+import type { Timeline, TimelineStep } from './timeline.ts';
 
 export class SimulatedScheduleRule implements ScheduleRule {
   current: RuleState = 'ENABLED';
@@ -51,14 +51,21 @@ export function scheduledEvent(ruleArn: string, time: Date): Record<string, unkn
   };
 }
 
+/** A topic: what is published to it is kept, and shown (the subject; with `showMessage`, every line). */
 export class SimulatedAlerts implements Alerts {
   readonly published: Alert[] = [];
 
-  constructor(private readonly timeline: Timeline) {}
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly step: TimelineStep = 'alert',
+    private readonly showMessage = false,
+  ) {}
 
   async publish(alert: Alert): Promise<void> {
     this.published.push(alert);
-    this.timeline.add('alert', alert.subject);
+    this.timeline.add(this.step, alert.subject);
+    if (!this.showMessage) return;
+    for (const line of alert.message.split('\n')) this.timeline.add(this.step, `  ${line}`);
   }
 }
 

@@ -10,6 +10,7 @@ export type TimelineStep =
   | 'hook'
   | 'rows'
   | 'alert'
+  | 'success'
   | 'metrics'
   | 'result';
 

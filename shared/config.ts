@@ -16,6 +16,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const RULE_AFTER_FAILURE = ['re-enable', 'keep-disabled'] as const;
 export type RuleAfterFailure = (typeof RULE_AFTER_FAILURE)[number];
 
+/**
+ * Whether a succeeded run sends a short summary ("staging is ready"), and where: `off`, the alerts topic, or
+ * the stack's own success topic (so that a team can hear of successes without hearing of failures, or the
+ * other way round).
+ */
+export const NOTIFY_ON_SUCCESS = ['off', 'alerts-topic', 'success-topic'] as const;
+export type NotifyOnSuccess = (typeof NOTIFY_ON_SUCCESS)[number];
+
 export interface TaskRef {
   /**
    * Used for API calls, IAM and native EventBridge events. A replication task's ARN, or a DMS Serverless
@@ -73,6 +81,9 @@ export interface PostProcessorConfig extends BaseConfig {
   /** The secret holding the salt of deterministic masking; unset when no mask hook is configured. */
   readonly maskingSaltSecretArn: string | undefined;
   readonly targetDatabaseTls: TlsMode;
+  readonly notifyOnSuccess: NotifyOnSuccess;
+  /** The topic a succeeded run's summary is published to; undefined exactly when notifyOnSuccess is off. */
+  readonly successNoticeTopicArn: string | undefined;
 }
 
 // DMS identifiers: 1–255 letters, digits or hyphens; first a letter; no trailing or double hyphen.
@@ -85,6 +96,7 @@ const dmsArnOf = (kind: string) =>
   new RegExp(`^arn:aws[a-z-]*:dms:[a-z0-9-]+:\\d{12}:${kind}:[A-Za-z0-9-]+$`);
 const ENDPOINT_ARN_MESSAGE = 'must be a DMS endpoint ARN (arn:aws:dms:REGION:ACCOUNT:endpoint:ID)';
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const TOPIC_ARN_MESSAGE = 'must be an SNS topic ARN';
 // The full ARN, with the 6-character suffix Secrets Manager appends to the name: the role's policy grants
 // GetSecretValue on exactly this ARN, and a partial ARN (no suffix) would match no secret there.
 const SECRET_ARN =
@@ -121,7 +133,7 @@ const baseSchema = z.object({
   MIGRATION_REFRESH_TYPE: z.enum(MIGRATION_TYPES),
   SCHEDULE_OR_ONE_TIME: z.enum(CADENCES),
   SCHEDULE_RULE_ARN: optional(z.string().check(z.regex(RULE_ARN, RULE_ARN_MESSAGE))),
-  ALERTS_TOPIC_ARN: z.string().check(z.regex(TOPIC_ARN, 'must be an SNS topic ARN')),
+  ALERTS_TOPIC_ARN: z.string().check(z.regex(TOPIC_ARN, TOPIC_ARN_MESSAGE)),
   RUN_LEDGER_TABLE: z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')),
   RULE_AFTER_FAILURE: z.pipe(blankAsUnset, z._default(z.enum(RULE_AFTER_FAILURE), 're-enable')),
 });
@@ -190,6 +202,14 @@ const postProcessorSchema = () =>
     TARGET_DATABASE_NAME: optional(z.string().check(z.maxLength(64, 'must be at most 64 characters'))),
     MASKING_SALT_SECRET_ARN: optional(z.string().check(z.regex(SECRET_ARN, SECRET_ARN_MESSAGE))),
     TARGET_DATABASE_TLS: z.pipe(blankAsUnset, z._default(z.enum(TLS_MODES), 'verify')),
+    NOTIFY_ON_SUCCESS: z.pipe(
+      blankAsUnset,
+      z._default(
+        z.enum(NOTIFY_ON_SUCCESS, { error: `must be one of ${NOTIFY_ON_SUCCESS.join(', ')}` }),
+        'off',
+      ),
+    ),
+    SUCCESS_TOPIC_ARN: optional(z.string().check(z.regex(TOPIC_ARN, TOPIC_ARN_MESSAGE))),
   });
 
 function parseEnv<T extends z.ZodMiniType>(schema: T, env: Env): z.output<T> {
@@ -280,6 +300,11 @@ function preflightOf(
 
 export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
   const raw = parseEnv(postProcessorSchema(), env);
+  if (raw.NOTIFY_ON_SUCCESS === 'success-topic' && raw.SUCCESS_TOPIC_ARN === undefined) {
+    throw new ConfigurationError(
+      'Invalid configuration: SUCCESS_TOPIC_ARN is not set (required when NOTIFY_ON_SUCCESS is success-topic)',
+    );
+  }
   return {
     ...toBase(raw),
     reconcileRuleArn: raw.RECONCILE_RULE_ARN,
@@ -293,5 +318,23 @@ export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
     },
     maskingSaltSecretArn: raw.MASKING_SALT_SECRET_ARN,
     targetDatabaseTls: raw.TARGET_DATABASE_TLS,
+    notifyOnSuccess: raw.NOTIFY_ON_SUCCESS,
+    successNoticeTopicArn: successNoticeTopic(raw),
   };
+}
+
+/** A success topic passed with another setting is not used: only `success-topic` sends anything there. */
+function successNoticeTopic(raw: {
+  NOTIFY_ON_SUCCESS: NotifyOnSuccess;
+  ALERTS_TOPIC_ARN: string;
+  SUCCESS_TOPIC_ARN?: string | undefined;
+}): string | undefined {
+  switch (raw.NOTIFY_ON_SUCCESS) {
+    case 'off':
+      return undefined;
+    case 'alerts-topic':
+      return raw.ALERTS_TOPIC_ARN;
+    case 'success-topic':
+      return raw.SUCCESS_TOPIC_ARN;
+  }
 }

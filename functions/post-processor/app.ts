@@ -2,6 +2,7 @@
 // task's run, log and count what was ignored. Input that is not a notice for this task never fails the
 // invocation (it would only be retried, to the same end); a step the run still owes does, so it is retried.
 import type { Context } from 'aws-lambda';
+import type { Alerts } from '#shared/alerts/alerts';
 import type { PostProcessorConfig } from '#shared/config';
 import { describeError } from '#shared/errors';
 import { parseNotices } from '#shared/notices/parse';
@@ -21,6 +22,18 @@ export interface PostProcessorResult {
 export type PostProcessorHandler = (event: unknown, context?: Context) => Promise<PostProcessorResult>;
 
 export type PostProcessorHandlerDeps = Omit<RunDeps, 'invocationId' | 'remainingTimeMs'>;
+
+/**
+ * The port a succeeded run's summary is published through: one publisher per topic, to the topic
+ * NotifyOnSuccess names (the alerts topic or the success topic), or none when it is off, and then no run
+ * queues a summary.
+ */
+export function successNoticesFor(
+  config: PostProcessorConfig,
+  publisherTo: (topicArn: string) => Alerts,
+): Alerts | undefined {
+  return config.successNoticeTopicArn === undefined ? undefined : publisherTo(config.successNoticeTopicArn);
+}
 
 export function createPostProcessorHandler(
   deps: PostProcessorHandlerDeps,

@@ -30,7 +30,7 @@ import { LazySecrets } from '#shared/secrets/lazy';
 import { HOOKS_CONFIGS } from '../../hooks/configs/configs.generated.ts';
 import { CUSTOM_HOOKS } from '../../hooks/custom/index.ts';
 import { SQL_SCRIPTS } from '../../hooks/sql/scripts.generated.ts';
-import { createPostProcessorHandler } from './app.ts';
+import { createPostProcessorHandler, successNoticesFor } from './app.ts';
 
 const logger = createLogger('post-processor');
 const metrics = powertoolsMetrics('post-processor');
@@ -79,13 +79,16 @@ const hooks = new SequentialHookRunner(
   },
 );
 
+const sns = createSnsClient();
+const successNotices = successNoticesFor(config, (topicArn) => new SnsAlerts(sns, topicArn));
 const run = createPostProcessorHandler(
   {
     tasks: taskControlFor(createDmsClient(), config.task.arn),
     rule: config.scheduleRule
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,
-    alerts: new SnsAlerts(createSnsClient(), config.alertsTopicArn),
+    alerts: new SnsAlerts(sns, config.alertsTopicArn),
+    ...(successNotices && { successNotices }),
     store: new DynamoDbRunStore(dynamoDb, config.runLedgerTable),
     history: new DynamoDbRunHistory(dynamoDb, config.runLedgerTable),
     hooks,

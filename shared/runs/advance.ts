@@ -10,7 +10,7 @@
 // - hooks are leased to one invocation; an expired lease means the hook was interrupted, and it is re-run
 //   only if it says it is rerunnable, otherwise the run becomes hooks-interrupted and alerts;
 // - alerts go through an outbox: queued with the phase change that causes them, published until SNS
-//   acknowledges them, one per run and kind;
+//   acknowledges them, one per run and kind; a succeeded run's summary (NotifyOnSuccess) goes the same way;
 // - the schedule rule is given back last, and only by the run that disabled it;
 // - the run's history entry is written before the lock is released, and written the same way again by a
 //   repeated release, so a released run is always in the history, once.
@@ -30,6 +30,9 @@ import {
   fingerprintOf,
   type HookProgress,
   hasBegun,
+  isSettled,
+  type OutboxEntry,
+  type OutboxKind,
   type Phase,
   type RuleDecision,
   type Run,
@@ -46,12 +49,19 @@ import {
   UNCHANGED,
   updateRecord,
 } from './store.ts';
+import { successNotice } from './success-notice.ts';
 
 export interface RunDeps {
   readonly tasks: TaskControl;
   /** The schedule's on/off switch; absent in one-time mode. */
   readonly rule: ScheduleRule | undefined;
   readonly alerts: Alerts;
+  /**
+   * Where a succeeded run's summary is published (NotifyOnSuccess: the alerts topic or the success topic);
+   * absent when the deployment sends none, and then none is queued. The task-starter has none: it only ever
+   * drains the outbox of a start DMS refused, which owes an alert, never a success notice.
+   */
+  readonly successNotices?: Alerts;
   readonly store: RunStore;
   /** Where each run leaves its summary when it is released (the store keeps only the task's latest run). */
   readonly history: RunHistory;
@@ -275,11 +285,10 @@ async function beginHooks(deps: RunDeps, config: BaseConfig, run: Run): Promise<
     };
   }
   const plan = deps.hooks.plan();
+  const now = deps.clock();
   await changeRun(deps, config, run.id, (current) => {
     if (current.phase !== 'finished') return UNCHANGED;
-    if (plan.length === 0) {
-      return { ...current, phase: 'hooks-done', hooks: [], ruleDecision: successDecision(config, current) };
-    }
+    if (plan.length === 0) return succeed(deps, config, { ...current, hooks: [] }, now);
     const hooks = plan.map((entry) => ({
       name: entry.name,
       status: 'pending' as const,
@@ -423,14 +432,13 @@ async function interruptHook(
 }
 
 async function concludeHooks(deps: RunDeps, config: BaseConfig, run: Run): Promise<Step> {
+  const now = deps.clock();
   await changeRun(deps, config, run.id, (current) => {
     if (current.phase !== 'hooks') return UNCHANGED;
     const hooks = current.hooks ?? [];
     const interrupted = hooks.some((hook) => hook.status === 'interrupted');
     const failed = hooks.some((hook) => hook.status === 'failed');
-    if (!interrupted && !failed) {
-      return { ...current, phase: 'hooks-done', ruleDecision: successDecision(config, current) };
-    }
+    if (!interrupted && !failed) return succeed(deps, config, current, now);
     const next: Run = { ...current, phase: interrupted ? 'hooks-interrupted' : 'hooks-done' };
     return owe(
       config,
@@ -458,21 +466,41 @@ function summaryOf(config: BaseConfig, run: Run): RunSummary {
 /** Queues the alert (once per id) and records the rule decision the alert announces. */
 function owe(config: BaseConfig, run: Run, kind: AlertKind, decision: RuleDecision): Run {
   const withDecision: Run = { ...run, ruleDecision: decision };
-  const alert = runAlert(config, withDecision, kind, decision);
-  if (run.outbox.some((entry) => entry.id === alert.id)) return withDecision;
-  return {
-    ...withDecision,
-    outbox: [
-      ...run.outbox,
-      { id: alert.id as string, subject: alert.subject, message: alert.message, attempts: 0 },
-    ],
+  return enqueue(withDecision, runAlert(config, withDecision, kind, decision), 'alert');
+}
+
+/**
+ * The run and its hooks succeeded: it is done with its hooks, gives the rule back, and owes its summary when
+ * the deployment sends one, queued in this same write so that it is published at least once.
+ */
+function succeed(deps: RunDeps, config: BaseConfig, run: Run, finishedAt: Date): Run {
+  const decision = successDecision(config, run);
+  const done: Run = { ...run, phase: 'hooks-done', ruleDecision: decision };
+  if (deps.successNotices === undefined || !runSucceeded(done)) return done;
+  return enqueue(done, successNotice(config, done, decision, finishedAt), 'success');
+}
+
+function enqueue(run: Run, alert: Alert, kind: OutboxKind): Run {
+  if (run.outbox.some((entry) => entry.id === alert.id)) return run;
+  const entry: OutboxEntry = {
+    id: alert.id as string,
+    ...(kind !== 'alert' && { kind }),
+    subject: alert.subject,
+    message: alert.message,
+    attempts: 0,
   };
+  return { ...run, outbox: [...run.outbox, entry] };
 }
 
 async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise<Step> {
   const problems: string[] = [];
   for (const entry of run.outbox) {
-    if (entry.sentAt !== undefined) continue;
+    if (isSettled(entry)) continue;
+    const publisher = entry.kind === 'success' ? deps.successNotices : deps.alerts;
+    if (publisher === undefined) {
+      await dropNotice(deps, config, run.id, entry.id);
+      continue;
+    }
     const now = deps.clock().getTime();
     if (entry.claimedBy !== deps.invocationId && (entry.claimUntil ?? 0) > now) {
       return {
@@ -486,8 +514,7 @@ async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise
     // invocation died runs out, and the alert is sent again: twice, rather than never.
     await changeRun(deps, config, run.id, (current) => {
       const queued = current.outbox.find((candidate) => candidate.id === entry.id);
-      if (queued === undefined || queued.sentAt !== undefined)
-        throw new ChangeRefused(`alert ${entry.id} was sent`);
+      if (queued === undefined || isSettled(queued)) throw new ChangeRefused(`alert ${entry.id} was sent`);
       if (queued.claimedBy === deps.invocationId) return UNCHANGED;
       if (queued.claimedBy !== undefined && (queued.claimUntil ?? 0) > now) {
         throw new ChangeRefused(`alert ${entry.id} is being sent by another invocation`);
@@ -497,7 +524,7 @@ async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise
     });
     const alert: Alert = { id: entry.id, subject: entry.subject, message: entry.message ?? entry.subject };
     try {
-      await deps.alerts.publish(alert);
+      await publisher.publish(alert);
     } catch (error) {
       problems.push(`alert ${entry.id} could not be published: ${describeError(error)}`);
       await noteAttempt(deps, config, run.id, entry.id, describeError(error));
@@ -506,7 +533,7 @@ async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise
     const sentAt = deps.clock().toISOString();
     await changeRun(deps, config, run.id, (current) => {
       const outbox = current.outbox.map((queued) => {
-        if (queued.id !== entry.id || queued.sentAt !== undefined) return queued;
+        if (queued.id !== entry.id || isSettled(queued)) return queued;
         const { message: _sent, claimedBy: _by, claimUntil: _until, ...rest } = queued;
         return { ...rest, sentAt, attempts: queued.attempts + 1 };
       });
@@ -520,12 +547,28 @@ async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise
   const from = run.phase;
   await changeRun(deps, config, run.id, (current) => {
     if (current.phase !== from) return UNCHANGED;
-    if (current.outbox.some((entry) => entry.sentAt === undefined)) {
+    if (current.outbox.some((entry) => !isSettled(entry))) {
       throw new ChangeRefused('a new alert was queued');
     }
     return { ...current, phase: 'notified' };
   });
   return 'continue';
+}
+
+/**
+ * A success notice is owed, but this deployment sends none (NotifyOnSuccess was set to off after it was
+ * queued): it is given up and recorded so, since holding the run's lock for a notice nobody wants would
+ * keep the schedule off.
+ */
+async function dropNotice(deps: RunDeps, config: BaseConfig, runId: string, id: string): Promise<void> {
+  const droppedAt = deps.clock().toISOString();
+  await changeRun(deps, config, runId, (run) => {
+    const queued = run.outbox.find((entry) => entry.id === id);
+    if (queued === undefined || isSettled(queued)) return UNCHANGED;
+    const { message: _unsent, claimedBy: _by, claimUntil: _until, ...rest } = queued;
+    return { ...run, outbox: run.outbox.map((entry) => (entry.id === id ? { ...rest, droppedAt } : entry)) };
+  });
+  deps.log.warn('a success notice was not sent: this deployment sends none', { runId, id });
 }
 
 /** Best effort: the count is for people; the alert stays owed whether or not it is written. */

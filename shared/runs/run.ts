@@ -56,10 +56,18 @@ export interface HookProgress {
   readonly error?: string;
 }
 
+/**
+ * Where an outbox entry goes: an `alert` to the alerts topic, a `success` notice (a succeeded run's summary)
+ * to the topic NotifyOnSuccess names. Entries written before success notices existed have no kind: alerts.
+ */
+export type OutboxKind = 'alert' | 'success';
+
 /** An alert the run owes: recorded before it is published, published until SNS acknowledges it. */
 export interface OutboxEntry {
   /** `<run id>:<what>`; one entry per id, so an alert is never queued twice. */
   readonly id: string;
+  /** Absent for an alert. */
+  readonly kind?: OutboxKind;
   readonly subject: string;
   /** Dropped once sent, to keep the record small. */
   readonly message?: string;
@@ -69,6 +77,16 @@ export interface OutboxEntry {
   readonly claimUntil?: number;
   readonly attempts: number;
   readonly lastError?: string;
+  /**
+   * Set instead of `sentAt` when a success notice was owed but the deployment no longer sends any
+   * (NotifyOnSuccess was set to off meanwhile): the notice is given up, rather than holding the lock forever.
+   */
+  readonly droppedAt?: string;
+}
+
+/** Sent, or given up: nothing more is owed for this entry. */
+export function isSettled(entry: OutboxEntry): boolean {
+  return entry.sentAt !== undefined || entry.droppedAt !== undefined;
 }
 
 /** What the run does with the schedule rule when it is released. */

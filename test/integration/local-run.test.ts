@@ -1,7 +1,8 @@
 // The README's first command, as a test: `npm run local` runs three scheduled cycles over a real embedded
 // PostgreSQL: a first start, a re-run choosing reload-target, and a start DMS refuses, after which one alert
-// is published and the rule is enabled again. While run 1 is active, a repeated scheduled event and a manual
-// start are skipped under its lock. After each load the staging copy is masked by the configured hooks.
+// is published and the rule is enabled again. Each succeeded run sends one success notice. While run 1 is
+// active, a repeated scheduled event and a manual start are skipped under its lock. After each load the
+// staging copy is masked by the configured hooks.
 // The run exits non-zero when any of its own checks fail, which makes execFile reject here. Its hooks are
 // those of local/hooks.config.json, over the shipped hooks/sql/ and hooks/custom/ plus the local run's own
 // staging-check module; that file is checked first, so a module a team removed is named at once. It ends
@@ -96,6 +97,21 @@ it('runs the refresh cycles locally and prints the timeline', async () => {
     ),
   ).toBe(2);
   for (const { name } of hooks) expect(count(new RegExp(`hook\\s+${name} succeeded`)), name).toBe(2);
+  // NotifyOnSuccess = success-topic: each succeeded run sends one "staging is ready" summary, before it
+  // gives the rule back; the refused start sends none.
+  const summary =
+    /^\s*[\d.]+s\s+success\s+dms-scheduler: nightly-refresh: refresh succeeded \(\d+(s|m \d{2}s)\)$/;
+  expect(count(summary)).toBe(2);
+  for (const [from, to] of [
+    [run1, run2],
+    [run2, run3],
+  ] as const) {
+    const sent = index(summary, from);
+    expect(sent).toBeLessThan(to);
+    expect(index(/rule\s+dms-scheduler-schedule ENABLED/, from)).toBeGreaterThan(sent);
+  }
+  expect(count(/success\s+Rows masked: [\d,]+$/)).toBe(2);
+  expect(count(/success\s+The load and every hook succeeded: the target is ready to be used\.$/)).toBe(2);
   // Every repeated SNS delivery changes nothing; the repeated stop notice finds the run settled already.
   expect(count(/SNS delivered again/)).toBe(4);
   expect(count(/post-processor: duplicate, nothing changed: /)).toBe(4);

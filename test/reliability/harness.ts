@@ -8,14 +8,14 @@
 // concurrently, and hooks take simulated time while others run, so races between them are real.
 import type { Context } from 'aws-lambda';
 import { SnsAlerts } from '#shared/alerts/sns-alerts';
-import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
+import { loadPostProcessorConfig, loadStarterConfig, type NotifyOnSuccess } from '#shared/config';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
 import type { Hook } from '#shared/hooks/contract';
 import { SequentialHookRunner } from '#shared/hooks/runner';
 import { DynamoDbRunHistory } from '#shared/runs/dynamodb-history';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
-import { createPostProcessorHandler } from '../../functions/post-processor/app.ts';
+import { createPostProcessorHandler, successNoticesFor } from '../../functions/post-processor/app.ts';
 import { createStarterHandler } from '../../functions/task-starter/app.ts';
 import { BASE_ENV, RecordingLog, RecordingMetrics, TASK_ARN, TASK_ID } from '../support/ports.ts';
 import {
@@ -65,7 +65,11 @@ export interface Scenario {
   readonly slowHook?: { readonly hook: HookName; readonly minutes: number };
   /** How long the world goes on after the last day, ticking hourly. */
   readonly trailingHours: number;
+  /** Where succeeded runs' summaries go (off unless given); success-topic uses SUCCESS_TOPIC_ARN. */
+  readonly notifyOnSuccess?: NotifyOnSuccess;
 }
+
+export const SUCCESS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-success';
 
 export interface Outcome {
   readonly world: World;
@@ -81,7 +85,12 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
   world.sleep = (invocation, until) => queue.sleep(invocation, until);
   const metrics = new RecordingMetrics();
   const log = new RecordingLog();
-  const env = { ...BASE_ENV, RULE_AFTER_FAILURE: scenario.ruleAfterFailure };
+  const env = {
+    ...BASE_ENV,
+    RULE_AFTER_FAILURE: scenario.ruleAfterFailure,
+    NOTIFY_ON_SUCCESS: scenario.notifyOnSuccess ?? 'off',
+    SUCCESS_TOPIC_ARN: scenario.notifyOnSuccess === 'success-topic' ? SUCCESS_TOPIC_ARN : '',
+  };
   const shared = {
     tasks: new DmsTaskControl(world.clients.dms),
     rule: new EventBridgeScheduleRule(world.clients.eventBridge, 'dms-scheduler-schedule'),
@@ -108,9 +117,15 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
     },
   }));
   const starter = createStarterHandler(shared, loadStarterConfig(env));
+  const postProcessorConfig = loadPostProcessorConfig(env);
+  // The post-processor's own wiring: one SnsAlerts per topic, over the same (simulated) SNS client.
+  const successNotices = successNoticesFor(
+    postProcessorConfig,
+    (topicArn) => new SnsAlerts(world.clients.sns, topicArn),
+  );
   const postProcessor = createPostProcessorHandler(
-    { ...shared, hooks: new SequentialHookRunner(hooks) },
-    loadPostProcessorConfig(env),
+    { ...shared, ...(successNotices && { successNotices }), hooks: new SequentialHookRunner(hooks) },
+    postProcessorConfig,
   );
 
   let invocations = 0;

@@ -12,11 +12,17 @@
 //   (e) with no fault and no hand-disabled rule, no alarm fires: the alarms are not noise;
 //   (f) every released run is in the run history exactly once; a run not released yet is in it only once it
 //       is waiting for its release (the entry is written first), and then once.
+//   (g) with NotifyOnSuccess on, every run that succeeded sent exactly one summary (one id, on the topic the
+//       setting names; a second delivery of it, like an alert's, only ever follows a fault), and a run that
+//       did not succeed sent none; with it off, no summary is ever sent.
 // A lasting outage may end in an alarm (the dead-letter queue, StuckRuns, ScheduleOffWithoutRun) instead of
 // an alert; nothing may end in silence.
 import type { Run } from '#shared/runs/run';
-import { HOOKS, type Outcome, type Scenario } from './harness.ts';
+import { BASE_ENV } from '../support/ports.ts';
+import { HOOKS, type Outcome, type Scenario, SUCCESS_TOPIC_ARN } from './harness.ts';
 import { succeededRun } from './world.ts';
+
+const BASE_ALERTS_TOPIC = BASE_ENV.ALERTS_TOPIC_ARN;
 
 export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): string[] {
   const violations = [...world.violations];
@@ -24,7 +30,10 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
     world.deadLetters.length > 0 ||
     metrics.total('StuckRuns') > 0 ||
     metrics.total('ScheduleOffWithoutRun') > 0;
-  const alertsOf = (run: Run) => world.published.filter((alert) => alert.id?.startsWith(`${run.id}:`));
+  const isSummary = (id: string | undefined) => id?.endsWith(':succeeded') === true;
+  const alertsOf = (run: Run) =>
+    world.published.filter((alert) => alert.id?.startsWith(`${run.id}:`) && !isSummary(alert.id));
+  const summariesOf = (run: Run) => world.published.filter((alert) => alert.id === `${run.id}:succeeded`);
 
   // (a)
   if (world.ruleState === 'DISABLED' && world.handDisabledAt === undefined && !alarmed) {
@@ -49,6 +58,22 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
       violations.push(`(c) run ${run.id} (${run.outcome?.kind}) produced ${ids.size} alerts`);
     }
     if (!owesAlert && ids.size > 0) violations.push(`(c) run ${run.id} succeeded but alerted`);
+    // (g)
+    const summaries = summariesOf(run);
+    const notifying = (scenario.notifyOnSuccess ?? 'off') !== 'off';
+    if (!succeededRun(run) && summaries.length > 0) {
+      violations.push(`(g) run ${run.id} (${run.outcome?.kind}) sent a success notice`);
+    }
+    if (succeededRun(run) && notifying && summaries.length === 0 && !alarmed) {
+      violations.push(`(g) run ${run.id} succeeded, and no success notice was sent`);
+    }
+    const topic = scenario.notifyOnSuccess === 'success-topic' ? SUCCESS_TOPIC_ARN : BASE_ALERTS_TOPIC;
+    for (const summary of summaries) {
+      if (!notifying) violations.push(`(g) run ${run.id} sent a success notice with NotifyOnSuccess off`);
+      else if (summary.topicArn !== topic) {
+        violations.push(`(g) run ${run.id}'s success notice went to ${summary.topicArn}, not ${topic}`);
+      }
+    }
     // (b)
     for (const hook of HOOKS) {
       const key = `${run.id}/${hook.name}`;

@@ -1,7 +1,7 @@
 // A simulated AWS around the real code: the real handlers, domain and AWS adapters run unchanged, and only
 // the SDK clients' `send` is replaced, by this world, which plays DMS (a task that starts, runs and stops on a
-// simulated clock, and emits its notices), EventBridge (the schedule rule), SNS (the alerts topic, with its
-// size limits), DynamoDB (the run ledger, with conditional writes) and SQS (the failure destination). A fault
+// simulated clock, and emits its notices), EventBridge (the schedule rule), SNS (the alerts and success topics,
+// with their size limits), DynamoDB (the run ledger, with conditional writes) and SQS (the failure destination). A fault
 // plan makes any call fail once, fail for 15 minutes, fail for good, apply but lose its answer, or kill the
 // invocation just before or just after it. The world also watches every effect as it happens, so properties
 // that must hold at every moment (the lock, the rule) are checked at the moment, not only at the end.
@@ -72,6 +72,7 @@ interface Command {
 
 export interface PublishedAlert {
   readonly id: string | undefined;
+  readonly topicArn: string;
   readonly subject: string;
   readonly message: string;
   readonly at: number;
@@ -453,7 +454,7 @@ export class World {
     const publisher = CONTEXT.getStore()?.invocation;
     if (id !== undefined && publisher)
       this.lastPublish.set(id, { invocation: publisher, faults: publisher.faults });
-    this.published.push({ id, subject, message, at: this.now });
+    this.published.push({ id, topicArn: String(input.TopicArn), subject, message, at: this.now });
     return { MessageId: `m-${this.published.length}` };
   }
 

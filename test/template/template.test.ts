@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
+import {
+  loadPostProcessorConfig,
+  loadStarterConfig,
+  NOTIFY_ON_SUCCESS,
+  type NotifyOnSuccess,
+} from '#shared/config';
 import { DATABASE_ENGINES } from '#shared/database/secret';
 import { SCHEDULED_RESOURCE_ARN } from '#shared/dms/arn';
 import { ConfigurationError } from '#shared/errors';
@@ -346,6 +351,7 @@ const RULE_ARN = {
   'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/\${NamePrefix}-schedule`,
 };
 const ALERTS_TOPIC = { Ref: 'AlertsTopic' };
+const SUCCESS_TOPIC = { Ref: 'SuccessTopic' };
 const TOPICS_KEY = { 'Fn::GetAtt': ['TopicsKey', 'Arn'] };
 const RUN_LEDGER = { 'Fn::GetAtt': ['RunLedgerTable', 'Arn'] };
 const FAILED_INVOCATIONS_QUEUE = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
@@ -384,7 +390,8 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'events:DescribeRule': RULE_ARN,
     'events:EnableRule': RULE_ARN,
     'events:DisableRule': RULE_ARN,
-    'sns:Publish': ALERTS_TOPIC,
+    // The success topic only with NotifyOnSuccess = success-topic (CONDITIONAL_STATEMENTS).
+    'sns:Publish': [ALERTS_TOPIC, SUCCESS_TOPIC],
     'kms:GenerateDataKey': TOPICS_KEY,
     'kms:Decrypt': TOPICS_KEY,
     'dynamodb:GetItem': RUN_LEDGER,
@@ -418,6 +425,7 @@ const CONDITIONAL_STATEMENTS: Record<string, string> = {
   ReadMaskingSaltSecret: 'HasMaskingSaltSecret',
   InvokeHookFunctions: 'HasHookFunctions',
   AttachToVpc: 'InVpc',
+  PublishSuccessNotices: 'SendsToSuccessTopic',
 };
 
 /**
@@ -489,6 +497,8 @@ describe('function settings', () => {
         'MASKING_SALT_SECRET_ARN',
         'NODE_EXTRA_CA_CERTS',
         'HOOKS_CONFIG',
+        'NOTIFY_ON_SUCCESS',
+        'SUCCESS_TOPIC_ARN',
       ].sort(),
     );
   });
@@ -1510,6 +1520,7 @@ describe('least privilege', () => {
       'ReadMaskingSaltSecret',
       'InvokeHookFunctions',
       'AttachToVpc',
+      'PublishSuccessNotices',
     ]) {
       expect(sids).toContain(sid);
     }
@@ -1882,6 +1893,144 @@ describe('functions', () => {
       'OnFailure',
     ).Destination;
     expect(sqs[0]?.resources).toEqual([destination]);
+  });
+});
+
+describe('success notices', () => {
+  const MODE: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+  const EMAIL = 'staging-users@example.com';
+  const with_ = (value: NotifyOnSuccess, extra: Params = {}) =>
+    parameterValues(MODE, { NotifyOnSuccess: value, ...extra });
+
+  /** The statements a role really carries for these parameter values, resources rendered. */
+  const grantedFor = (id: FunctionId, params: Params, action: string): unknown[] =>
+    statementsOf(id)
+      .filter(
+        (statement) => statement.underCondition === undefined || condition(statement.underCondition, params),
+      )
+      .filter((statement) => statement.actions.includes(action))
+      .flatMap((statement) => statement.resources.map((value) => render(value, params)));
+
+  const exists = (id: string, params: Params) => {
+    const { condition: name } = resource(id);
+    return name === undefined || condition(name, params);
+  };
+
+  it('is a parameter taking exactly the values the post-processor reads, off by default, shown after the run', () => {
+    const spec = obj(parameters.NotifyOnSuccess, 'NotifyOnSuccess');
+    expect(spec.AllowedValues).toEqual([...NOTIFY_ON_SUCCESS]);
+    expect(spec.Default).toBe('off');
+    const ui = obj(obj(template.Metadata, 'Metadata')['AWS::CloudFormation::Interface'], 'Interface');
+    const afterTheRun = list(ui.ParameterGroups, 'ParameterGroups')
+      .map((group) => obj(group, 'group'))
+      .find((group) => obj(group.Label, 'Label').default === 'After the run');
+    expect(list(afterTheRun?.Parameters, 'After the run')).toEqual(
+      expect.arrayContaining(['NotifyOnSuccess', 'SuccessNotificationEmail']),
+    );
+    const email = obj(parameters.SuccessNotificationEmail, 'SuccessNotificationEmail');
+    expect(email.AllowedPattern).toBe(obj(parameters.NotificationEmail, 'NotificationEmail').AllowedPattern);
+    expect(email.Default).toBe('');
+  });
+
+  it.each([
+    ['off', undefined],
+    ['alerts-topic', 'AlertsTopic'],
+    ['success-topic', 'SuccessTopic'],
+  ] as const)('with %s, the post-processor sends summaries to %s and may publish to no other topic', (value, topicId) => {
+    const params = with_(value);
+    const config = loadPostProcessorConfig(renderedEnv('PostProcessorFunction', params));
+    expect(config.notifyOnSuccess).toBe(value);
+    expect(config.successNoticeTopicArn).toBe(topicId && physicalId(topicId, params));
+    expect(exists('SuccessTopic', params)).toBe(value === 'success-topic');
+    const topics = [
+      physicalId('AlertsTopic', params),
+      ...(value === 'success-topic' ? [physicalId('SuccessTopic', params)] : []),
+    ];
+    expect(grantedFor('PostProcessorFunction', params, 'sns:Publish')).toEqual(topics);
+    // The task-starter never sends a summary: the alerts topic only, whatever the setting.
+    expect(grantedFor('TaskStarterFunction', params, 'sns:Publish')).toEqual([
+      physicalId('AlertsTopic', params),
+    ]);
+    expect(renderedEnv('TaskStarterFunction', params).NOTIFY_ON_SUCCESS).toBeUndefined();
+    // The key is the topics' one, used through SNS only (EncryptAlerts): nothing more is granted for it.
+    expect(grantedFor('PostProcessorFunction', params, 'kms:GenerateDataKey')).toEqual([
+      render(TOPICS_KEY, params),
+    ]);
+  });
+
+  it('passes the success topic as "" when the stack creates none, which the post-processor reads as unset', () => {
+    for (const value of ['off', 'alerts-topic'] as const) {
+      expect(renderedEnv('PostProcessorFunction', with_(value)).SUCCESS_TOPIC_ARN).toBe('');
+    }
+    expect(renderedEnv('PostProcessorFunction', with_('success-topic')).SUCCESS_TOPIC_ARN).toBe(
+      'arn:aws:sns:eu-west-1:123456789012:dms-scheduler-success',
+    );
+  });
+
+  it('creates the success topic under the prefix, encrypted with the topics key like the alerts topic', () => {
+    const topic = resource('SuccessTopic');
+    expect(topic.type).toBe('AWS::SNS::Topic');
+    expect(topic.condition).toBe('SendsToSuccessTopic');
+    expect(topic.properties.TopicName).toEqual({ 'Fn::Sub': `\${NamePrefix}-success` });
+    expect(topic.properties.KmsMasterKeyId).toEqual(resource('AlertsTopic').properties.KmsMasterKeyId);
+  });
+
+  it('lets only the post-processor publish to the success topic', () => {
+    const policies = resourcesOfType('AWS::SNS::TopicPolicy').filter((policy) =>
+      list(policy.properties.Topics, 'Topics').some(
+        (topic) => isObject(topic) && topic.Ref === 'SuccessTopic',
+      ),
+    );
+    expect(policies).toHaveLength(1);
+    const policy = policies[0] as Resource;
+    expect(policy.condition).toBe('SendsToSuccessTopic');
+    expect(policy.properties.Topics).toEqual([SUCCESS_TOPIC]);
+    expect(obj(policy.properties.PolicyDocument, 'PolicyDocument').Statement).toEqual([
+      {
+        Sid: 'OnlyThePostProcessorPublishes',
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [roleOf('PostProcessorFunction').id, 'Arn'] } },
+        Action: 'sns:Publish',
+        Resource: SUCCESS_TOPIC,
+      },
+    ]);
+  });
+
+  it('subscribes the success email to the success topic, only with success-topic and an address', () => {
+    const subscription = resource('SuccessEmailSubscription');
+    expect(subscription.properties).toEqual({
+      TopicArn: SUCCESS_TOPIC,
+      Protocol: 'email',
+      Endpoint: { Ref: 'SuccessNotificationEmail' },
+    });
+    const name = String(subscription.condition);
+    expect(condition(name, with_('success-topic', { SuccessNotificationEmail: EMAIL }))).toBe(true);
+    expect(condition(name, with_('success-topic'))).toBe(false);
+    expect(condition(name, with_('alerts-topic', { SuccessNotificationEmail: EMAIL }))).toBe(false);
+  });
+
+  it('refuses a success email without the success topic at deploy time, saying what to do', () => {
+    const rule = obj(obj(template.Rules, 'Rules').SuccessEmailNeedsSuccessTopic, 'rule');
+    const breaks = (params: Params) =>
+      evaluate(rule.RuleCondition, params) === true &&
+      list(rule.Assertions, 'Assertions').some(
+        (assertion) => evaluate(obj(assertion, 'a').Assert, params) !== true,
+      );
+    expect(breaks(with_('success-topic', { SuccessNotificationEmail: EMAIL }))).toBe(false);
+    expect(breaks(with_('off'))).toBe(false);
+    for (const value of ['off', 'alerts-topic'] as const) {
+      expect(breaks(with_(value, { SuccessNotificationEmail: EMAIL })), value).toBe(true);
+    }
+    const [assertion] = list(rule.Assertions, 'Assertions');
+    expect(String(obj(assertion, 'assertion').AssertDescription)).toContain(
+      'set NotifyOnSuccess to success-topic',
+    );
+  });
+
+  it('outputs the success topic ARN when there is one', () => {
+    const output = obj(obj(template.Outputs, 'Outputs').SuccessTopicArn, 'SuccessTopicArn');
+    expect(output.Condition).toBe('SendsToSuccessTopic');
+    expect(output.Value).toEqual(SUCCESS_TOPIC);
   });
 });
 

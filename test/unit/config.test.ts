@@ -96,6 +96,8 @@ describe('a valid environment', () => {
       },
       maskingSaltSecretArn: undefined,
       targetDatabaseTls: 'verify',
+      notifyOnSuccess: 'off',
+      successNoticeTopicArn: undefined,
     });
   });
 
@@ -581,5 +583,53 @@ describe('loadPostProcessorConfig: the reconcile rule and stuck runs', () => {
     expect(error.message).toContain('STALE_RUN_HOURS');
     expect(error.message).toContain(rule);
     expect(error.message).not.toContain('is not set');
+  });
+});
+
+describe('loadPostProcessorConfig: success notices', () => {
+  const SUCCESS_TOPIC = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-success';
+
+  it.each([
+    [undefined, undefined, 'off', undefined],
+    ['', '', 'off', undefined],
+    ['off', SUCCESS_TOPIC, 'off', undefined],
+    ['alerts-topic', '', 'alerts-topic', TOPIC_ARN],
+    // Only success-topic sends to the success topic, whatever else is passed.
+    ['alerts-topic', SUCCESS_TOPIC, 'alerts-topic', TOPIC_ARN],
+    ['success-topic', SUCCESS_TOPIC, 'success-topic', SUCCESS_TOPIC],
+  ])('NOTIFY_ON_SUCCESS=%j with SUCCESS_TOPIC_ARN=%j sends %j to %j', (setting, topic, expected, arn) => {
+    const config = loadPostProcessorConfig({
+      ...POST_PROCESSOR_ENV,
+      NOTIFY_ON_SUCCESS: setting,
+      SUCCESS_TOPIC_ARN: topic,
+    });
+    expect(config.notifyOnSuccess).toBe(expected);
+    expect(config.successNoticeTopicArn).toBe(arn);
+  });
+
+  it('refuses an unknown setting, naming the variable and the values it takes', () => {
+    const error = configurationError(() =>
+      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, NOTIFY_ON_SUCCESS: 'always' }),
+    );
+    expect(error.message).toContain('NOTIFY_ON_SUCCESS must be one of off, alerts-topic, success-topic');
+  });
+
+  it('refuses success-topic without a topic, naming both variables', () => {
+    const error = configurationError(() =>
+      loadPostProcessorConfig({ ...POST_PROCESSOR_ENV, NOTIFY_ON_SUCCESS: 'success-topic' }),
+    );
+    expect(error.message).toContain('SUCCESS_TOPIC_ARN is not set');
+    expect(error.message).toContain('NOTIFY_ON_SUCCESS is success-topic');
+  });
+
+  it('refuses a success topic that is not an SNS topic ARN, naming it', () => {
+    const error = configurationError(() =>
+      loadPostProcessorConfig({
+        ...POST_PROCESSOR_ENV,
+        NOTIFY_ON_SUCCESS: 'success-topic',
+        SUCCESS_TOPIC_ARN: 'arn:aws:sqs:us-east-1:123456789012:success',
+      }),
+    );
+    expect(error.message).toContain('SUCCESS_TOPIC_ARN must be an SNS topic ARN');
   });
 });

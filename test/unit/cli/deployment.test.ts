@@ -67,10 +67,23 @@ describe('deploymentFromStack', () => {
       functions: { taskStarter: 'nightly-task-starter', postProcessor: 'nightly-post-processor' },
       scheduleRule: { name: 'nightly-schedule', expression: 'cron(0 0 * * ? *)' },
       runLedgerTable: 'nightly-run-ledger',
-      topics: { alerts: ALERTS, dmsEvents: undefined },
+      topics: { alerts: ALERTS, dmsEvents: undefined, success: undefined },
       ruleAfterFailure: 'keep-disabled',
       hooksConfig: 'example',
+      notifyOnSuccess: undefined,
     });
+  });
+
+  it('reads the success topic and NotifyOnSuccess when the stack has them, and refuses a malformed topic', () => {
+    const success = 'arn:aws:sns:eu-west-1:123456789012:nightly-success';
+    const deployment = deploymentFromStack(
+      stack({ ...OUTPUTS, SuccessTopicArn: success }, { ...PARAMETERS, NotifyOnSuccess: 'success-topic' }),
+    );
+    expect(deployment.topics.success).toBe(success);
+    expect(deployment.notifyOnSuccess).toBe('success-topic');
+    expect(refusal(stack({ ...OUTPUTS, SuccessTopicArn: 'nightly-success' }, PARAMETERS)).problems).toEqual([
+      'Output SuccessTopicArn is not an SNS topic ARN',
+    ]);
   });
 
   it('one-time mode has no schedule rule, even if an output names one', () => {

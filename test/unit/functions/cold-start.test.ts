@@ -244,3 +244,22 @@ describe('post-processor cold start: every bundled configuration', () => {
     expect(typeof module.handler).toBe('function');
   });
 });
+
+describe('success notices', () => {
+  it('load in the post-processor with a success topic, when NOTIFY_ON_SUCCESS asks for one', async () => {
+    stubEnv({
+      ...VALID_ENV,
+      NOTIFY_ON_SUCCESS: 'success-topic',
+      SUCCESS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-success',
+    });
+    const module = await import('../../../functions/post-processor/handler.ts');
+    expect(typeof module.handler).toBe('function');
+  });
+
+  it('fail the post-processor cold start on success-topic without the topic, naming both', async () => {
+    stubEnv({ ...VALID_ENV, NOTIFY_ON_SUCCESS: 'success-topic', SUCCESS_TOPIC_ARN: '' });
+    await expect(import('../../../functions/post-processor/handler.ts')).rejects.toThrow(
+      /SUCCESS_TOPIC_ARN is not set \(required when NOTIFY_ON_SUCCESS is success-topic\)/,
+    );
+  });
+});
