@@ -6,15 +6,16 @@ import {
   type ReplicationTask,
   ResourceNotFoundFault,
   StartReplicationTaskCommand,
+  StopReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '../errors.ts';
-import type { StartRequest, TaskControl, TaskSnapshot } from './task.ts';
+import { FirstRunOnlyError, StartRefusedError, StopRefusedError, TaskMismatchError } from '../errors.ts';
+import type { StartRequest, TaskControl, TaskSnapshot, TaskStopper } from './task.ts';
 
 // Not a modelled DMS error, so it arrives as a generic service exception: recognised by name and wording
 // ("Start Type : START_REPLICATION, valid only for tasks running for the first time").
 const FIRST_RUN_ONLY = /valid only for (tasks|replications) running for the first time/i;
 
-export class DmsTaskControl implements TaskControl {
+export class DmsTaskControl implements TaskControl, TaskStopper {
   constructor(private readonly client: DatabaseMigrationServiceClient) {}
 
   async describe(taskArn: string): Promise<TaskSnapshot> {
@@ -54,6 +55,23 @@ export class DmsTaskControl implements TaskControl {
       }
       if (isRefusal(error)) throw new StartRefusedError(describe(error), { cause: error });
       // A server fault, throttling or a lost connection: whether the start was applied is unknown.
+      throw error;
+    }
+  }
+
+  async stop(taskArn: string): Promise<void> {
+    try {
+      await this.client.send(new StopReplicationTaskCommand({ ReplicationTaskArn: taskArn }));
+    } catch (error) {
+      // Any client fault but throttling: DMS looked and said no (e.g. "is not running"). The SDK's retry of a
+      // stop whose first answer was lost gets that same refusal, so the caller reads the task before believing it.
+      if (
+        error instanceof Error &&
+        (error as { $fault?: unknown }).$fault === 'client' &&
+        !THROTTLING.has(error.name)
+      ) {
+        throw new StopRefusedError(describe(error), { cause: error });
+      }
       throw error;
     }
   }
