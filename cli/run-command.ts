@@ -1,18 +1,13 @@
-// Why this file exists: `dms-scheduler run` on the command line: its options, help and examples; the request
-// checked before any call (start.ts), the deployed task-starter invoked through its Lambda adapter, the
-// result printed and mapped to its exit code, and `--wait` handed on to the wait command's following.
+// Why this file exists: `dms-scheduler run` on the command line: its options, help and examples, and the
+// wiring: the request checked before any call (start.ts), the deployed task-starter's Lambda adapter, and
+// for `--wait` the wait command's following; startFromCommandLine does the rest.
 import type { Command } from 'commander';
 import { globalsOf, printerOf, withDeployment } from './context.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 import type { CliIo } from './output.ts';
-import { formatStart, manualRequest, type RunOptions, runReport, startExitCode } from './start.ts';
+import { manualRequest, type RunOptions, startFromCommandLine } from './start.ts';
 import { LambdaTaskStarter } from './task-starter-invoker.ts';
-import {
-  followFromCommandLine,
-  followToReportFromCommandLine,
-  parseInterval,
-  WAIT_EXIT_HELP,
-} from './wait-command.ts';
+import { parseInterval, WAIT_EXIT_HELP, wiredFollow } from './wait-command.ts';
 
 const HELP = `
 Invokes the stack's task-starter with a manual request, so the run takes the task's lock and gets the same
@@ -52,25 +47,13 @@ export function addRunCommand(program: Command, io: CliIo, setExitCode: (code: n
       const request = manualRequest(options);
       const intervalMs = parseInterval(options.interval);
       await withDeployment(globals, async (clients, deployment) => {
-        const starter = new LambdaTaskStarter(clients.lambda, deployment.functions.taskStarter);
-        const result = await starter.invoke(request);
-        const printer = printerOf(io, globals);
-        const follow = options.wait === true && result.outcome === 'started';
-        if (globals.json) {
-          const waited = follow
-            ? await followToReportFromCommandLine(clients, deployment, io, intervalMs)
-            : undefined;
-          printer.data(JSON.stringify(runReport(result, waited?.report ?? null), null, 2));
-          setExitCode(waited?.exitCode ?? startExitCode(result.outcome));
-          return;
-        }
-        // With --wait the start is a note: stdout then holds only the settled run, as wait prints it.
-        for (const line of formatStart(result, printer.paint)) (follow ? printer.note : printer.data)(line);
-        setExitCode(
-          follow
-            ? await followFromCommandLine(clients, deployment, io, globals, intervalMs)
-            : startExitCode(result.outcome),
+        const code = await startFromCommandLine(
+          new LambdaTaskStarter(clients.lambda, deployment.functions.taskStarter),
+          request,
+          { printer: printerOf(io, globals), json: globals.json === true, stackName: deployment.stack.name },
+          options.wait === true ? () => wiredFollow(clients, deployment, io, intervalMs) : undefined,
         );
+        setExitCode(code);
       });
     });
 }

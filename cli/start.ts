@@ -7,9 +7,9 @@ import type { StartResult } from '#shared/runs/start-run';
 import { parseTrigger } from '#shared/runs/trigger';
 import { UsageError } from './errors.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
-import type { Paint } from './output.ts';
-import type { ManualRunRequest } from './task-starter-invoker.ts';
-import type { WaitReport } from './wait.ts';
+import type { Paint, Printer } from './output.ts';
+import type { ManualRunRequest, TaskStarterInvoker } from './task-starter-invoker.ts';
+import { interruptedNote, printWaitReport, type WaitReport, waitExitCode } from './wait.ts';
 
 export interface RunOptions {
   readonly startType?: string;
@@ -32,6 +32,33 @@ export function manualRequest(options: RunOptions): ManualRunRequest {
     throw error;
   }
   return request as ManualRunRequest;
+}
+
+/**
+ * The whole of `run`: invoke, print, and with `follow` (--wait) follow a started run to its end. With --json
+ * one document holds both (RunReport.wait); in text the start is a note when followed, so stdout holds only
+ * the settled run, as `wait` prints it. Returns the exit code.
+ */
+export async function startFromCommandLine(
+  starter: TaskStarterInvoker,
+  request: ManualRunRequest,
+  output: { readonly printer: Printer; readonly json: boolean; readonly stackName: string },
+  follow: (() => Promise<WaitReport>) | undefined,
+): Promise<number> {
+  const { printer } = output;
+  const result = await starter.invoke(request);
+  const following = follow !== undefined && result.outcome === 'started';
+  if (!output.json) {
+    for (const line of formatStart(result, printer.paint)) (following ? printer.note : printer.data)(line);
+  }
+  const waited = following ? await follow() : null;
+  if (output.json) {
+    printer.data(JSON.stringify(runReport(result, waited), null, 2));
+    if (waited?.result === 'interrupted') printer.note(interruptedNote(waited));
+  } else if (waited) {
+    printWaitReport(waited, output, output.stackName);
+  }
+  return waited ? waitExitCode(waited) : startExitCode(result.outcome);
 }
 
 export interface RunReport {
@@ -86,8 +113,7 @@ export function formatStart(result: StartResult, paint: Paint): string[] {
       : result.outcome === 'skipped'
         ? paint.warn('skipped')
         : paint.bad(result.outcome);
-  const run = result.runId ? ` run ${result.runId}` : '';
-  const startType = result.startType ? ` (${result.startType})` : '';
+  const run = result.runId ? ` run ${result.runId}${result.startType ? ` (${result.startType})` : ''}:` : '';
   const rule = result.rule.name ? `; schedule rule ${result.rule.name}: ${result.rule.state}` : '';
-  return [`${word}:${run}${startType}: ${result.reason}${rule}`];
+  return [`${word}:${run} ${result.reason}${rule}`];
 }

@@ -6,6 +6,7 @@ import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws
 import { z } from 'zod';
 import { START_TYPES } from '#shared/dms/task';
 import type { StartResult } from '#shared/runs/start-run';
+import { explainAwsFailure } from './aws.ts';
 import { AwsCallError } from './errors.ts';
 
 /** The manual request the task-starter accepts (shared/runs/trigger.ts): only these fields, each optional. */
@@ -61,7 +62,7 @@ export class LambdaTaskStarter implements TaskStarterInvoker {
     } catch (error) {
       throw new AwsCallError(
         WHAT,
-        `${WHAT} of ${this.functionName} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}; whether a run started is unknown: see dms-scheduler status`,
+        `${WHAT} of ${this.functionName} failed: ${explainAwsFailure(error)}; whether a run started is unknown: see dms-scheduler status`,
         { cause: error },
       );
     }

@@ -13,7 +13,7 @@ import { EXIT_CODES_HELP } from './exit-codes.ts';
 import { abortableSleep } from './follow.ts';
 import type { CliIo } from './output.ts';
 import { type ProgressDisplay, progressDisplayFor } from './progress.ts';
-import { followToReport, type WaitReport, waitExitCode, waitForRun } from './wait.ts';
+import { followToReport, type WaitReport, waitForRun } from './wait.ts';
 
 export const DEFAULT_INTERVAL_SECONDS = 15;
 /** Polls that may fail in a row (each call with the SDK's own retries) before wait ends with exit 3. */
@@ -83,17 +83,16 @@ export async function followFromCommandLine(
   }
 }
 
-/** For `run --wait --json`, whose one document holds the wait report: followed, not printed. */
-export async function followToReportFromCommandLine(
+/** For `run --wait`: the run followed to its report, which `run` prints with its own. */
+export async function wiredFollow(
   clients: AwsClients,
   deployment: Deployment,
   io: CliIo,
   intervalMs: number,
-): Promise<{ report: WaitReport; exitCode: number }> {
+): Promise<WaitReport> {
   const { ports, timing, progress, release } = waitWiring(clients, deployment, io, intervalMs);
   try {
-    const report = await followToReport(ports, deployment, timing, progress);
-    return { report, exitCode: waitExitCode(report) };
+    return await followToReport(ports, deployment, timing, progress);
   } finally {
     release();
   }

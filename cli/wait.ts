@@ -132,7 +132,12 @@ export function waitExitCode(report: WaitReport): ExitCode | typeof INTERRUPTED_
   }
 }
 
-function printWaitReport(report: WaitReport, output: WaitOutput, stackName: string): void {
+/** The report on stdout (text or JSON), with its notes on stderr. */
+export function printWaitReport(
+  report: WaitReport,
+  output: Pick<WaitOutput, 'printer' | 'json'>,
+  stackName: string,
+): void {
   const { printer } = output;
   if (output.json) {
     printer.data(JSON.stringify(report, null, 2));
@@ -156,7 +161,7 @@ function printWaitReport(report: WaitReport, output: WaitOutput, stackName: stri
   for (const line of formatWaitReport(report, printer.paint)) printer.data(line);
 }
 
-function interruptedNote(report: WaitReport): string {
+export function interruptedNote(report: WaitReport): string {
   return `Stopped following; the run goes on, untouched. Follow it again with: ${report.followAgain}`;
 }
 
