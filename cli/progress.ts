@@ -2,7 +2,7 @@
 // place (cli-progress: maintained, no dependencies of its own, draws only when its stream is a TTY); in a pipe,
 // a log file or CI, plain lines, one when something changes and at least one a minute, so a log shows the run
 // without a wall of carriage returns. Only the command line imports this file, so cli-progress never reaches
-// a Lambda bundle (test/unit/cli/progress.test.ts checks that no function's code imports it).
+// a Lambda bundle (test/unit/cli/progress-bundle.test.ts checks each function's bundle).
 import cliProgress from 'cli-progress';
 import { formatProgressLine, formatTables, formatTimes, type ProgressView } from './follow.ts';
 import type { Stream } from './output.ts';
