@@ -90,7 +90,11 @@ export async function stopTask(
       );
     }
   }
-  const after = await describe(ports.tasks, arn);
+  // The stop is accepted: a failure to read the task now must not make the command look as if it failed.
+  const statusAfter = await ports.tasks.describe(arn).then(
+    (task) => task.status,
+    () => 'unknown (the task could not be read again)',
+  );
   return {
     kind: 'stop',
     version: 1,
@@ -98,7 +102,7 @@ export async function stopTask(
       arn,
       identifier: deployment.task.identifier,
       statusBefore: before.status,
-      statusAfter: after.status,
+      statusAfter,
     },
     run: recordedOn ? { id: recordedOn.id, phase: recordedOn.phase } : null,
     stopRequest: recordedOn ? request : null,
