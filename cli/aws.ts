@@ -5,11 +5,13 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   type ClientLocation,
   createDmsClient,
   createDynamoDbClient,
   createEventBridgeClient,
+  createLambdaClient,
 } from '#shared/aws/clients';
 import { AwsCallError, DeploymentError } from './errors.ts';
 
@@ -18,6 +20,8 @@ export interface AwsClients {
   readonly dms: DatabaseMigrationServiceClient;
   readonly eventBridge: EventBridgeClient;
   readonly dynamoDb: DynamoDBClient;
+  /** One attempt only, as for hook functions: see TaskStarterInvoker for why `run` never invokes twice. */
+  readonly lambda: LambdaClient;
   destroy(): void;
 }
 
@@ -27,13 +31,15 @@ export function createAwsClients(location: ClientLocation): AwsClients {
   const dms = createDmsClient(location);
   const eventBridge = createEventBridgeClient(location);
   const dynamoDb = createDynamoDbClient(location);
+  const lambda = createLambdaClient(location);
   return {
     cloudFormation,
     dms,
     eventBridge,
     dynamoDb,
+    lambda,
     destroy: () => {
-      for (const client of [cloudFormation, dms, eventBridge, dynamoDb]) client.destroy();
+      for (const client of [cloudFormation, dms, eventBridge, dynamoDb, lambda]) client.destroy();
     },
   };
 }

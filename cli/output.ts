@@ -16,6 +16,11 @@ export interface CliIo {
   readonly stderr: Stream;
   readonly env: Env;
   readonly now: () => Date;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) until the returned function is called; absent where there is no
+   * terminal to interrupt (tests in-process). Only `wait` listens: every other command ends as Node does.
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function colourWanted(options: { stdoutIsTty: boolean; env: Env; colourOption: boolean }): boolean {

@@ -1,5 +1,6 @@
 // Why this file exists: the `dms-scheduler` command line, from argv to exit code. Commander reads the
-// options and dispatches to the commands (status-command.ts, history-command.ts, hooks.ts); this file holds
+// options and dispatches to the commands (run-, wait-, stop-, resume-, status- and history-command.ts,
+// hooks.ts); this file holds
 // what they share: the global options, the program's help, where commander writes, and the one place an
 // error becomes its exit code (exit-codes.ts) and its one line on stderr.
 import { Command, CommanderError, Option } from 'commander';
@@ -8,11 +9,18 @@ import { EXIT, EXIT_CODES_HELP, exitCodeOf } from './exit-codes.ts';
 import { addHistoryCommand } from './history-command.ts';
 import { addHooksCommand } from './hooks.ts';
 import type { CliIo } from './output.ts';
+import { addResumeCommand } from './resume-command.ts';
+import { addRunCommand } from './run-command.ts';
 import { addStatusCommand } from './status-command.ts';
+import { addStopCommand } from './stop-command.ts';
+import { addWaitCommand } from './wait-command.ts';
 
 const PROGRAM_HELP = `
 Examples:
+  $ dms-scheduler run --stack dms-nightly --wait
   $ dms-scheduler status --stack dms-nightly
+  $ dms-scheduler stop --stack dms-nightly
+  $ dms-scheduler resume --stack dms-nightly
   $ dms-scheduler history --stack dms-nightly --since 7d --json
   $ dms-scheduler --profile staging --region eu-west-1 status --stack dms-nightly
   $ dms-scheduler hooks validate --config example --database-url postgres://app@localhost/app
@@ -22,8 +30,6 @@ shape is documented in the README ("Command line") and versioned by its "version
 stdout is a terminal, NO_COLOR is unset and --no-color is not given.
 
 Environment: DMS_SCHEDULER_STACK (for --stack); AWS_PROFILE, AWS_REGION and the SDK's credential chain.
-
-Not built yet: run, wait, stop, resume and success notifications (issue #10).
 
 ${EXIT_CODES_HELP}`;
 
@@ -59,6 +65,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
+  addRunCommand(program, io, setExitCode);
+  addWaitCommand(program, io, setExitCode);
+  addStopCommand(program, io);
+  addResumeCommand(program, io);
   addStatusCommand(program, io);
   addHistoryCommand(program, io);
   addHooksCommand(program, io, setExitCode);

@@ -21,8 +21,13 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)];
 }
 
-/** "Label:  value" lines with the values aligned, for the key facts of `status`. */
+/**
+ * "Label:  value" lines with the values aligned, for the key facts of `status`. An empty label continues the
+ * fact above it (a second hook under "Hooks:"), so it gets no colon.
+ */
 export function renderFacts(facts: readonly (readonly [string, string])[]): string[] {
   const width = Math.max(...facts.map(([label]) => label.length)) + 1;
-  return facts.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}`.trimEnd());
+  return facts.map(([label, value]) =>
+    `${(label === '' ? '' : `${label}:`).padEnd(width)}  ${value}`.trimEnd(),
+  );
 }

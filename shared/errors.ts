@@ -34,6 +34,14 @@ export class StartRefusedError extends Error {
   override readonly name = 'StartRefusedError';
 }
 
+/**
+ * DMS answered StopReplicationTask with a refusal (a client fault that is not throttling), e.g. the task is
+ * not running: the stop was not applied by that call. Whether an earlier attempt was is read from the task.
+ */
+export class StopRefusedError extends Error {
+  override readonly name = 'StopRefusedError';
+}
+
 /** DMS answered that `start-replication` is only valid for a task's first run. */
 export class FirstRunOnlyError extends Error {
   override readonly name = 'FirstRunOnlyError';

@@ -33,4 +33,5 @@ export const createSecretsManagerClient = () => new SecretsManagerClient(clientC
  * One attempt only: Invoke is not idempotent, and an SDK retry after a dropped connection would run a team's
  * hook function a second time for the same run (invariant 2). A failed invoke fails the hook instead.
  */
-export const createLambdaClient = () => new LambdaClient({ maxAttempts: 1 });
+export const createLambdaClient = (location: ClientLocation = {}) =>
+  new LambdaClient({ maxAttempts: 1, ...location });

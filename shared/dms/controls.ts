@@ -5,9 +5,17 @@ import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-mi
 import { resourceKindOf } from './arn.ts';
 import { DmsTaskControl } from './dms-task-control.ts';
 import { DmsServerlessControl } from './serverless-control.ts';
-import type { TaskControl } from './task.ts';
+import type { TaskControl, TaskStopper } from './task.ts';
 
 export function taskControlFor(client: DatabaseMigrationServiceClient, arn: string): TaskControl {
+  return taskOperatorFor(client, arn);
+}
+
+/** The same, able to stop it too: for the command line's `stop`, never handed to a function. */
+export function taskOperatorFor(
+  client: DatabaseMigrationServiceClient,
+  arn: string,
+): TaskControl & TaskStopper {
   return resourceKindOf(arn) === 'replication-config'
     ? new DmsServerlessControl(client)
     : new DmsTaskControl(client);

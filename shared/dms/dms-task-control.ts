@@ -6,15 +6,16 @@ import {
   type ReplicationTask,
   ResourceNotFoundFault,
   StartReplicationTaskCommand,
+  StopReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '../errors.ts';
-import type { StartRequest, TaskControl, TaskSnapshot } from './task.ts';
+import { FirstRunOnlyError, StartRefusedError, StopRefusedError, TaskMismatchError } from '../errors.ts';
+import type { StartRequest, TaskControl, TaskSnapshot, TaskStopper } from './task.ts';
 
 // Not a modelled DMS error, so it arrives as a generic service exception: recognised by name and wording
 // ("Start Type : START_REPLICATION, valid only for tasks running for the first time").
 const FIRST_RUN_ONLY = /valid only for (tasks|replications) running for the first time/i;
 
-export class DmsTaskControl implements TaskControl {
+export class DmsTaskControl implements TaskControl, TaskStopper {
   constructor(private readonly client: DatabaseMigrationServiceClient) {}
 
   async describe(taskArn: string): Promise<TaskSnapshot> {
@@ -52,6 +53,30 @@ export class DmsTaskControl implements TaskControl {
       throw startFailure(error);
     }
   }
+
+  async stop(taskArn: string): Promise<void> {
+    try {
+      await this.client.send(new StopReplicationTaskCommand({ ReplicationTaskArn: taskArn }));
+    } catch (error) {
+      throw stopFailure(error);
+    }
+  }
+}
+
+/**
+ * What a failed stop means, for a task and a Serverless replication alike. Any client fault but throttling:
+ * DMS looked and said no (e.g. "is not running"). The SDK's retry of a stop whose first answer was lost gets
+ * that same refusal, so the caller reads the task before believing it.
+ */
+export function stopFailure(error: unknown): unknown {
+  if (
+    error instanceof Error &&
+    (error as { $fault?: unknown }).$fault === 'client' &&
+    !THROTTLING.has(error.name)
+  ) {
+    return new StopRefusedError(describe(error), { cause: error });
+  }
+  return error;
 }
 
 /**

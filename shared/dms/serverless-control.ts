@@ -9,10 +9,11 @@ import {
   type Replication,
   ResourceNotFoundFault,
   StartReplicationCommand,
+  StopReplicationCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { TaskMismatchError } from '../errors.ts';
-import { startFailure } from './dms-task-control.ts';
-import type { StartRequest, TaskControl, TaskSnapshot, TaskStatus } from './task.ts';
+import { startFailure, stopFailure } from './dms-task-control.ts';
+import type { StartRequest, TaskControl, TaskSnapshot, TaskStatus, TaskStopper } from './task.ts';
 
 /**
  * Every Serverless status seen, as the task status that means the same for a run. Not documented as a list:
@@ -39,7 +40,7 @@ export const SERVERLESS_STATUSES: Readonly<Record<string, TaskStatus>> = {
   failed: 'failed',
 };
 
-export class DmsServerlessControl implements TaskControl {
+export class DmsServerlessControl implements TaskControl, TaskStopper {
   constructor(private readonly client: DatabaseMigrationServiceClient) {}
 
   async describe(configArn: string): Promise<TaskSnapshot> {
@@ -75,6 +76,15 @@ export class DmsServerlessControl implements TaskControl {
       );
     } catch (error) {
       throw startFailure(error);
+    }
+  }
+
+  /** StopReplication: for `dms-scheduler stop` only (the functions' roles may not call it). */
+  async stop(configArn: string): Promise<void> {
+    try {
+      await this.client.send(new StopReplicationCommand({ ReplicationConfigArn: configArn }));
+    } catch (error) {
+      throw stopFailure(error);
     }
   }
 }

@@ -72,6 +72,15 @@ export interface TaskControl {
 }
 
 /**
+ * Stopping the task. Only a person stops a run (`dms-scheduler stop`), never the functions, so this is a port
+ * of its own rather than part of TaskControl: no function is handed, or allowed, a way to stop the task.
+ */
+export interface TaskStopper {
+  /** Asks DMS to stop the task; throws `StopRefusedError` when DMS refused (e.g. the task is not running). */
+  stop(taskArn: string): Promise<void>;
+}
+
+/**
  * True when the task has ever been started: the history that decides between a first start and a re-run.
  * Only dates DMS recorded count, not the status: reload-target or resume-processing on a task that never ran
  * "will result in data errors", whereas a start-replication DMS refuses is retried with the re-run type.

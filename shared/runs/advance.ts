@@ -25,6 +25,7 @@ import type { Metrics } from '../metrics.ts';
 import type { ScheduleRule } from '../schedule/rule.ts';
 import { type AlertKind, runAlert } from './alert-texts.ts';
 import { type HistoryWrite, historyEntryOf, type RunHistory } from './history.ts';
+import { enableScheduleRule, withoutHoldOff } from './hold-off.ts';
 import {
   activeRun,
   fingerprintOf,
@@ -41,6 +42,7 @@ import {
   reviveStats,
   serializeStats,
 } from './run.ts';
+import { explainStop } from './stop-request.ts';
 import {
   ChangeRefused,
   primedWith,
@@ -210,7 +212,8 @@ async function awaitOutcome(
   if (!isTerminal(outcome.kind)) {
     return { state: 'waiting', runId: run.id, phase: run.phase, reason: outcome.explanation };
   }
-  await finishRun(deps, config, run.id, 'started', runOutcome(outcome, task), task);
+  // A person's stop through the command line is said as such; the classification itself is DMS's state.
+  await finishRun(deps, config, run.id, 'started', explainStop(runOutcome(outcome, task), run), task);
   return 'continue';
 }
 
@@ -603,15 +606,13 @@ async function release(deps: RunDeps, config: BaseConfig, run: Run): Promise<Ste
     if (current === undefined || currentRun?.id !== run.id || currentRun.phase !== 'notified') {
       throw new ChangeRefused(`run ${run.id} is no longer waiting for its release`);
     }
-    const holdOff = holdsOff
-      ? { runId: run.id, since: now.toISOString() }
+    const next = holdsOff
+      ? { ...current, holdOff: { runId: run.id, since: now.toISOString() } }
       : run.ruleOwned && decision === 'enable'
-        ? undefined
-        : current.holdOff;
-    const { holdOff: _old, ...rest } = current;
+        ? withoutHoldOff(current)
+        : current;
     return {
-      ...rest,
-      ...(holdOff && { holdOff }),
+      ...next,
       run: { ...currentRun, phase: 'released', releasedAt: now.toISOString(), updatedAt: now.toISOString() },
     };
   });
@@ -663,7 +664,7 @@ async function applyRuleDecision(deps: RunDeps, run: Run, decision: RuleDecision
   if (rule === undefined || decision === 'none') return false;
   try {
     if (decision === 'enable') {
-      if (run.ruleOwned) await rule.enable();
+      if (run.ruleOwned) await enableScheduleRule(rule);
       return false;
     }
     if (run.ruleOwned || (await rule.state()) === 'ENABLED') {

@@ -122,8 +122,22 @@ export interface Run {
   readonly ruleDecision?: RuleDecision;
   readonly outbox: readonly OutboxEntry[];
   readonly releasedAt?: string;
+  /**
+   * A person asked DMS to stop this run's task (`dms-scheduler stop`). Written before the stop is asked for, so
+   * the run's outcome can say who stopped it even if the command died right after; `notApplied` says why DMS
+   * refused it, and then the request explains nothing.
+   */
+  readonly stopRequested?: StopRequest;
   /** The last step that failed, for the next attempt's log and the stuck-run alarm's investigation. */
   readonly lastError?: string;
+}
+
+export interface StopRequest {
+  readonly by: 'cli';
+  readonly at: string;
+  /** The AWS identity that asked, when the command line could tell. */
+  readonly principal?: string;
+  readonly notApplied?: string;
 }
 
 export interface TaskRecord {

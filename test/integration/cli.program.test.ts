@@ -22,6 +22,10 @@ describe('dms-scheduler: help', () => {
     [['--help']],
     [['status', '--help']],
     [['history', '--help']],
+    [['run', '--help']],
+    [['wait', '--help']],
+    [['stop', '--help']],
+    [['resume', '--help']],
   ])('%j prints usage, examples and the exit codes on stdout, exit 0', async (args) => {
     const result = await program(args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -30,11 +34,18 @@ describe('dms-scheduler: help', () => {
     expect(result.stdout).toContain(EXIT_CODES_HELP);
   });
 
-  it('the program help lists the commands that exist and says which are not built yet', async () => {
+  it('the program help lists every command, and no longer says any is not built', async () => {
     const { stdout } = await program(['--help']);
-    for (const command of ['status', 'history', 'hooks'])
+    for (const command of ['run', 'wait', 'stop', 'resume', 'status', 'history', 'hooks'])
       expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-    expect(stdout).toContain('Not built yet: run, wait, stop, resume and success notifications');
+    expect(stdout).not.toContain('Not built yet');
+  });
+
+  it('wait --help and run --help say what 130 (Ctrl-C) and the start outcomes end with', async () => {
+    const wait = await program(['wait', '--help']);
+    expect(wait.stdout).toContain('130  Ctrl-C: following stopped; the run goes on, untouched');
+    const run = await program(['run', '--help']);
+    expect(run.stdout).toContain('Exit codes of run: 0 started; 1 start-failed; 3 start-unknown');
   });
 
   it.each([
@@ -66,6 +77,19 @@ describe('dms-scheduler: usage errors end with exit 2, before any AWS call', () 
       ['history', '--stack', 'any', '--since', 'yesterday'],
       'dms-scheduler: --since takes a span back from now (30m, 12h, 7d, 2w) or a UTC date (2026-11-01, 2026-11-01T06:00:00Z)\n',
     ],
+    [
+      ['wait', '--stack', 'any', '--interval', '0'],
+      'dms-scheduler: --interval must be a number of seconds from 0.01 to 3600\n',
+    ],
+    [
+      ['run', '--stack', 'any', '--start-type', 'fresh'],
+      expect.stringMatching(/^dms-scheduler: the run request is not valid: .*startType.*\n$/),
+    ],
+    [
+      ['run', '--stack', 'any', '--cdc-start-time', 'yesterday'],
+      expect.stringMatching(/^dms-scheduler: the run request is not valid: .*cdcStartTime.*\n$/),
+    ],
+    [['stop'], expect.stringContaining('--stack NAME is required')],
   ])('%j', async (args, stderr) => {
     const result = await program(args);
     expect(result).toEqual({ code: 2, stdout: '', stderr });

@@ -12,6 +12,8 @@ import {
   ResourceNotFoundFault,
   StartReplicationCommand,
   StartReplicationTaskCommand,
+  StopReplicationCommand,
+  StopReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -25,7 +27,7 @@ import {
 } from '#shared/dms/serverless-control';
 import { chooseStartType, startability } from '#shared/dms/start-type';
 import { hasRunBefore } from '#shared/dms/task';
-import { FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '#shared/errors';
+import { FirstRunOnlyError, StartRefusedError, StopRefusedError, TaskMismatchError } from '#shared/errors';
 import { fingerprintOf } from '#shared/runs/run';
 import { rejection } from '../../support/rejection.ts';
 
@@ -315,6 +317,28 @@ describe('start', () => {
         unknown,
       );
     }
+  });
+});
+
+describe('stop', () => {
+  it('sends StopReplication for our config, never a task call', async () => {
+    dms.on(StopReplicationCommand).resolves({});
+    await control.stop(CONFIG_ARN);
+    expect(dms).toHaveReceivedCommandExactlyOnceWith(StopReplicationCommand, {
+      ReplicationConfigArn: CONFIG_ARN,
+    });
+    expect(dms).not.toHaveReceivedCommand(StopReplicationTaskCommand);
+  });
+
+  it('turns a client fault into StopRefusedError and lets throttling through', async () => {
+    const fault = (name: string) =>
+      new DatabaseMigrationServiceServiceException({ name, $fault: 'client', $metadata: {}, message: name });
+    dms.on(StopReplicationCommand).rejects(fault('InvalidResourceStateFault'));
+    expect(await rejection(control.stop(CONFIG_ARN))).toBeInstanceOf(StopRefusedError);
+    dms.reset();
+    const throttled = fault('ThrottlingException');
+    dms.on(StopReplicationCommand).rejects(throttled);
+    expect(await rejection(control.stop(CONFIG_ARN))).toBe(throttled);
   });
 });
 
