@@ -78,7 +78,7 @@ function ruleLine(config: BaseConfig, run: Run, decision: RuleDecision): string 
     case 'keep-disabled':
       return (
         `The schedule rule ${rule} is kept DISABLED (RuleAfterFailure = keep-disabled). After fixing the cause, ` +
-        `start one run by hand (a successful run re-enables it) or: aws events enable-rule --name ${rule}`
+        `start one run by hand (a successful run re-enables it) or run: dms-scheduler resume --stack STACK (it enables ${rule} and ends the hold-off)`
       );
     case 'none':
       return run.ruleOwned

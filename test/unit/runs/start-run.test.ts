@@ -476,7 +476,7 @@ describe('a start that fails', () => {
       ['state', 'disable', 'disable'],
       'DISABLED',
       true,
-      `aws events enable-rule --name ${RULE_NAME}`,
+      `dms-scheduler resume --stack STACK (it enables ${RULE_NAME} and ends the hold-off)`,
     ],
   ] as const)('ends a refused start as start-failed with one alert; the rule follows %s', async (policy, calls, state, heldOff, says) => {
     tasks.snapshot = finishedTask();
