@@ -5,6 +5,7 @@ import type { TlsMode } from './database/postgres.ts';
 import { DATABASE_ENGINES, type DatabaseSettings } from './database/secret.ts';
 import { resourceKindOf, SCHEDULED_RESOURCE_ARN } from './dms/arn.ts';
 import type { TaskConnections } from './dms/connections.ts';
+import { type FolderTemplate, folderTemplateProblems } from './dms/folder-template.ts';
 import { START_TYPES, type StartType } from './dms/task.ts';
 import { ConfigurationError } from './errors.ts';
 import { CADENCES, MIGRATION_TYPES, type Mode, REFRESH_INDICATORS, validateMode } from './modes.ts';
@@ -64,6 +65,16 @@ export interface StarterConfig extends BaseConfig {
    * tested before the lock is taken, the ones the task must use; undefined when the pre-flight is off.
    */
   readonly preflight: TaskConnections | undefined;
+  /**
+   * The S3 target folder set before each start (S3_TARGET_FOLDER_TEMPLATE), with the replication instance and
+   * target endpoint it is set on and tested from; undefined when no template is configured.
+   */
+  readonly targetFolder: TargetFolderPreparation | undefined;
+}
+
+export interface TargetFolderPreparation extends FolderTemplate {
+  readonly instanceArn: string;
+  readonly endpointArn: string;
 }
 
 export interface PostProcessorConfig extends BaseConfig {
@@ -145,7 +156,7 @@ const starterSchema = () =>
     CDC_START_TIME: optional(z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' })),
     CDC_START_POSITION: optional(z.string().check(z.maxLength(1024))),
     PREFLIGHT_CONNECTIONS: z.pipe(blankAsUnset, z._default(z.enum(['on', 'off']), 'off')),
-    PREFLIGHT_REPLICATION_INSTANCE_ARN: optional(
+    TASK_REPLICATION_INSTANCE_ARN: optional(
       z
         .string()
         .check(
@@ -155,12 +166,10 @@ const starterSchema = () =>
           ),
         ),
     ),
-    PREFLIGHT_SOURCE_ENDPOINT_ARN: optional(
-      z.string().check(z.regex(dmsArnOf('endpoint'), ENDPOINT_ARN_MESSAGE)),
-    ),
-    PREFLIGHT_TARGET_ENDPOINT_ARN: optional(
-      z.string().check(z.regex(dmsArnOf('endpoint'), ENDPOINT_ARN_MESSAGE)),
-    ),
+    TASK_SOURCE_ENDPOINT_ARN: optional(z.string().check(z.regex(dmsArnOf('endpoint'), ENDPOINT_ARN_MESSAGE))),
+    TASK_TARGET_ENDPOINT_ARN: optional(z.string().check(z.regex(dmsArnOf('endpoint'), ENDPOINT_ARN_MESSAGE))),
+    S3_TARGET_FOLDER_TEMPLATE: optional(z.string()),
+    S3_TARGET_FOLDER_TIME_ZONE: z.pipe(blankAsUnset, z._default(z.string(), 'UTC')),
   });
 
 const postProcessorSchema = () =>
@@ -264,6 +273,7 @@ export function loadStarterConfig(env: Env): StarterConfig {
   return {
     ...base,
     preflight: preflightOf(raw, base),
+    targetFolder: targetFolderOf(raw, base),
     startTypeOverride: raw.START_TYPE_OVERRIDE === 'auto' ? undefined : raw.START_TYPE_OVERRIDE,
     cdcStart: {
       ...(raw.CDC_START_TIME !== undefined && { time: new Date(raw.CDC_START_TIME) }),
@@ -284,17 +294,47 @@ function preflightOf(
     );
   }
   const missing = [
-    ['PREFLIGHT_REPLICATION_INSTANCE_ARN', raw.PREFLIGHT_REPLICATION_INSTANCE_ARN],
-    ['PREFLIGHT_SOURCE_ENDPOINT_ARN', raw.PREFLIGHT_SOURCE_ENDPOINT_ARN],
-    ['PREFLIGHT_TARGET_ENDPOINT_ARN', raw.PREFLIGHT_TARGET_ENDPOINT_ARN],
+    ['TASK_REPLICATION_INSTANCE_ARN', raw.TASK_REPLICATION_INSTANCE_ARN],
+    ['TASK_SOURCE_ENDPOINT_ARN', raw.TASK_SOURCE_ENDPOINT_ARN],
+    ['TASK_TARGET_ENDPOINT_ARN', raw.TASK_TARGET_ENDPOINT_ARN],
   ].flatMap(([name, value]) =>
     value === undefined ? [`${name} is not set (required when PREFLIGHT_CONNECTIONS is on)`] : [],
   );
   if (missing.length > 0) throw new ConfigurationError(`Invalid configuration: ${missing.join('; ')}`);
   return {
-    instanceArn: raw.PREFLIGHT_REPLICATION_INSTANCE_ARN as string,
-    source: raw.PREFLIGHT_SOURCE_ENDPOINT_ARN as string,
-    target: raw.PREFLIGHT_TARGET_ENDPOINT_ARN as string,
+    instanceArn: raw.TASK_REPLICATION_INSTANCE_ARN as string,
+    source: raw.TASK_SOURCE_ENDPOINT_ARN as string,
+    target: raw.TASK_TARGET_ENDPOINT_ARN as string,
+  };
+}
+
+/** The S3 target folder preparation, checked whole: its template, its time zone and the two ARNs it needs. */
+function targetFolderOf(
+  raw: z.output<ReturnType<typeof starterSchema>>,
+  base: BaseConfig,
+): TargetFolderPreparation | undefined {
+  const template = raw.S3_TARGET_FOLDER_TEMPLATE;
+  if (template === undefined) return undefined;
+  const problems = folderTemplateProblems(template, raw.S3_TARGET_FOLDER_TIME_ZONE).map(
+    (problem) => `S3_TARGET_FOLDER_TEMPLATE ${problem}`,
+  );
+  if (resourceKindOf(base.task.arn) === 'replication-config') {
+    problems.push(
+      'S3_TARGET_FOLDER_TEMPLATE is set, but a DMS Serverless replication has no replication instance to test the endpoint from',
+    );
+  }
+  for (const [name, value] of [
+    ['TASK_REPLICATION_INSTANCE_ARN', raw.TASK_REPLICATION_INSTANCE_ARN],
+    ['TASK_TARGET_ENDPOINT_ARN', raw.TASK_TARGET_ENDPOINT_ARN],
+  ] as const) {
+    if (value === undefined) problems.push(`${name} is not set (required with S3_TARGET_FOLDER_TEMPLATE)`);
+  }
+  if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  return {
+    template,
+    timeZone: raw.S3_TARGET_FOLDER_TIME_ZONE,
+    instanceArn: raw.TASK_REPLICATION_INSTANCE_ARN as string,
+    endpointArn: raw.TASK_TARGET_ENDPOINT_ARN as string,
   };
 }
 

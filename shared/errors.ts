@@ -31,7 +31,15 @@ export class StartTypeRefusedError extends Error {
  * not applied by that call. Whether an earlier attempt of the same call was is a question for the task itself.
  */
 export class StartRefusedError extends Error {
-  override readonly name = 'StartRefusedError';
+  override readonly name: string = 'StartRefusedError';
+}
+
+/**
+ * What a start needs before StartReplicationTask could not be made ready (the S3 target folder, its connection
+ * test): the task was not asked to start, and the run ends as a refused start does, with one alert.
+ */
+export class StartPreparationError extends StartRefusedError {
+  override readonly name = 'StartPreparationError';
 }
 
 /**

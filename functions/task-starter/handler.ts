@@ -11,6 +11,7 @@ import {
 import { loadStarterConfig } from '#shared/config';
 import { taskControlFor } from '#shared/dms/controls';
 import { DmsConnectionTester } from '#shared/dms/dms-connections';
+import { DmsTargetFolderEditor } from '#shared/dms/dms-endpoints';
 import { asLog, createLogger } from '#shared/log';
 import { powertoolsMetrics } from '#shared/metrics';
 import { DynamoDbRunHistory } from '#shared/runs/dynamodb-history';
@@ -27,7 +28,8 @@ const dynamoDb = createDynamoDbClient();
 const run = createStarterHandler(
   {
     tasks: taskControlFor(dms, config.task.arn),
-    ...(config.preflight && { connections: new DmsConnectionTester(dms) }),
+    ...((config.preflight || config.targetFolder) && { connections: new DmsConnectionTester(dms) }),
+    ...(config.targetFolder && { folders: new DmsTargetFolderEditor(dms) }),
     rule: config.scheduleRule
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,

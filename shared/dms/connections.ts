@@ -40,20 +40,41 @@ export type PreflightVerdict =
   | { readonly passed: false; readonly problem: string };
 
 /**
- * Tests the source and the target connection at once and waits until both succeeded, one failed, or the
+ * Tests the task's source and target connections at once and waits until both succeeded, one failed, or the
  * deadline passed. Never throws: a test DMS would not start, a read that failed for good and an answer that
  * did not come in time are each a failed verdict naming the endpoint and DMS's words.
  */
-export async function testTaskConnections(
+export function testTaskConnections(
   tester: ConnectionTester,
   connections: TaskConnections,
   timing: PreflightTiming,
 ): Promise<PreflightVerdict> {
+  return testConnections(
+    tester,
+    connections.instanceArn,
+    [
+      { role: 'source', arn: connections.source },
+      { role: 'target', arn: connections.target },
+    ],
+    timing,
+  );
+}
+
+/** An endpoint to test, and what it is to the task (`source`, `target`), for the verdict's words. */
+export interface EndpointToTest {
+  readonly role: string;
+  readonly arn: string;
+}
+
+/** The same wait for any endpoints of one replication instance: all at once, until all answered. */
+export async function testConnections(
+  tester: ConnectionTester,
+  instanceArn: string,
+  endpoints: readonly EndpointToTest[],
+  timing: PreflightTiming,
+): Promise<PreflightVerdict> {
   const started = timing.now();
-  const endpoints = [
-    { role: 'source', arn: connections.source },
-    { role: 'target', arn: connections.target },
-  ] as const;
+  const connections = { instanceArn };
   const states = new Map<string, ConnectionState>();
   for (const endpoint of endpoints) {
     try {

@@ -5,21 +5,31 @@
 // refused, on a task that shows no sign of it, ends the run as start-failed, with one alert.
 import type { StarterConfig } from '../config.ts';
 import type { ConnectionTester } from '../dms/connections.ts';
+import type { TargetFolderEditor } from '../dms/endpoints.ts';
 import { chooseStartType, reRunStartType, startability } from '../dms/start-type.ts';
 import type { StartRequest, StartType, TaskSnapshot } from '../dms/task.ts';
-import { describeError, FirstRunOnlyError, StartRefusedError, TaskMismatchError } from '../errors.ts';
+import {
+  describeError,
+  FirstRunOnlyError,
+  StartPreparationError,
+  StartRefusedError,
+  TaskMismatchError,
+} from '../errors.ts';
 import type { RuleState } from '../schedule/rule.ts';
 import { advanceRun, changeRun, finishRun, markStarted, type RunDeps } from './advance.ts';
 import { preflightProblem } from './preflight.ts';
 import { activeRun, fingerprintOf, hasBegun, newRunId, type Run } from './run.ts';
 import { ChangeRefused, primedWith, type StoredRecord, UNCHANGED, updateRecord } from './store.ts';
+import { prepareTargetFolder } from './target-folder.ts';
 import type { Trigger } from './trigger.ts';
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export type StarterDeps = Omit<RunDeps, 'hooks'> & {
-  /** The pre-flight's connection tests (needed when the configuration turns the pre-flight on). */
+  /** Connection tests: the pre-flight's, and the S3 folder's (needed when either is configured). */
   readonly connections?: ConnectionTester;
+  /** Sets the S3 target folder (needed when S3_TARGET_FOLDER_TEMPLATE is configured). */
+  readonly folders?: TargetFolderEditor;
   /** How the pre-flight waits between two reads; a timer by default. */
   readonly sleep?: (ms: number) => Promise<void>;
 };
@@ -159,6 +169,20 @@ export async function startRun(
     rule: { name: ruleName, state: ruleAfter },
   });
   try {
+    if (config.targetFolder) {
+      if (deps.folders === undefined || deps.connections === undefined) {
+        throw new Error(
+          'an S3 target folder is configured but no TargetFolderEditor or ConnectionTester was given',
+        );
+      }
+      await prepareTargetFolder(
+        { ...deps, folders: deps.folders, connections: deps.connections, sleep: deps.sleep ?? sleepFor },
+        config,
+        config.targetFolder,
+        task,
+        new Date(run.scheduledFor ?? run.createdAt),
+      );
+    }
     await startWithFallback(
       deps,
       config,
@@ -297,7 +321,10 @@ async function afterStartError(
         'next notice or reconcile tick settles it from what DMS shows',
     );
   }
-  const explanation = `DMS refused to start task ${config.task.identifier} (${startType}): ${startError}`;
+  const explanation =
+    error instanceof StartPreparationError
+      ? `Task ${config.task.identifier} was not started (${startType}): ${error.message}`
+      : `DMS refused to start task ${config.task.identifier} (${startType}): ${startError}`;
   await finishRun(deps, config, run.id, 'starting', { kind: 'start-failed', explanation }, task);
   deps.log.error('start refused', { runId: run.id, error: startError });
   const settled = await advanceRun(deps, config, task);

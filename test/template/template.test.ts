@@ -121,11 +121,16 @@ const PSEUDO: Params = {
 };
 const TASK_ARN = 'arn:aws:dms:eu-west-1:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ1';
 const CONFIG_ARN = 'arn:aws:dms:eu-west-1:123456789012:replication-config:NIGHTLYSERVERLESS000000001';
+const FOLDER_PARAMS: Params = {
+  S3TargetFolderTemplate: 'exports/{yyyy}/{MM}/{dd}',
+  TaskReplicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:NIGHTLYINSTANCE',
+  TaskTargetEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:EXPORTS3',
+};
 const PREFLIGHT_PARAMS: Params = {
   PreflightConnections: 'on',
-  PreflightReplicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:NIGHTLYINSTANCE',
-  PreflightSourceEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:PRODSOURCE',
-  PreflightTargetEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:STAGINGTARGET',
+  TaskReplicationInstanceArn: 'arn:aws:dms:eu-west-1:123456789012:rep:NIGHTLYINSTANCE',
+  TaskSourceEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:PRODSOURCE',
+  TaskTargetEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:STAGINGTARGET',
 };
 const TASK_IDENTIFIER = 'nightly-refresh';
 
@@ -366,11 +371,13 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'dms:DescribeReplications': '*',
     'dms:StartReplication': { Ref: 'ReplicationTaskArn' },
     'dms:TestConnection': [
-      { Ref: 'PreflightReplicationInstanceArn' },
-      { Ref: 'PreflightSourceEndpointArn' },
-      { Ref: 'PreflightTargetEndpointArn' },
+      { Ref: 'TaskReplicationInstanceArn' },
+      { Ref: 'TaskSourceEndpointArn' },
+      { Ref: 'TaskTargetEndpointArn' },
     ],
     'dms:DescribeConnections': '*',
+    'dms:ModifyEndpoint': { Ref: 'TaskTargetEndpointArn' },
+    'dms:DescribeEndpoints': '*',
     'events:DescribeRule': RULE_ARN,
     'events:DisableRule': RULE_ARN,
     'events:EnableRule': RULE_ARN,
@@ -415,10 +422,12 @@ const CONDITIONAL_STATEMENTS: Record<string, string> = {
   ReadReplication: 'IsServerless',
   StartTask: 'IsServerless',
   StartReplication: 'IsServerless',
-  PreflightTestFromInstance: 'HasPreflight',
+  TestFromInstance: 'TestsTargetConnection',
   PreflightTestSource: 'HasPreflight',
-  PreflightTestTarget: 'HasPreflight',
-  PreflightReadConnections: 'HasPreflight',
+  TestTarget: 'TestsTargetConnection',
+  ReadConnections: 'TestsTargetConnection',
+  SetTargetFolder: 'HasTargetFolder',
+  ReadTargetFolder: 'HasTargetFolder',
   HoldScheduleRule: 'IsSchedule',
   ReleaseScheduleRule: 'IsSchedule',
   ReadTargetDatabaseSecret: 'HasTargetDatabaseSecret',
@@ -437,6 +446,7 @@ const NO_RESOURCE_LEVEL_PERMISSIONS = new Set([
   'dms:DescribeReplicationTasks',
   'dms:DescribeReplications',
   'dms:DescribeConnections',
+  'dms:DescribeEndpoints',
   'ec2:DescribeNetworkInterfaces',
 ]);
 
@@ -478,9 +488,11 @@ describe('function settings', () => {
         'CDC_START_TIME',
         'CDC_START_POSITION',
         'PREFLIGHT_CONNECTIONS',
-        'PREFLIGHT_REPLICATION_INSTANCE_ARN',
-        'PREFLIGHT_SOURCE_ENDPOINT_ARN',
-        'PREFLIGHT_TARGET_ENDPOINT_ARN',
+        'TASK_REPLICATION_INSTANCE_ARN',
+        'TASK_SOURCE_ENDPOINT_ARN',
+        'TASK_TARGET_ENDPOINT_ARN',
+        'S3_TARGET_FOLDER_TEMPLATE',
+        'S3_TARGET_FOLDER_TIME_ZONE',
       ].sort(),
     );
     expect(Object.keys(envOf('PostProcessorFunction')).sort()).toEqual(
@@ -685,6 +697,25 @@ describe('deploy-time rules', () => {
       expect(condition('HasPreflight', params), name).toBe(false);
     }
     expect(condition('HasPreflight', parameterValues(mode))).toBe(false);
+  });
+
+  it('refuses an S3 folder template without the endpoint it sets and the instance it tests from', () => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    expect(brokenRules(parameterValues(mode, FOLDER_PARAMS))).toEqual([]);
+    expect(condition('HasTargetFolder', parameterValues(mode, FOLDER_PARAMS))).toBe(true);
+    expect(condition('TestsTargetConnection', parameterValues(mode, FOLDER_PARAMS))).toBe(true);
+    expect(condition('HasPreflight', parameterValues(mode, FOLDER_PARAMS))).toBe(false);
+    for (const name of ['TaskReplicationInstanceArn', 'TaskTargetEndpointArn']) {
+      const params = parameterValues(mode, { ...FOLDER_PARAMS, [name]: '' });
+      expect(brokenRules(params), name).toEqual(['FolderNamesItsEndpoint']);
+      expect(condition('HasTargetFolder', params), name).toBe(false);
+    }
+    const pattern = new RegExp(
+      String(obj(parameters.S3TargetFolderTemplate, 'S3TargetFolderTemplate').AllowedPattern),
+    );
+    expect('exports/{yyyy}/{MM}/{dd}').toMatch(pattern);
+    expect('').toMatch(pattern);
+    expect('exports/{yyyy} x').not.toMatch(pattern);
   });
 
   it('refuses a CDC start time together with a CDC start position', () => {
@@ -1813,6 +1844,7 @@ describe('functions', () => {
     // DMS's own TestConnectionSucceeds waiter allows 5 minutes; the function keeps a margin beyond that.
     expect(timeout(PREFLIGHT_PARAMS)).toBeGreaterThanOrEqual(300 + PREFLIGHT_MARGIN_MS / 1000);
     expect(timeout(PREFLIGHT_PARAMS)).toBeLessThan(900);
+    expect(timeout(FOLDER_PARAMS)).toBe(timeout(PREFLIGHT_PARAMS));
   });
 
   it.each(FUNCTION_IDS)('%s is bundled by esbuild as build.mjs bundles it', (id) => {

@@ -31,9 +31,9 @@ const SOURCE = 'arn:aws:dms:us-east-1:123456789012:endpoint:PRODSOURCE';
 const TARGET = 'arn:aws:dms:us-east-1:123456789012:endpoint:STAGINGTARGET';
 const PREFLIGHT_ENV = {
   PREFLIGHT_CONNECTIONS: 'on',
-  PREFLIGHT_REPLICATION_INSTANCE_ARN: INSTANCE,
-  PREFLIGHT_SOURCE_ENDPOINT_ARN: SOURCE,
-  PREFLIGHT_TARGET_ENDPOINT_ARN: TARGET,
+  TASK_REPLICATION_INSTANCE_ARN: INSTANCE,
+  TASK_SOURCE_ENDPOINT_ARN: SOURCE,
+  TASK_TARGET_ENDPOINT_ARN: TARGET,
 };
 const scheduled: Trigger = { kind: 'schedule', ruleArn: RULE_ARN, time: new Date('2026-11-23T00:00:00Z') };
 
@@ -168,7 +168,7 @@ describe('the pre-flight configuration', () => {
   it('needs all three ARNs when on, naming each missing one', () => {
     expect(() => starterConfig({ PREFLIGHT_CONNECTIONS: 'on' })).toThrow(ConfigurationError);
     expect(() => starterConfig({ PREFLIGHT_CONNECTIONS: 'on' })).toThrow(
-      /PREFLIGHT_REPLICATION_INSTANCE_ARN is not set .*PREFLIGHT_SOURCE_ENDPOINT_ARN is not set .*PREFLIGHT_TARGET_ENDPOINT_ARN is not set/,
+      /TASK_REPLICATION_INSTANCE_ARN is not set .*TASK_SOURCE_ENDPOINT_ARN is not set .*TASK_TARGET_ENDPOINT_ARN is not set/,
     );
     expect(starterConfig(PREFLIGHT_ENV).preflight).toEqual({
       instanceArn: INSTANCE,
@@ -179,8 +179,8 @@ describe('the pre-flight configuration', () => {
   });
 
   it('refuses an ARN of the wrong kind, and a Serverless replication', () => {
-    expect(() => starterConfig({ ...PREFLIGHT_ENV, PREFLIGHT_SOURCE_ENDPOINT_ARN: INSTANCE })).toThrow(
-      'PREFLIGHT_SOURCE_ENDPOINT_ARN must be a DMS endpoint ARN',
+    expect(() => starterConfig({ ...PREFLIGHT_ENV, TASK_SOURCE_ENDPOINT_ARN: INSTANCE })).toThrow(
+      'TASK_SOURCE_ENDPOINT_ARN must be a DMS endpoint ARN',
     );
     expect(() =>
       starterConfig({
