@@ -737,7 +737,9 @@ describe('release', () => {
     expect(rule.calls).toEqual(['state', 'disable']);
     expect(rule.current).toBe('DISABLED');
     expect((await store.record())?.holdOff).toEqual({ runId: run.id, since: clock.date().toISOString() });
-    expect(alerts.published[0]?.message).toContain(`dms-scheduler resume --stack STACK (it enables ${RULE_NAME} and ends the hold-off)`);
+    expect(alerts.published[0]?.message).toContain(
+      `dms-scheduler resume --stack STACK (it enables ${RULE_NAME} and ends the hold-off)`,
+    );
   });
 
   it('never advances a released run again: only the store is read', async () => {
