@@ -32,16 +32,8 @@ export function parseCount(option: string, text: string, max: number): number {
   return value;
 }
 
-/** "42s", "3m 05s", "1h 02m", "2d 03h": the two largest units, enough to compare runs at a glance. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${pad(seconds % 60)}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h ${pad(minutes % 60)}m`;
-  return `${Math.floor(hours / 24)}d ${pad(hours % 24)}h`;
-}
+/** The same words for a duration as the notices use (shared/duration-text.ts). */
+export { formatDuration } from '#shared/duration-text';
 
 /** "2026-11-23 00:00:05Z": UTC, as the schedule's cron speaks, to the second. */
 export function formatTimestamp(iso: string): string {
@@ -49,5 +41,3 @@ export function formatTimestamp(iso: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
-
-const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,6 +1,6 @@
 // Why this file exists: a run's duration is read by people in notices (and on the command line): "12m 40s"
-// says more at a glance than milliseconds. Pure, so each form is tested on its own. cli/time-text.ts holds the
-// same function for the command line; it can re-export this one.
+// says more at a glance than milliseconds. Pure, so each form is tested on its own. The command line uses the
+// same words (cli/time-text.ts re-exports it).
 
 /** "42s", "12m 40s", "1h 02m", "2d 03h": the two largest units, short enough for an SNS subject. */
 export function formatDuration(ms: number): string {
