@@ -4,6 +4,8 @@
 // error becomes its exit code (exit-codes.ts) and its one line on stderr.
 import { Command, CommanderError, Option } from 'commander';
 import { describeError } from '#shared/errors';
+import { addExportCommand } from './definitions/export-command.ts';
+import { addImportCommand } from './definitions/import-command.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from './exit-codes.ts';
 import { addHistoryCommand } from './history-command.ts';
 import { addHooksCommand } from './hooks.ts';
@@ -62,6 +64,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addStatusCommand(program, io);
   addHistoryCommand(program, io);
   addHooksCommand(program, io, setExitCode);
+  addExportCommand(program, io);
+  addImportCommand(program, io, setExitCode);
   return program;
 }
 
