@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeError } from '#shared/errors';
 import { addExportCommand } from './definitions/export-command.ts';
+import { addGenerateCommand } from './definitions/generate-command.ts';
 import { addImportCommand } from './definitions/import-command.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from './exit-codes.ts';
 import { addHistoryCommand } from './history-command.ts';
@@ -66,6 +67,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addHooksCommand(program, io, setExitCode);
   addExportCommand(program, io);
   addImportCommand(program, io, setExitCode);
+  addGenerateCommand(program, io);
   return program;
 }
 
