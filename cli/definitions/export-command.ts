@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DmsAccount } from '#shared/definitions/dms-account';
 import { exportDefinitions, type Selection, SelectionError } from '#shared/definitions/export';
-import { writeDefinitions } from '#shared/definitions/folder';
+import { readDefinitions, writeDefinitions } from '#shared/definitions/folder';
+import { DefinitionsError, describeProblem, type Problem } from '#shared/definitions/model';
 import { globalsOf, printerOf } from '../context.ts';
 import { RefusedError, UsageError } from '../errors.ts';
 import { EXIT_CODES_HELP } from '../exit-codes.ts';
@@ -71,6 +72,11 @@ export function addExportCommand(program: Command, io: CliIo): void {
         const stale = removeStaleTaskFiles(out, written);
         const printer = printerOf(io, globals);
         for (const warning of result.warnings) printer.note(`warning: ${warning}`);
+        // What DMS answered is checked as import will check it, so a key these rules do not know yet is
+        // seen now, with its file and path, rather than at the import.
+        for (const problem of problemsOf(out)) {
+          printer.note(`warning: import will refuse ${describeProblem(problem)} until it is fixed`);
+        }
         for (const file of stale) printer.note(`removed ${join(out, file)} (its task is no longer exported)`);
         if (globals.json) {
           printer.data(
@@ -120,4 +126,14 @@ function removeStaleTaskFiles(dir: string, written: readonly string[]): string[]
   );
   for (const file of stale) rmSync(join(dir, file));
   return stale;
+}
+
+function problemsOf(dir: string): readonly Problem[] {
+  try {
+    readDefinitions(dir);
+    return [];
+  } catch (error) {
+    if (error instanceof DefinitionsError) return error.problems;
+    throw error;
+  }
 }

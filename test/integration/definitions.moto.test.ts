@@ -222,6 +222,18 @@ describe.runIf(motoServerPath !== undefined)(
       await task('dev-orders', ordersSource, 'public', true);
       await task('dev-customers', customersSource, 'crm', true);
       await task('dev-adhoc', ordersSource, 'scratch', false);
+      // A task whose settings hold a section these rules do not know (as a newer DMS might answer).
+      await source.send(
+        new CreateReplicationTaskCommand({
+          ReplicationTaskIdentifier: 'dev-odd',
+          SourceEndpointArn: ordersSource,
+          TargetEndpointArn: sharedTarget,
+          ReplicationInstanceArn: instance.ReplicationInstance?.ReplicationInstanceArn,
+          MigrationType: 'cdc',
+          TableMappings: JSON.stringify(selectAll('odd')),
+          ReplicationTaskSettings: JSON.stringify({ FutureSettings: { Enabled: true } }),
+        }),
+      );
 
       // The target ("staging") account already has an endpoint made by hand: no import may touch it.
       await target.send(
@@ -326,6 +338,21 @@ describe.runIf(motoServerPath !== undefined)(
       expect(result.stderr).toContain('DMS_SCHEDULER_PASSWORD_ORDERS_SOURCE');
     });
 
+    it('export --task checks what it wrote as import will, and warns of what import would refuse', async () => {
+      const odd = join(work, 'odd');
+      const result = await program(['export', '--task', 'dev-odd', '--out', odd]);
+      expect(result.code).toBe(0);
+      expect(readdirSync(odd).sort()).toEqual(['manifest.json', 'rts-dev-odd.json', 'tm-dev-odd.json']);
+      expect(result.stderr).toContain(
+        'warning: import will refuse rts-dev-odd.json $.FutureSettings: unknown key (known: TargetMetadata,',
+      );
+      const missing = await program(['export', '--task', 'dev-none', '--out', odd]);
+      expect(missing).toMatchObject({ code: 4, stdout: '' });
+      expect(missing.stderr).toBe(
+        'dms-scheduler: no replication task dev-none in this account and region; nothing was written\n',
+      );
+    });
+
     it('no file export writes holds a planted password or secret value, and the warnings name none either', async () => {
       const result = await program([
         'export',
@@ -413,6 +440,7 @@ describe.runIf(motoServerPath !== undefined)(
       expect((await inventory(source)).tasks).toEqual([
         'dev-adhoc:creating',
         'dev-customers:creating',
+        'dev-odd:creating',
         'dev-orders:creating',
       ]);
     });
