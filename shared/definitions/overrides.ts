@@ -154,6 +154,16 @@ function checkOverrides(
     ) {
       problems.add([...at, 'port'], 'expected a port number (1 to 65535)');
     }
+    const usesSecret =
+      override.secretArn !== undefined || definitions.endpoints[id]?.auth.kind === 'secrets-manager';
+    for (const key of ['server', 'port', 'username']) {
+      if (usesSecret && override[key] !== undefined) {
+        problems.add(
+          [...at, key],
+          'the endpoint reads it from its secret (DMS does): set it in the secret instead',
+        );
+      }
+    }
     if (typeof override.secretArn === 'string' && !override.secretArn.startsWith('arn:')) {
       problems.add(
         [...at, 'secretArn'],

@@ -72,7 +72,7 @@ export interface WaitSettings {
 }
 
 export const DEFAULT_WAIT: WaitSettings = {
-  attempts: 90,
+  attempts: 120,
   intervalMs: 10_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

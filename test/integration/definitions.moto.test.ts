@@ -500,6 +500,36 @@ describe.runIf(motoServerPath !== undefined)(
       expect(result.stdout).toContain('  ~ update  task                  stg-orders (tableMappings)\n');
       expect(result.stdout).toContain('0 to create, 1 to update, 0 to replace, 0 to delete, 5 unchanged.');
       expect(changingCalls()).toEqual([]);
+      const json = await program([...importArgs(edited), '--plan', '--json']);
+      expect(json.code).toBe(0);
+      const document = JSON.parse(json.stdout);
+      expect(Object.keys(document)).toEqual([
+        'kind',
+        'version',
+        'dryRun',
+        'env',
+        'items',
+        'conflicts',
+        'applied',
+        'start',
+      ]);
+      expect(document).toMatchObject({
+        kind: 'import',
+        version: 1,
+        dryRun: true,
+        env: 'staging',
+        conflicts: [],
+        applied: false,
+        start: null,
+      });
+      expect(document.items).toContainEqual({
+        action: 'update',
+        kind: 'task',
+        id: 'stg-orders',
+        arn: expect.stringMatching(/^arn:aws:dms:us-east-1:222222222222:task:/),
+        changes: ['tableMappings'],
+      });
+      expect(changingCalls()).toEqual([]);
     });
 
     it('--start tests each instance-endpoint pair, then starts the tasks with the start type they need', async () => {

@@ -169,6 +169,23 @@ describe('usage errors: exit 2 before any AWS call', () => {
     expect(result.stderr).not.toContain('hunter2');
   });
 
+  it('a server override for an endpoint that reads its server from a secret', async () => {
+    const overrides = join(work, 'secret.json');
+    writeFileSync(
+      overrides,
+      JSON.stringify({
+        stg: {
+          endpoints: { src: { secretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:s', server: 'db.stg' } },
+        },
+      }),
+    );
+    const result = await program(['import', '--dir', folder(), '--env', 'stg', '--overrides', overrides]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'secret.json $.stg.endpoints.src.server: the endpoint reads it from its secret (DMS does): set it in the secret instead',
+    );
+  });
+
   it('a name prefix that makes identifiers DMS refuses', async () => {
     const overrides = join(work, 'prefix.json');
     writeFileSync(overrides, JSON.stringify({ stg: { namePrefix: 'stg--' } }));
