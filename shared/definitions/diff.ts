@@ -97,7 +97,25 @@ export function instanceChanges(
   wanted: ReplicationInstanceDefinition,
   actual: ReplicationInstanceDefinition,
 ): string[] {
-  return INSTANCE_FIELDS.filter((field) => wanted[field] !== undefined && wanted[field] !== actual[field]);
+  return INSTANCE_FIELDS.filter((field) => {
+    if (wanted[field] === undefined || wanted[field] === actual[field]) return false;
+    // DMS upgrades minor versions by itself (AutoMinorVersionUpgrade) and never downgrades: only a newer
+    // version than the instance runs is a change to make.
+    if (field === 'engineVersion')
+      return compareVersions(String(wanted.engineVersion), String(actual.engineVersion ?? '')) > 0;
+    return true;
+  });
+}
+
+/** Negative, zero or positive as `a` is older than, the same as or newer than `b` ("3.5.10" > "3.5.9"). */
+export function compareVersions(a: string, b: string): number {
+  const parts = (version: string) => version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const [left, right] = [parts(a), parts(b)];
+  for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
+    const difference = (left[index] ?? 0) - (right[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 export function taskChanges(wanted: TaskDefinition, actual: NormalisedTask): string[] {

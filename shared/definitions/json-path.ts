@@ -65,7 +65,7 @@ export class Problems {
     return undefined;
   }
 
-  /** Keys of `object` that are not in `known` are problems; a hint names the closest known key. */
+  /** Keys of `object` that are not in `known` are problems; the message lists the known ones. */
   onlyKeys(object: JsonObject, path: JsonPath, known: readonly string[]): void {
     for (const key of Object.keys(object)) {
       if (!known.includes(key)) {

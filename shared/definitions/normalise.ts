@@ -125,8 +125,16 @@ export function normaliseInstance(instance: ReplicationInstance): ReplicationIns
     engineVersion: instance.EngineVersion,
     multiAz: instance.MultiAZ,
     publiclyAccessible: instance.PubliclyAccessible,
-    subnetGroup: instance.ReplicationSubnetGroup?.ReplicationSubnetGroupIdentifier,
+    subnetGroup: ownSubnetGroup(instance.ReplicationSubnetGroup?.ReplicationSubnetGroupIdentifier),
   }) as unknown as ReplicationInstanceDefinition;
+}
+
+/**
+ * DMS names the subnet group it makes for a VPC `default-vpc-<id>` (or `default`): that name exists only in
+ * that account, and every account has its own. Left out, the target uses its default too.
+ */
+function ownSubnetGroup(name: string | undefined): string | undefined {
+  return name === undefined || /^default(-vpc-[0-9a-f]+)?$/i.test(name) ? undefined : name;
 }
 
 export interface NormalisedTask {

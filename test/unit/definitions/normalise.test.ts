@@ -150,6 +150,18 @@ describe('normaliseInstance and normaliseTask', () => {
     });
   });
 
+  it.each([
+    ['default'],
+    ['default-vpc-0a1b2c3d'],
+  ])('leaves out the subnet group DMS made for a VPC (%s)', (name) => {
+    expect(
+      normaliseInstance({
+        ReplicationInstanceClass: 'dms.t3.micro',
+        ReplicationSubnetGroup: { ReplicationSubnetGroupIdentifier: name },
+      }),
+    ).toEqual({ class: 'dms.t3.micro' });
+  });
+
   it('parses mappings and settings, and drops the CloudWatch log group and stream', () => {
     const task = normaliseTask({
       MigrationType: 'cdc',

@@ -152,6 +152,22 @@ describe('plan', () => {
     ]);
   });
 
+  it("an instance DMS upgraded past the folder's engine version is not downgraded; an older one is upgraded", () => {
+    const pinned = desiredState(
+      { ...folder, replicationInstances: { main: { ...instance, engineVersion: '3.5.3' } } },
+      'stg',
+      { namePrefix: 'stg-' },
+    );
+    const at = (version: string) => {
+      const state = matching();
+      state.replicationInstances.set('stg-main', own('arn:main', { ...instance, engineVersion: version }));
+      return plan(pinned, state, { prune: false }).items.find((item) => item.kind === 'replication-instance');
+    };
+    expect(at('3.5.4')?.action).toBe('no-op');
+    expect(at('3.5.10')?.action).toBe('no-op');
+    expect(at('3.4.7')).toMatchObject({ action: 'update', changes: ['engineVersion'] });
+  });
+
   it('a task moved to another endpoint is replaced (DMS cannot modify that)', () => {
     const state = matching();
     const task = state.tasks.get('stg-orders') as ExistingTask;
