@@ -34,6 +34,7 @@ interface ExportOptions extends SideOptions {
   readonly stripPrefix?: string;
 }
 
+/** `--tag a=b c=d` and `--tag a=b --tag c=d` alike. */
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addExportCommand(program: Command, io: CliIo): void {
@@ -42,8 +43,13 @@ export function addExportCommand(program: Command, io: CliIo): void {
     .description(
       'write DMS tasks (chosen by tag or identifier), their endpoints and instance to a definitions folder',
     )
-    .option('--tag <key=value>', 'export the tasks with this tag (repeat: all must match)', collect, [])
-    .option('--task <id>', 'export this task (repeatable)', collect, [])
+    .option(
+      '--tag <key=value...>',
+      'export the tasks with these tags (all must match; repeatable)',
+      collect,
+      [],
+    )
+    .option('--task <id...>', 'export these tasks (repeatable)', collect, [])
     .option('--out <dir>', 'the folder to write (created if missing)')
     .option('--strip-prefix <prefix>', "remove this environment's name prefix from every identifier")
     .option(
