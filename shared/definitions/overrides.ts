@@ -11,7 +11,6 @@ import {
   DefinitionsError,
   type EndpointAuth,
   type EndpointDefinition,
-  type Problem,
   type ReplicationInstanceDefinition,
   type TaskDefinition,
 } from './model.ts';
@@ -125,6 +124,18 @@ function checkOverrides(
       [...path, 'namePrefix'],
       'expected a letter, then letters, digits and single hyphens (e.g. "stg-")',
     );
+  } else if (typeof prefix === 'string') {
+    const kinds = [
+      ['endpoint', definitions.endpoints, IDENTIFIER_LIMITS.endpoint],
+      ['replication instance', definitions.replicationInstances, IDENTIFIER_LIMITS.replicationInstance],
+      ['task', definitions.tasks, IDENTIFIER_LIMITS.task],
+    ] as const;
+    for (const [what, record, limit] of kinds) {
+      for (const id of Object.keys(record)) {
+        const bad = identifierProblem(`${prefix}${id}`, limit);
+        if (bad !== undefined) problems.add([...path, 'namePrefix'], `${what} ${id} would be named ${bad}`);
+      }
+    }
   }
   const endpoints =
     overrides.endpoints === undefined
@@ -220,41 +231,23 @@ export function desiredState(
   const prefix = overrides.namePrefix ?? '';
   const named = (id: string) => `${prefix}${id}`;
   const folderIdOf = new Map<string, string>();
-  const problems: Problem[] = [];
-  const rename = <T>(
-    record: Readonly<Record<string, T>>,
-    limit: number,
-    what: string,
-    change: (id: string, value: T) => T,
-  ) =>
+  const rename = <T>(record: Readonly<Record<string, T>>, change: (id: string, value: T) => T) =>
     Object.fromEntries(
       Object.entries(record).map(([id, value]) => {
-        const target = named(id);
-        const bad = identifierProblem(target, limit);
-        if (bad !== undefined)
-          problems.push({
-            file: 'overrides',
-            path: '$.namePrefix',
-            message: `${what} ${id} would be named ${bad}`,
-          });
-        folderIdOf.set(target, id);
-        return [target, change(id, value)];
+        folderIdOf.set(named(id), id);
+        return [named(id), change(id, value)];
       }),
     );
-  const endpoints = rename(definitions.endpoints, IDENTIFIER_LIMITS.endpoint, 'endpoint', (id, endpoint) =>
+  const endpoints = rename(definitions.endpoints, (id, endpoint) =>
     withEndpointOverride(endpoint, overrides.endpoints?.[id]),
   );
   const replicationInstances = rename(
     definitions.replicationInstances,
-    IDENTIFIER_LIMITS.replicationInstance,
-    'replication instance',
     (id, instance) =>
       ({ ...instance, ...overrides.replicationInstances?.[id] }) as ReplicationInstanceDefinition,
   );
   const tasks = rename(
     definitions.tasks,
-    IDENTIFIER_LIMITS.task,
-    'task',
     (_id, task): TaskDefinition => ({
       ...task,
       sourceEndpoint: named(task.sourceEndpoint),
@@ -262,11 +255,6 @@ export function desiredState(
       replicationInstance: named(task.replicationInstance),
     }),
   );
-  if (problems.length > 0)
-    throw new DefinitionsError(
-      'the name prefix makes identifiers DMS refuses (nothing was changed)',
-      problems,
-    );
   return { env, namePrefix: prefix, folderIdOf, endpoints, replicationInstances, tasks };
 }
 

@@ -186,6 +186,16 @@ describe('usage errors: exit 2 before any AWS call', () => {
     );
   });
 
+  it('a name prefix that makes an identifier longer than DMS allows names the resource', async () => {
+    const overrides = join(work, 'long.json');
+    writeFileSync(overrides, JSON.stringify({ stg: { namePrefix: `p${'x'.repeat(60)}-` } }));
+    const result = await program(['import', '--dir', folder(), '--env', 'stg', '--overrides', overrides]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /long\.json \$\.stg\.namePrefix: replication instance main would be named "px+-main" is longer than 63 characters/,
+    );
+  });
+
   it('a name prefix that makes identifiers DMS refuses', async () => {
     const overrides = join(work, 'prefix.json');
     writeFileSync(overrides, JSON.stringify({ stg: { namePrefix: 'stg--' } }));
