@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import { readAccount } from '#shared/definitions/account';
 import { applyPlan, missingPasswords } from '#shared/definitions/apply';
+import { desiredState } from '#shared/definitions/desired-state';
 import { DmsAccount } from '#shared/definitions/dms-account';
 import { readDefinitions } from '#shared/definitions/folder';
 import { DefinitionsError, passwordVariable } from '#shared/definitions/model';
-import { desiredState, readOverrides } from '#shared/definitions/overrides';
+import { readOverrides } from '#shared/definitions/overrides';
 import { changesSomething, plan as makePlan, type PlanItem } from '#shared/definitions/plan';
 import { type StartOutcome, TaskNotStartableError, testAndStart } from '#shared/definitions/start';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';

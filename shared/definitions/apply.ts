@@ -3,8 +3,8 @@
 // that every endpoint it must create with a password has one (read from the environment, never a file),
 // so a missing password refuses the import instead of leaving it half done.
 import type { AccountState } from './account.ts';
+import type { DesiredState } from './desired-state.ts';
 import { passwordVariable } from './model.ts';
-import type { DesiredState } from './overrides.ts';
 import type { Plan, PlanItem } from './plan.ts';
 import type { DmsWriter } from './ports.ts';
 import {

@@ -1,19 +1,12 @@
 // Why this file exists: one folder, many environments. What differs per environment (host names, secret
 // ARNs, instance class, subnet group, security groups, a name prefix) lives in an overrides file, one section
-// per environment, and is applied here to the folder's definitions to give the state an import makes real.
-// The file is JSON or YAML; it is validated like the folder (file and JSON path), and may never hold a password.
+// per environment (desired-state.ts applies it to the folder). The file is JSON or YAML; it is read and
+// validated here like the folder (file and JSON path, before any call), and may never hold a password.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type JsonObject, type JsonPath, Problems } from './json-path.ts';
-import {
-  type Definitions,
-  DefinitionsError,
-  type EndpointAuth,
-  type EndpointDefinition,
-  type ReplicationInstanceDefinition,
-  type TaskDefinition,
-} from './model.ts';
+import { type Definitions, DefinitionsError, type ReplicationInstanceDefinition } from './model.ts';
 import { isSecretKey } from './secrets.ts';
 import { IDENTIFIER_LIMITS, identifierProblem } from './validate-manifest.ts';
 
@@ -37,14 +30,6 @@ export interface EnvironmentOverrides {
   readonly namePrefix?: string;
   readonly endpoints?: Readonly<Record<string, EndpointOverride>>;
   readonly replicationInstances?: Readonly<Record<string, InstanceOverride>>;
-}
-
-/** The desired state of one environment: target identifiers (prefix applied) and every reference renamed. */
-export interface DesiredState extends Definitions {
-  readonly env: string;
-  readonly namePrefix: string;
-  /** Target identifier to the folder's identifier (for messages and the password variable's name). */
-  readonly folderIdOf: ReadonlyMap<string, string>;
 }
 
 const ENDPOINT_OVERRIDE_KEYS = [
@@ -220,68 +205,4 @@ function checkOverrides(
       problems.add([...at, 'securityGroupIds'], 'expected an array of security group ids');
     }
   }
-}
-
-/** The folder as `env` should have it: overrides applied, every identifier and reference prefixed. */
-export function desiredState(
-  definitions: Definitions,
-  env: string,
-  overrides: EnvironmentOverrides,
-): DesiredState {
-  const prefix = overrides.namePrefix ?? '';
-  const named = (id: string) => `${prefix}${id}`;
-  const folderIdOf = new Map<string, string>();
-  const rename = <T>(record: Readonly<Record<string, T>>, change: (id: string, value: T) => T) =>
-    Object.fromEntries(
-      Object.entries(record).map(([id, value]) => {
-        folderIdOf.set(named(id), id);
-        return [named(id), change(id, value)];
-      }),
-    );
-  const endpoints = rename(definitions.endpoints, (id, endpoint) =>
-    withEndpointOverride(endpoint, overrides.endpoints?.[id]),
-  );
-  const replicationInstances = rename(
-    definitions.replicationInstances,
-    (id, instance) =>
-      ({ ...instance, ...overrides.replicationInstances?.[id] }) as ReplicationInstanceDefinition,
-  );
-  const tasks = rename(
-    definitions.tasks,
-    (_id, task): TaskDefinition => ({
-      ...task,
-      sourceEndpoint: named(task.sourceEndpoint),
-      targetEndpoint: named(task.targetEndpoint),
-      replicationInstance: named(task.replicationInstance),
-    }),
-  );
-  return { env, namePrefix: prefix, folderIdOf, endpoints, replicationInstances, tasks };
-}
-
-function withEndpointOverride(
-  endpoint: EndpointDefinition,
-  override: EndpointOverride | undefined,
-): EndpointDefinition {
-  if (override === undefined) return endpoint;
-  const { secretArn, secretAccessRoleArn, settings, ...plain } = override;
-  const mergedSettings: Record<string, Record<string, unknown>> = { ...endpoint.settings };
-  for (const [block, values] of Object.entries(settings ?? {}))
-    mergedSettings[block] = { ...mergedSettings[block], ...values };
-  const current = endpoint.auth.kind === 'secrets-manager' ? endpoint.auth : undefined;
-  const roleArn = secretAccessRoleArn ?? current?.accessRoleArn;
-  const secret = secretArn ?? current?.secretArn;
-  const auth: EndpointAuth =
-    secret === undefined
-      ? endpoint.auth
-      : {
-          kind: 'secrets-manager',
-          secretArn: secret,
-          ...(roleArn !== undefined && { accessRoleArn: roleArn }),
-        };
-  return {
-    ...endpoint,
-    ...plain,
-    auth,
-    ...(Object.keys(mergedSettings).length > 0 && { settings: mergedSettings }),
-  };
 }

@@ -4,9 +4,9 @@
 // identifier. The import owns only what carries its tag with this environment's value: anything else with a
 // wanted name is a conflict (never taken over), and `--prune` deletes only what it owns.
 import type { AccountState, Existing } from './account.ts';
+import type { DesiredState } from './desired-state.ts';
 import { endpointChanges, instanceChanges, taskChanges } from './diff.ts';
 import type { EndpointDefinition, ReplicationInstanceDefinition, TaskDefinition } from './model.ts';
-import type { DesiredState } from './overrides.ts';
 
 export type ResourceKind = 'endpoint' | 'replication-instance' | 'task';
 

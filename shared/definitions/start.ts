@@ -4,7 +4,7 @@
 // task that ran before is reloaded or resumed, never started "for the first time" again.
 import { chooseStartType, startability } from '../dms/start-type.ts';
 import type { TaskControl, TaskSnapshot } from '../dms/task.ts';
-import type { DesiredState } from './overrides.ts';
+import type { DesiredState } from './desired-state.ts';
 import type { DmsWriter } from './ports.ts';
 
 export interface ConnectionCheck {

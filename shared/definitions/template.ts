@@ -5,17 +5,11 @@
 // instance class, storage, subnet group, security groups), with the folder's value as default where it has
 // one. With the scheduler, each task also gets this project's stack as a nested application, wired to the
 // task's ARN (see schedulerApplication for why nested and not samconfig.toml). Pure: no file, no AWS.
-import { CFN_ENDPOINT_SETTINGS } from './cfn-endpoint-settings.ts';
-import { type SettingsBlock, secretBlockOf } from './engines.ts';
-import type {
-  Definitions,
-  EndpointDefinition,
-  ReplicationInstanceDefinition,
-  TaskDefinition,
-} from './model.ts';
+import type { Definitions, ReplicationInstanceDefinition, TaskDefinition } from './model.ts';
 import { normaliseTaskSettings } from './normalise.ts';
-
-type Json = unknown;
+import { endpointResource } from './template-endpoint.ts';
+import { type Json, prefixed } from './template-parts.ts';
+import { schedulerApplication } from './template-scheduler.ts';
 
 export interface TemplateOptions {
   /** Adds, per task, the dms-scheduler stack as a nested AWS::Serverless::Application at this Location. */
@@ -30,8 +24,6 @@ export interface GeneratedTemplate {
 
 /** CloudFormation's limit on a template's parameters. */
 const MAX_PARAMETERS = 200;
-const SECRET_ARN_PATTERN = '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+$';
-const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$';
 
 /** The folder's definitions could not become a template (too many parameters). */
 export class TemplateError extends Error {
@@ -97,88 +89,6 @@ export function generateTemplate(definitions: Definitions, options: TemplateOpti
     },
     warnings,
   };
-}
-
-const prefixed = (id: string) => ({ 'Fn::Sub': `\${NamePrefix}${id}` });
-
-function endpointResource(
-  id: string,
-  name: string,
-  endpoint: EndpointDefinition,
-  parameters: Record<string, Json>,
-  warnings: string[],
-): Json {
-  const secretBlock = secretBlockOf(endpoint.engine);
-  const properties: Record<string, Json> = {
-    EndpointIdentifier: prefixed(id),
-    EndpointType: endpoint.type,
-    EngineName: endpoint.engine,
-  };
-  if (endpoint.database !== undefined) {
-    parameters[`${name}DatabaseName`] = {
-      Type: 'String',
-      Default: endpoint.database,
-      Description: `Database of endpoint ${id}.`,
-    };
-    properties.DatabaseName = { Ref: `${name}DatabaseName` };
-  }
-  if (endpoint.sslMode !== undefined) properties.SslMode = endpoint.sslMode;
-  if (endpoint.extraConnectionAttributes !== undefined) {
-    properties.ExtraConnectionAttributes = endpoint.extraConnectionAttributes;
-  }
-  const blocks: Partial<Record<SettingsBlock, Record<string, Json>>> = {};
-  for (const [block, values] of Object.entries(endpoint.settings ?? {})) {
-    const cfn = CFN_ENDPOINT_SETTINGS[block as SettingsBlock];
-    if (cfn === undefined) {
-      warnings.push(`endpoint ${id}: AWS::DMS::Endpoint has no ${block}; left out of the template`);
-      continue;
-    }
-    const kept: Record<string, Json> = {};
-    for (const [key, value] of Object.entries(values)) {
-      if (cfn.properties.includes(key)) kept[key] = value;
-      else
-        warnings.push(
-          `endpoint ${id}: AWS::DMS::Endpoint's ${cfn.cfn} has no ${key}; left out of the template`,
-        );
-    }
-    blocks[block as SettingsBlock] = kept;
-  }
-  if (secretBlock !== undefined) {
-    // Every endpoint that takes credentials reads them from Secrets Manager: a template holds no password,
-    // and an endpoint exported with an inline password needs a secret in each environment.
-    parameters[`${name}SecretArn`] = {
-      Type: 'String',
-      AllowedPattern: SECRET_ARN_PATTERN,
-      ConstraintDescription: 'must be a Secrets Manager secret ARN',
-      Description: `Secret holding the credentials (and server, port) of endpoint ${id}.`,
-    };
-    parameters[`${name}SecretAccessRoleArn`] = {
-      Type: 'String',
-      AllowedPattern: ROLE_ARN_PATTERN,
-      ConstraintDescription: 'must be an IAM role ARN',
-      Description: `Role DMS assumes to read the secret of endpoint ${id}.`,
-    };
-    blocks[secretBlock] = {
-      ...blocks[secretBlock],
-      SecretsManagerSecretId: { Ref: `${name}SecretArn` },
-      SecretsManagerAccessRoleArn: { Ref: `${name}SecretAccessRoleArn` },
-    };
-  } else {
-    if (endpoint.server !== undefined) {
-      parameters[`${name}ServerName`] = {
-        Type: 'String',
-        Default: endpoint.server,
-        Description: `Server of endpoint ${id}.`,
-      };
-      properties.ServerName = { Ref: `${name}ServerName` };
-    }
-    if (endpoint.port !== undefined) properties.Port = endpoint.port;
-  }
-  for (const [block, values] of Object.entries(blocks)) {
-    const cfn = CFN_ENDPOINT_SETTINGS[block as SettingsBlock];
-    if (cfn !== undefined && Object.keys(values).length > 0) properties[cfn.cfn] = values;
-  }
-  return { Type: 'AWS::DMS::Endpoint', Properties: properties };
 }
 
 function instanceResource(
@@ -257,72 +167,6 @@ function taskResource(id: string, task: TaskDefinition, logical: LogicalIds): Js
       }),
     },
   };
-}
-
-/**
- * The scheduler of one task, as a nested application rather than a samconfig.toml environment per task:
- * the scheduler needs the task's ARN, which ends in an internal resource id DMS assigns at creation, so
- * only a reference inside the same deployment (`Ref` of the task) can give it; a samconfig environment
- * would need a second edit and deploy after the tasks exist. Nested, one `sam deploy` creates the tasks and
- * their schedulers, in order, and deleting the stack removes both.
- */
-function schedulerApplication(
-  id: string,
-  name: string,
-  task: TaskDefinition,
-  location: string,
-  parameters: Record<string, Json>,
-): Json {
-  const fullLoad = task.migrationType === 'full-load';
-  parameters[`${name}SchedulerNamePrefix`] = {
-    Type: 'String',
-    Default: schedulerPrefix(id),
-    AllowedPattern: '^[a-z][a-z0-9-]{0,30}[a-z0-9]$',
-    Description: `NamePrefix of the scheduler stack of task ${id} (2-32 lowercase letters, digits, hyphens).`,
-  };
-  parameters[`${name}RefreshIndicator`] = {
-    Type: 'String',
-    Default: fullLoad ? 'data-refresh' : 'data-migration',
-    AllowedValues: ['data-refresh', 'data-migration'],
-    Description: `MigrationRefreshIndicator of the scheduler of task ${id}.`,
-  };
-  parameters[`${name}ScheduleOrOneTime`] = {
-    Type: 'String',
-    Default: fullLoad ? 'schedule' : 'one-time',
-    AllowedValues: ['schedule', 'one-time'],
-    Description: `Whether task ${id} runs on a schedule (full-load only) or once, started by hand.`,
-  };
-  parameters[`${name}ScheduleExpression`] = {
-    Type: 'String',
-    Default: 'cron(0 0 * * ? *)',
-    AllowedPattern: '^(cron|rate)\\(.+\\)$',
-    Description: `When the schedule of task ${id} fires (UTC).`,
-  };
-  return {
-    Type: 'AWS::Serverless::Application',
-    Properties: {
-      Location: location,
-      Parameters: {
-        NamePrefix: { Ref: `${name}SchedulerNamePrefix` },
-        ReplicationTaskArn: { Ref: name },
-        ReplicationTaskIdentifier: prefixed(id),
-        MigrationRefreshIndicator: { Ref: `${name}RefreshIndicator` },
-        MigrationRefreshType: task.migrationType,
-        ScheduleOrOneTime: { Ref: `${name}ScheduleOrOneTime` },
-        ScheduleExpression: { Ref: `${name}ScheduleExpression` },
-      },
-    },
-  };
-}
-
-/** A default scheduler NamePrefix from the task's identifier: lowercase, at most 32 characters. */
-export function schedulerPrefix(id: string): string {
-  const cleaned = id
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/-+/g, '-');
-  const cut = cleaned.slice(0, 32).replace(/-+$/, '');
-  return /^[a-z]/.test(cut) && cut.length >= 2 ? cut : `t-${cut}`.slice(0, 32).replace(/-+$/, '');
 }
 
 interface LogicalIds {

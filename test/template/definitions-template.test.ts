@@ -16,10 +16,10 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CFN_ENDPOINT_SETTINGS } from '../../shared/definitions/cfn-endpoint-settings.ts';
+import { desiredState } from '../../shared/definitions/desired-state.ts';
 import type { SettingsBlock } from '../../shared/definitions/engines.ts';
 import { writeDefinitions } from '../../shared/definitions/folder.ts';
 import { type Definitions, PASSWORD_PLACEHOLDER } from '../../shared/definitions/model.ts';
-import { desiredState } from '../../shared/definitions/overrides.ts';
 import {
   createEndpointRequest,
   createInstanceRequest,

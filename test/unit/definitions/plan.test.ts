@@ -5,8 +5,8 @@
 // created, tasks before the endpoints and instances they use.
 import { describe, expect, it } from 'vitest';
 import type { AccountState, Existing, ExistingTask } from '#shared/definitions/account';
+import { desiredState } from '#shared/definitions/desired-state';
 import type { EndpointDefinition, ReplicationInstanceDefinition } from '#shared/definitions/model';
-import { desiredState } from '#shared/definitions/overrides';
 import { plan } from '#shared/definitions/plan';
 
 const mappings = {
