@@ -11,7 +11,7 @@ import { readDefinitions } from '#shared/definitions/folder';
 import { DefinitionsError, passwordVariable } from '#shared/definitions/model';
 import { readOverrides } from '#shared/definitions/overrides';
 import { changesSomething, plan as makePlan, type PlanItem } from '#shared/definitions/plan';
-import { type StartOutcome, TaskNotStartableError, testAndStart } from '#shared/definitions/start';
+import { type StartOutcome, testAndStart } from '#shared/definitions/start';
 import { DmsTaskControl } from '#shared/dms/dms-task-control';
 import { globalsOf, printerOf } from '../context.ts';
 import { RefusedError, UsageError } from '../errors.ts';
@@ -98,11 +98,11 @@ export function addImportCommand(program: Command, io: CliIo, setExitCode: (code
         const actual = await readAccount(account);
         const plan = makePlan(desired, actual, { prune: options.prune === true });
         if (!globals.json) for (const line of formatPlan(plan, printer.paint)) printer.data(line);
-        const json = (extra: object) =>
-          globals.json &&
-          printer.data(
-            JSON.stringify({ kind: 'import', version: 1, dryRun: options.plan === true, ...extra }, null, 2),
-          );
+        const json = (extra: object) => {
+          if (!globals.json) return;
+          const document = { kind: 'import', version: 1, dryRun: options.plan === true, ...extra };
+          printer.data(JSON.stringify(document, null, 2));
+        };
         if (plan.conflicts.length > 0) {
           json({ ...planJson(plan), applied: false, start: null });
           throw new RefusedError(
@@ -139,12 +139,14 @@ export function addImportCommand(program: Command, io: CliIo, setExitCode: (code
             account,
             guarded(new DmsTaskControl(side.dms)),
             printer.note,
-          ).catch((error: unknown) => {
-            if (error instanceof TaskNotStartableError) throw new RefusedError(error.message);
-            throw error;
-          });
-          if (start.started.length === 0 && start.connections.some((check) => !check.ok)) {
+          );
+          if (start.connections.some((check) => !check.ok)) {
             printer.note('No task was started: a connection test failed (see above).');
+            setExitCode(EXIT.failed);
+          } else if (start.notStarted.length > 0) {
+            printer.note(
+              `${start.notStarted.length} task(s) could not be started (see above); the others were.`,
+            );
             setExitCode(EXIT.failed);
           }
         }

@@ -18,6 +18,8 @@ export interface StartOutcome {
   readonly connections: readonly ConnectionCheck[];
   /** Empty when a connection failed: then nothing was started. */
   readonly started: readonly { readonly task: string; readonly startType: string }[];
+  /** Tasks that never became startable (each with DMS's reason); the others were still started. */
+  readonly notStarted: readonly { readonly task: string; readonly reason: string }[];
 }
 
 export async function testAndStart(
@@ -45,11 +47,20 @@ export async function testAndStart(
     );
     connections.push(check);
   }
-  if (connections.some((check) => !check.ok)) return { connections, started: [] };
+  if (connections.some((check) => !check.ok)) return { connections, started: [], notStarted: [] };
   const started: { task: string; startType: string }[] = [];
+  const notStarted: { task: string; reason: string }[] = [];
   for (const id of Object.keys(desired.tasks)) {
     const arn = arnOrThrow(arnOf, id);
-    const snapshot = await startableSnapshot(tasks, arn, wait);
+    let snapshot: TaskSnapshot;
+    try {
+      snapshot = await startableSnapshot(tasks, arn, wait);
+    } catch (error) {
+      if (!(error instanceof TaskNotStartableError)) throw error;
+      progress(`not started: ${error.message}`);
+      notStarted.push({ task: id, reason: error.message });
+      continue;
+    }
     if (snapshot.status === 'running') {
       progress(`${id} is already running: left as it is`);
       continue;
@@ -59,7 +70,7 @@ export async function testAndStart(
     progress(`started ${id} with ${startType} (${reason})`);
     started.push({ task: id, startType });
   }
-  return { connections, started };
+  return { connections, started, notStarted };
 }
 
 /** Statuses a task leaves on its own (a new task is `creating` for a while): waited out, not refused. */
@@ -92,7 +103,7 @@ async function startableSnapshot(tasks: TaskControl, arn: string, wait: WaitSett
   }
 }
 
-/** A task did not become startable: tasks already started stay started; the rest were not started. */
+/** A task did not become startable: it is reported in `notStarted`, and the other tasks are started. */
 export class TaskNotStartableError extends Error {
   override readonly name = 'TaskNotStartableError';
 }

@@ -344,6 +344,40 @@ describe('--start', () => {
     ]);
   });
 
+  it('a task in a state DMS does not start from is reported, not started, and not waited for', async () => {
+    dms.on(TestConnectionCommand).resolves({});
+    dms.on(DescribeConnectionsCommand).callsFake((input: { Filters: { Values: string[] }[] }) => ({
+      Connections: [
+        {
+          EndpointArn: input.Filters[0]?.Values[0],
+          ReplicationInstanceArn: 'arn:main',
+          Status: 'successful',
+        },
+      ],
+    }));
+    dms.on(DescribeReplicationTasksCommand).resolves({
+      ReplicationTasks: [
+        {
+          ReplicationTaskArn: 'arn:orders',
+          ReplicationTaskIdentifier: 'orders',
+          Status: 'failed-move',
+          MigrationType: 'full-load',
+        },
+      ],
+    });
+    const outcome = await testAndStart(desired, arnOf, account, control, () => {}, wait);
+    expect(outcome.started).toEqual([]);
+    expect(outcome.notStarted).toEqual([
+      {
+        task: 'orders',
+        reason:
+          'task orders cannot be started: moving the task failed; fix or move it again before starting it (status failed-move)',
+      },
+    ]);
+    expect(dms).toHaveReceivedCommandTimes(DescribeReplicationTasksCommand, 1);
+    expect(dms).not.toHaveReceivedCommand(StartReplicationTaskCommand);
+  });
+
   it('starts nothing when one connection test fails', async () => {
     dms.on(TestConnectionCommand).resolves({});
     dms.on(DescribeConnectionsCommand).callsFake((input: { Filters: { Values: string[] }[] }) => {
@@ -366,6 +400,7 @@ describe('--start', () => {
         { instance: 'main', endpoint: 'dst', ok: false, message: 'access denied' },
       ],
       started: [],
+      notStarted: [],
     });
     expect(dms).not.toHaveReceivedCommand(StartReplicationTaskCommand);
     expect(dms).not.toHaveReceivedCommand(DescribeReplicationTasksCommand);
