@@ -10,60 +10,49 @@ import type { EndpointDefinition, ReplicationInstanceDefinition, TaskDefinition 
 
 export type ResourceKind = 'endpoint' | 'replication-instance' | 'task';
 
+/** What each kind of resource is desired as. */
+interface DesiredOf {
+  readonly endpoint: EndpointDefinition;
+  readonly 'replication-instance': ReplicationInstanceDefinition;
+  readonly task: TaskDefinition;
+}
+
+interface Create<K extends ResourceKind> {
+  readonly action: 'create';
+  readonly kind: K;
+  readonly id: string;
+  readonly desired: DesiredOf[K];
+}
+
+interface Change<A extends 'update' | 'replace', K extends ResourceKind> {
+  readonly action: A;
+  readonly kind: K;
+  readonly id: string;
+  readonly arn: string;
+  /** The fields that differ, e.g. `tableMappings`, `settings.PostgreSQLSettings`. */
+  readonly changes: readonly string[];
+  readonly desired: DesiredOf[K];
+}
+
+/** An item about a resource that exists: left as it is, or deleted. */
+interface OnExisting<A extends 'delete' | 'no-op'> {
+  readonly action: A;
+  readonly kind: ResourceKind;
+  readonly id: string;
+  readonly arn: string;
+}
+
 export type PlanItem =
-  | {
-      readonly action: 'create';
-      readonly kind: 'endpoint';
-      readonly id: string;
-      readonly desired: EndpointDefinition;
-    }
-  | {
-      readonly action: 'create';
-      readonly kind: 'replication-instance';
-      readonly id: string;
-      readonly desired: ReplicationInstanceDefinition;
-    }
-  | {
-      readonly action: 'create';
-      readonly kind: 'task';
-      readonly id: string;
-      readonly desired: TaskDefinition;
-    }
-  | {
-      readonly action: 'update';
-      readonly kind: 'endpoint';
-      readonly id: string;
-      readonly arn: string;
-      readonly changes: readonly string[];
-      readonly desired: EndpointDefinition;
-    }
-  | {
-      readonly action: 'update';
-      readonly kind: 'replication-instance';
-      readonly id: string;
-      readonly arn: string;
-      readonly changes: readonly string[];
-      readonly desired: ReplicationInstanceDefinition;
-    }
-  | {
-      readonly action: 'update';
-      readonly kind: 'task';
-      readonly id: string;
-      readonly arn: string;
-      readonly changes: readonly string[];
-      readonly desired: TaskDefinition;
-    }
+  | Create<'endpoint'>
+  | Create<'replication-instance'>
+  | Create<'task'>
+  | Change<'update', 'endpoint'>
+  | Change<'update', 'replication-instance'>
+  | Change<'update', 'task'>
   /** A task's endpoints and instance cannot be modified: it is deleted and created again. */
-  | {
-      readonly action: 'replace';
-      readonly kind: 'task';
-      readonly id: string;
-      readonly arn: string;
-      readonly changes: readonly string[];
-      readonly desired: TaskDefinition;
-    }
-  | { readonly action: 'delete'; readonly kind: ResourceKind; readonly id: string; readonly arn: string }
-  | { readonly action: 'no-op'; readonly kind: ResourceKind; readonly id: string; readonly arn: string };
+  | Change<'replace', 'task'>
+  | OnExisting<'delete'>
+  | OnExisting<'no-op'>;
 
 export interface Conflict {
   readonly kind: ResourceKind;
