@@ -5,6 +5,9 @@
 // error becomes its exit code (exit-codes.ts) and its one line on stderr.
 import { Command, CommanderError, Option } from 'commander';
 import { describeError } from '#shared/errors';
+import { addExportCommand } from './definitions/export-command.ts';
+import { addGenerateCommand } from './definitions/generate-command.ts';
+import { addImportCommand } from './definitions/import-command.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from './exit-codes.ts';
 import { addHistoryCommand } from './history-command.ts';
 import { addHooksCommand } from './hooks.ts';
@@ -72,6 +75,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addStatusCommand(program, io);
   addHistoryCommand(program, io);
   addHooksCommand(program, io, setExitCode);
+  addExportCommand(program, io);
+  addImportCommand(program, io, setExitCode);
+  addGenerateCommand(program, io);
   return program;
 }
 
