@@ -3,7 +3,12 @@
 // setting, engine settings, storage) that a folder need not spell out, so a value the folder gives must be
 // equal in the account, and a value it leaves out is DMS's to choose. Passwords cannot be read back and are
 // never compared. Each function names the fields that differ, for the plan to print.
-import type { EndpointDefinition, ReplicationInstanceDefinition, TaskDefinition } from './model.ts';
+import {
+  ENDPOINT_PLAIN_FIELDS,
+  type EndpointDefinition,
+  type ReplicationInstanceDefinition,
+  type TaskDefinition,
+} from './model.ts';
 import { type NormalisedTask, normaliseTaskSettings } from './normalise.ts';
 
 /** True when every value `wanted` gives is equal in `actual` (objects recursively; arrays exactly). */
@@ -49,23 +54,12 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-const ENDPOINT_FIELDS = [
-  'type',
-  'engine',
-  'server',
-  'port',
-  'database',
-  'username',
-  'sslMode',
-  'extraConnectionAttributes',
-] as const;
-
 export function endpointChanges(wanted: EndpointDefinition, actual: EndpointDefinition): string[] {
   // With a secret, server, port and user are the secret's (requests.ts does not send them): not compared.
   const fromSecret = new Set<string>(
     wanted.auth.kind === 'secrets-manager' ? ['server', 'port', 'username'] : [],
   );
-  const changes: string[] = ENDPOINT_FIELDS.filter(
+  const changes: string[] = ENDPOINT_PLAIN_FIELDS.filter(
     (field) => !fromSecret.has(field) && wanted[field] !== undefined && wanted[field] !== actual[field],
   );
   if (wanted.auth.kind === 'secrets-manager') {

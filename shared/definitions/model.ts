@@ -51,6 +51,29 @@ export interface EndpointDefinition {
   readonly settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/** An endpoint's plain fields (everything but how it authenticates and its engine settings), as the folder names them. */
+export const ENDPOINT_PLAIN_FIELDS = [
+  'type',
+  'engine',
+  'server',
+  'port',
+  'database',
+  'username',
+  'sslMode',
+  'extraConnectionAttributes',
+] as const satisfies readonly (keyof EndpointDefinition)[];
+
+/** Every field of a replication instance, as the folder and the overrides name them. */
+export const INSTANCE_FIELDS = [
+  'class',
+  'allocatedStorage',
+  'engineVersion',
+  'multiAz',
+  'publiclyAccessible',
+  'subnetGroup',
+  'securityGroupIds',
+] as const satisfies readonly (keyof ReplicationInstanceDefinition)[];
+
 export interface ReplicationInstanceDefinition {
   readonly class: string;
   readonly allocatedStorage?: number;

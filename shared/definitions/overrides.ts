@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type JsonObject, type JsonPath, Problems } from './json-path.ts';
-import { type Definitions, DefinitionsError, type ReplicationInstanceDefinition } from './model.ts';
+import {
+  type Definitions,
+  DefinitionsError,
+  INSTANCE_FIELDS,
+  type ReplicationInstanceDefinition,
+} from './model.ts';
 import { isSecretKey } from './secrets.ts';
 import { IDENTIFIER_LIMITS, identifierProblem } from './validate-manifest.ts';
 
@@ -43,15 +48,7 @@ const ENDPOINT_OVERRIDE_KEYS = [
   'secretAccessRoleArn',
   'settings',
 ];
-const INSTANCE_OVERRIDE_KEYS = [
-  'class',
-  'allocatedStorage',
-  'engineVersion',
-  'multiAz',
-  'publiclyAccessible',
-  'subnetGroup',
-  'securityGroupIds',
-];
+const INSTANCE_OVERRIDE_KEYS = INSTANCE_FIELDS;
 
 /** The overrides of `env` in `file` (undefined file: none). Throws DefinitionsError naming file and path. */
 export function readOverrides(

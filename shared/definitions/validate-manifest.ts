@@ -6,9 +6,11 @@ import { ENGINE_NAMES } from './engine-names.ts';
 import { SETTINGS_BLOCKS, secretBlockOf } from './engines.ts';
 import { type JsonObject, type JsonPath, Problems } from './json-path.ts';
 import {
+  ENDPOINT_PLAIN_FIELDS,
   ENDPOINT_TYPES,
   type EndpointAuth,
   type EndpointDefinition,
+  INSTANCE_FIELDS,
   MANIFEST_FILE,
   MANIFEST_KIND,
   MANIFEST_VERSION,
@@ -115,18 +117,7 @@ function entries(problems: Problems, value: unknown, path: JsonPath, limit: numb
   return found;
 }
 
-const ENDPOINT_KEYS = [
-  'type',
-  'engine',
-  'server',
-  'port',
-  'database',
-  'username',
-  'sslMode',
-  'extraConnectionAttributes',
-  'auth',
-  'settings',
-];
+const ENDPOINT_KEYS = [...ENDPOINT_PLAIN_FIELDS, 'auth', 'settings'];
 const SSL_MODES = ['none', 'require', 'verify-ca', 'verify-full'] as const;
 
 function checkEndpoint(problems: Problems, endpoint: JsonObject, path: JsonPath): void {
@@ -205,15 +196,7 @@ function checkAuth(problems: Problems, value: unknown, path: JsonPath, engine: s
 }
 
 function checkInstance(problems: Problems, instance: JsonObject, path: JsonPath): void {
-  problems.onlyKeys(instance, path, [
-    'class',
-    'allocatedStorage',
-    'engineVersion',
-    'multiAz',
-    'publiclyAccessible',
-    'subnetGroup',
-    'securityGroupIds',
-  ]);
+  problems.onlyKeys(instance, path, INSTANCE_FIELDS);
   const instanceClass = problems.string(instance.class, [...path, 'class']);
   if (instanceClass !== undefined && !/^dms\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass)) {
     problems.add(
