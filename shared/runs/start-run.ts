@@ -292,9 +292,14 @@ async function afterStartError(
   result: (outcome: StartResult['outcome'], reason: string) => StartResult,
 ): Promise<StartResult> {
   const startError = describeError(error);
-  deps.log.warn('StartReplicationTask failed; reading the task before undoing anything', {
-    error: startError,
-  });
+  deps.log.warn(
+    error instanceof StartPreparationError
+      ? 'the start could not be prepared; reading the task before undoing anything'
+      : 'StartReplicationTask failed; reading the task before undoing anything',
+    {
+      error: startError,
+    },
+  );
   let task: TaskSnapshot;
   try {
     task = await deps.tasks.describe(config.task.arn);

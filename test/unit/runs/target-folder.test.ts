@@ -79,8 +79,10 @@ let store: RecordingStore;
 let folders: ScriptedFolders;
 let connections: AutoTestedConnections;
 let clock: ManualClock;
+let log: RecordingLog;
 
 beforeEach(() => {
+  log = new RecordingLog();
   tasks = new ScriptedTasks(finishedTask({ replicationInstanceArn: INSTANCE, targetEndpointArn: EXPORTS }));
   rule = new RecordingRule('ENABLED');
   alerts = new RecordingAlerts();
@@ -99,7 +101,7 @@ const deps = (): StarterDeps => ({
   folders,
   connections,
   metrics: new RecordingMetrics(),
-  log: new RecordingLog(),
+  log,
   clock: clock.date,
   remainingTimeMs: () => 360_000,
   invocationId: 'starter-1',
@@ -133,6 +135,9 @@ describe('the S3 target folder', () => {
       'was not started (reload-target): the S3 target folder was set to exports/2026/11/24, but the target connection test failed: Access Denied to bucket exports-prod',
     );
     expect(result.reason).not.toContain('DMS refused');
+    expect(log.entries.map((entry) => entry.message)).toContain(
+      'the start could not be prepared; reading the task before undoing anything',
+    );
     expect(tasks.startCalls).toEqual([]);
     expect(alerts.published).toHaveLength(1);
     expect(alerts.published[0]?.message).toContain('Access Denied to bucket exports-prod');
