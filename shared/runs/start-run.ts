@@ -86,6 +86,16 @@ export async function startRun(
   const override = (trigger.kind === 'manual' ? trigger.startType : undefined) ?? config.startTypeOverride;
   const choice = chooseStartType(task, override);
 
+  // Read the switch before touching it: a scheduled event that arrives while the rule is off is a late or
+  // repeated delivery (or the rule was disabled by hand), and starts nothing.
+  const offNow = () =>
+    skipped(
+      `the schedule rule ${ruleName} is disabled: a late or repeated delivery of its event, or it was disabled by hand; nothing was started`,
+      task.status,
+    );
+  let ruleState = deps.rule ? await deps.rule.state() : undefined;
+  if (trigger.kind === 'schedule' && ruleState === 'DISABLED') return offNow();
+
   if (config.preflight) {
     if (deps.connections === undefined)
       throw new Error('the pre-flight is on but no ConnectionTester was given');
@@ -96,6 +106,12 @@ export async function startRun(
       task,
       (trigger.kind === 'schedule' ? trigger.time : undefined)?.toISOString() ?? deps.clock().toISOString(),
     );
+    if (problem === undefined && deps.rule) {
+      // The tests took a while: the switch is read again, so that a rule switched off by hand meanwhile is
+      // never taken for this run's to give back.
+      ruleState = await deps.rule.state();
+      if (trigger.kind === 'schedule' && ruleState === 'DISABLED') return offNow();
+    }
     if (problem !== undefined) {
       return {
         outcome: 'preflight-failed',
@@ -106,15 +122,6 @@ export async function startRun(
     }
   }
 
-  // Read the switch before touching it: a scheduled event that arrives while the rule is off is a late or
-  // repeated delivery (or the rule was disabled by hand), and starts nothing.
-  const ruleState = deps.rule ? await deps.rule.state() : undefined;
-  if (trigger.kind === 'schedule' && ruleState === 'DISABLED') {
-    return skipped(
-      `the schedule rule ${ruleName} is disabled: a late or repeated delivery of its event, or it was disabled by hand; nothing was started`,
-      task.status,
-    );
-  }
   // This run may give the rule back only if it switched it off, or takes over a hold-off its failure policy left.
   const ruleOwned = ruleState === 'ENABLED' || (ruleState === 'DISABLED' && record?.holdOff !== undefined);
 

@@ -109,7 +109,8 @@ describe('the pre-flight', () => {
       rule: { name: RULE_NAME, state: 'untouched' },
     });
     expect(store.calls.filter((call) => call === 'save')).toEqual([]);
-    expect(rule.calls).toEqual([]);
+    // Read, never changed.
+    expect(rule.calls).toEqual(['state']);
     expect(tasks.startCalls).toEqual([]);
     expect(alerts.published).toHaveLength(1);
     const [alert] = alerts.published;
@@ -151,7 +152,35 @@ describe('the pre-flight', () => {
     const error = await rejection(startRun(deps(), starterConfig(PREFLIGHT_ENV), scheduled));
     expect(String(error)).toContain('not allowed to publish');
     expect(store.calls.filter((call) => call === 'save')).toEqual([]);
-    expect(rule.calls).toEqual([]);
+    expect(rule.calls).toEqual(['state']);
+  });
+
+  it('tests nothing for a scheduled event that arrives while the rule is off (a late delivery)', async () => {
+    rule = new RecordingRule('DISABLED');
+    const result = await startRun(deps(), starterConfig(PREFLIGHT_ENV), scheduled);
+    expect(result.outcome).toBe('skipped');
+    expect(connections.calls).toEqual([]);
+    expect(alerts.published).toEqual([]);
+  });
+
+  it('reads the rule again after the tests: a rule switched off by hand meanwhile is left alone', async () => {
+    const switchedOff: ConnectionTester = {
+      test: (instance, endpoint) => connections.test(instance, endpoint),
+      read: async (instance, endpoint) => {
+        rule.current = 'DISABLED';
+        return connections.read(instance, endpoint);
+      },
+    };
+    const result = await startRun(
+      deps({ connections: switchedOff }),
+      starterConfig(PREFLIGHT_ENV),
+      scheduled,
+    );
+    expect(result.outcome).toBe('skipped');
+    expect(result.reason).toContain('is disabled');
+    expect(rule.calls).toEqual(['state', 'state']);
+    expect(store.calls.filter((call) => call === 'save')).toEqual([]);
+    expect(tasks.startCalls).toEqual([]);
   });
 
   it('is skipped when off, and never tested for a task that is not startable', async () => {
