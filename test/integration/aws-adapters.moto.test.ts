@@ -43,22 +43,16 @@ import { historyEntryOf, MAX_RUNS_PER_DAY, type RunHistoryEntry } from '../../sh
 import type { OutboxEntry, Run, TaskRecord } from '../../shared/runs/run.ts';
 import { type RunStore, type StoredRecord, UNCHANGED, updateRecord } from '../../shared/runs/store.ts';
 import { EventBridgeScheduleRule } from '../../shared/schedule/eventbridge-rule.ts';
-import { toolAvailable } from '../support/missing-tools.ts';
 import { createReplicationTask } from './moto-deployment.ts';
 import {
   acceptMotoDmsTimestamps,
-  findMotoServer,
   MOTO_ACCOUNT_ID,
+  motoServerFor,
   type RunningMotoServer,
   startMotoServer,
 } from './moto-server.ts';
 
-const motoServerPath = findMotoServer();
-toolAvailable(
-  motoServerPath !== undefined,
-  'aws-adapters.moto',
-  'moto_server not on PATH (pip install "moto[server]")',
-);
+const motoServerPath = motoServerFor('aws-adapters.moto');
 
 const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 

@@ -34,19 +34,14 @@ import {
 } from './moto-deployment.ts';
 import {
   acceptMotoDmsTimestamps,
-  findMotoServer,
   MOTO_ACCOUNT_ID,
   MOTO_REGION,
+  motoServerFor,
   type RunningMotoServer,
   startMotoServer,
 } from './moto-server.ts';
 
-const motoServerPath = findMotoServer();
-toolAvailable(
-  motoServerPath !== undefined,
-  'cli-control.moto',
-  'moto_server not on PATH (pip install "moto[server]")',
-);
+const motoServerPath = motoServerFor('cli-control.moto');
 const hasScript = toolAvailable(
   spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0,
   'cli-control.moto wait on a terminal',

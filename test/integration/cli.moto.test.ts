@@ -31,19 +31,14 @@ import {
 } from './moto-deployment.ts';
 import {
   acceptMotoDmsTimestamps,
-  findMotoServer,
   MOTO_ACCOUNT_ID,
   MOTO_REGION,
+  motoServerFor,
   type RunningMotoServer,
   startMotoServer,
 } from './moto-server.ts';
 
-const motoServerPath = findMotoServer();
-toolAvailable(
-  motoServerPath !== undefined,
-  'cli.moto',
-  'moto_server not on PATH (pip install "moto[server]")',
-);
+const motoServerPath = motoServerFor('cli.moto');
 const hasScript = toolAvailable(
   spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0,
   'cli.moto colour on a terminal',

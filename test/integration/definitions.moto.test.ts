@@ -24,22 +24,16 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_TAG, PASSWORD_PLACEHOLDER } from '../../shared/definitions/model.ts';
-import { toolAvailable } from '../support/missing-tools.ts';
 import { type ProgramResult, runProgram } from '../support/run-program.ts';
 import {
   acceptMotoDmsTimestamps,
-  findMotoServer,
   MOTO_ACCOUNT_ID,
+  motoServerFor,
   type RunningMotoServer,
   startMotoServer,
 } from './moto-server.ts';
 
-const motoServerPath = findMotoServer();
-toolAvailable(
-  motoServerPath !== undefined,
-  'definitions.moto',
-  'moto_server not on PATH (pip install "moto[server]")',
-);
+const motoServerPath = motoServerFor('definitions.moto');
 
 const PRELOAD = ['./test/integration/moto-dms-preload.ts', './test/integration/dms-call-log-preload.ts'];
 const TARGET_ACCOUNT = '222222222222';

@@ -6,6 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { freePort } from '../../local/free-port.ts';
+import { toolAvailable } from '../support/missing-tools.ts';
 
 export const MOTO_REGION = 'us-east-1';
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -27,6 +28,16 @@ export interface RunningMotoServer {
 }
 
 /** The moto_server executable on PATH, or undefined when it is not installed. */
+/**
+ * moto_server's path for the suite `suite`, reported as a missing tool (which CI turns into a failure) when it
+ * is not on PATH: the suite then runs only where it is defined, with `describe.runIf(path !== undefined)`.
+ */
+export function motoServerFor(suite: string): string | undefined {
+  const path = findMotoServer();
+  toolAvailable(path !== undefined, suite, 'moto_server not on PATH (pip install "moto[server]")');
+  return path;
+}
+
 export function findMotoServer(): string | undefined {
   for (const directory of (process.env.PATH ?? '').split(delimiter)) {
     if (!directory) continue;
