@@ -40,8 +40,26 @@ export interface CdcStart {
   readonly position?: string;
 }
 
+/**
+ * A run group: several tasks one run starts, waits for and masks after, as one (see shared/runs/group.ts).
+ * Its name keys the ledger record and the history, as a task's ARN does for one task.
+ */
+export interface RunGroup {
+  readonly name: string;
+  /** How many members may be starting or running at once: the member count when unlimited. */
+  readonly maxConcurrency: number;
+}
+
 export interface BaseConfig {
+  /**
+   * What the run's ledger record, history and alerts are about: the one task, or for a group
+   * `{ arn: groupKeyOf(name), identifier: name }`, which is no DMS resource (DMS is only asked about members).
+   */
   readonly task: TaskRef;
+  /** The tasks a run starts, in the order they are started: `[task]` for one task. */
+  readonly members: readonly TaskRef[];
+  /** Set when the stack schedules more than one task. */
+  readonly group: RunGroup | undefined;
   readonly mode: Mode;
   /**
    * The schedule rule, the schedule's on/off switch (disabled while a run is active); undefined in one-time
@@ -128,18 +146,40 @@ const TLS_MODES = ['verify', 'require', 'off'] as const satisfies readonly TlsMo
 const blankAsUnset = z.transform((value: unknown) => (value === '' ? undefined : value));
 const optional = <T extends z.ZodMiniType>(schema: T) => z.pipe(blankAsUnset, z.optional(schema));
 
-const baseSchema = z.object({
-  REPLICATION_TASK_ARN: z
-    .string()
+/** The most tasks one group may hold: its record (every member's state) must stay far below 400 KB. */
+export const MAX_GROUP_MEMBERS = 20;
+
+/** A comma-separated list (a run group's members), each item checked by `item`; one item for one task. */
+const listOf = (item: RegExp, message: string) =>
+  z
+    .pipe(
+      z.string().check(z.maxLength(MAX_GROUP_MEMBERS * 300)),
+      z.transform((value: string) => value.split(',').map((part) => part.trim())),
+    )
     .check(
-      z.regex(
-        SCHEDULED_RESOURCE_ARN,
-        'must be a DMS task ARN (arn:aws:dms:REGION:ACCOUNT:task:ID) or a DMS Serverless replication config ARN (arn:aws:dms:REGION:ACCOUNT:replication-config:ID)',
-      ),
+      z.refine((items) => items.length <= MAX_GROUP_MEMBERS, `must list at most ${MAX_GROUP_MEMBERS} tasks`),
+      z.refine((items) => items.every((part) => item.test(part)), message),
+      z.refine((items) => new Set(items).size === items.length, 'must not list a task twice'),
+    );
+
+const baseSchema = z.object({
+  REPLICATION_TASK_ARN: listOf(
+    SCHEDULED_RESOURCE_ARN,
+    'must be a DMS task ARN (arn:aws:dms:REGION:ACCOUNT:task:ID) or a DMS Serverless replication config ARN (arn:aws:dms:REGION:ACCOUNT:replication-config:ID), or for a run group several task ARNs separated by commas',
+  ),
+  REPLICATION_TASK_IDENTIFIER: listOf(
+    TASK_IDENTIFIER,
+    'must be a DMS task identifier (letters, digits, single hyphens), or for a run group several separated by commas',
+  ),
+  RUN_GROUP_NAME: optional(
+    z.string().check(z.regex(TASK_IDENTIFIER, 'must be a name of letters, digits and single hyphens')),
+  ),
+  GROUP_MAX_CONCURRENCY: optional(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,2}$/, 'must be a whole number, 0 (no limit) to 20')),
+      z.transform(Number),
     ),
-  REPLICATION_TASK_IDENTIFIER: z
-    .string()
-    .check(z.regex(TASK_IDENTIFIER, 'must be a DMS task identifier (letters, digits, single hyphens)')),
+  ),
   MIGRATION_REFRESH_INDICATOR: z.enum(REFRESH_INDICATORS),
   MIGRATION_REFRESH_TYPE: z.enum(MIGRATION_TYPES),
   SCHEDULE_OR_ONE_TIME: z.enum(CADENCES),
@@ -251,8 +291,11 @@ function toBase(raw: z.output<typeof baseSchema>): BaseConfig {
   const scheduleRule = ruleArn
     ? { arn: ruleArn, name: ruleArn.slice(ruleArn.indexOf(':rule/') + 6) }
     : undefined;
+  const { task, members, group } = subjectOf(raw);
   return {
-    task: { arn: raw.REPLICATION_TASK_ARN, identifier: raw.REPLICATION_TASK_IDENTIFIER },
+    task,
+    members,
+    group,
     mode,
     scheduleRule,
     scheduleRuleName: scheduleRule?.name,
@@ -260,6 +303,50 @@ function toBase(raw: z.output<typeof baseSchema>): BaseConfig {
     runLedgerTable: raw.RUN_LEDGER_TABLE,
     ruleAfterFailure: raw.RULE_AFTER_FAILURE,
   };
+}
+
+/** The stack's one task, or its run group: members paired by position, all of one account and region. */
+function subjectOf(raw: z.output<typeof baseSchema>): Pick<BaseConfig, 'task' | 'members' | 'group'> {
+  const arns = raw.REPLICATION_TASK_ARN;
+  const identifiers = raw.REPLICATION_TASK_IDENTIFIER;
+  const problems: string[] = [];
+  if (arns.length !== identifiers.length) {
+    problems.push(
+      `REPLICATION_TASK_ARN lists ${arns.length} task(s) but REPLICATION_TASK_IDENTIFIER ${identifiers.length}: they name the same tasks, in the same order`,
+    );
+  }
+  const members = arns.map((arn, i) => ({ arn, identifier: identifiers[i] ?? '' }));
+  if (arns.length === 1 && problems.length === 0) {
+    return { task: members[0] as TaskRef, members, group: undefined };
+  }
+  if (arns.some((arn) => resourceKindOf(arn) === 'replication-config')) {
+    problems.push(
+      'REPLICATION_TASK_ARN lists a DMS Serverless replication config in a run group: a group holds replication tasks only',
+    );
+  }
+  const places = new Set(arns.map((arn) => arn.split(':').slice(1, 5).join(':')));
+  if (places.size > 1) {
+    problems.push('REPLICATION_TASK_ARN lists tasks of more than one account or region: a group runs in one');
+  }
+  if (raw.RUN_GROUP_NAME === undefined) {
+    problems.push('RUN_GROUP_NAME is not set (required when several tasks are listed)');
+  }
+  const limit = raw.GROUP_MAX_CONCURRENCY ?? 0;
+  if (limit > MAX_GROUP_MEMBERS) {
+    problems.push(`GROUP_MAX_CONCURRENCY must be a whole number, 0 (no limit) to ${MAX_GROUP_MEMBERS}`);
+  }
+  if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  const name = raw.RUN_GROUP_NAME as string;
+  return {
+    task: { arn: groupKeyOf(name), identifier: name },
+    members,
+    group: { name, maxConcurrency: limit === 0 ? members.length : Math.min(limit, members.length) },
+  };
+}
+
+/** The key a group's ledger record and history use where a task's use its ARN: never a DMS ARN. */
+export function groupKeyOf(name: string): string {
+  return `group/${name}`;
 }
 
 export function loadStarterConfig(env: Env): StarterConfig {
@@ -288,6 +375,11 @@ function preflightOf(
   base: BaseConfig,
 ): TaskConnections | undefined {
   if (raw.PREFLIGHT_CONNECTIONS === 'off') return undefined;
+  if (base.group !== undefined) {
+    throw new ConfigurationError(
+      "Invalid configuration: PREFLIGHT_CONNECTIONS is on, but it tests one task's connections and this stack runs a group of tasks; set it off",
+    );
+  }
   if (resourceKindOf(base.task.arn) === 'replication-config') {
     throw new ConfigurationError(
       'Invalid configuration: PREFLIGHT_CONNECTIONS is on, but a DMS Serverless replication has no replication instance to test from (it tests its connections itself while starting); set it off',
@@ -318,6 +410,11 @@ function targetFolderOf(
   const problems = folderTemplateProblems(template, raw.S3_TARGET_FOLDER_TIME_ZONE).map(
     (problem) => `S3_TARGET_FOLDER_TEMPLATE ${problem}`,
   );
+  if (base.group !== undefined) {
+    problems.push(
+      "S3_TARGET_FOLDER_TEMPLATE is set, but it prepares one task's target endpoint and this stack runs a group of tasks",
+    );
+  }
   if (resourceKindOf(base.task.arn) === 'replication-config') {
     problems.push(
       'S3_TARGET_FOLDER_TEMPLATE is set, but a DMS Serverless replication has no replication instance to test the endpoint from',

@@ -17,6 +17,8 @@ export const METRIC_NAMES = [
   'InputsIgnored',
   /** A released run whose day in the run history was already full (shared/runs/history.ts). */
   'RunsNotInHistory',
+  /** Tasks of a run group whose start DMS accepted (shared/runs/group.ts). */
+  'MembersStarted',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type MetricKind = 'count' | 'milliseconds';

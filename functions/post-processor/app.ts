@@ -47,7 +47,8 @@ export function createPostProcessorHandler(
     };
     const { notices, rejected } = parseNotices(event, {
       reconcileRuleArn: config.reconcileRuleArn,
-      taskArn: config.task.arn,
+      // A group's members share one account and region (checked with the configuration).
+      taskArn: config.members[0]?.arn ?? config.task.arn,
     });
     for (const input of rejected) deps.log.warn('input ignored', { reason: input.reason });
     if (rejected.length > 0) deps.metrics.add('InputsIgnored', rejected.length);

@@ -83,7 +83,7 @@ const sns = createSnsClient();
 const successNotices = successNoticesFor(config, (topicArn) => new SnsAlerts(sns, topicArn));
 const run = createPostProcessorHandler(
   {
-    tasks: taskControlFor(createDmsClient(), config.task.arn),
+    tasks: taskControlFor(createDmsClient(), config.members[0]?.arn ?? config.task.arn),
     rule: config.scheduleRule
       ? new EventBridgeScheduleRule(createEventBridgeClient(), config.scheduleRule.name)
       : undefined,

@@ -27,7 +27,7 @@ const dms = createDmsClient();
 const dynamoDb = createDynamoDbClient();
 const run = createStarterHandler(
   {
-    tasks: taskControlFor(dms, config.task.arn),
+    tasks: taskControlFor(dms, config.members[0]?.arn ?? config.task.arn),
     ...((config.preflight || config.targetFolder) && { connections: new DmsConnectionTester(dms) }),
     ...(config.targetFolder && { folders: new DmsTargetFolderEditor(dms) }),
     rule: config.scheduleRule

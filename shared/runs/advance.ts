@@ -24,6 +24,7 @@ import type { Log } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ScheduleRule } from '../schedule/rule.ts';
 import { type AlertKind, runAlert } from './alert-texts.ts';
+import { advanceGroup } from './group.ts';
 import { type HistoryWrite, historyEntryOf, type RunHistory } from './history.ts';
 import { enableScheduleRule, withoutHoldOff } from './hold-off.ts';
 import {
@@ -145,9 +146,9 @@ function step(
 ): Promise<Step> {
   switch (run.phase) {
     case 'starting':
-      return resolveStart(deps, config, run, readTask);
+      return run.members ? advanceGroup(deps, config, run) : resolveStart(deps, config, run, readTask);
     case 'started':
-      return awaitOutcome(deps, config, run, readTask);
+      return run.members ? advanceGroup(deps, config, run) : awaitOutcome(deps, config, run, readTask);
     case 'finished':
       return run.outcome?.kind === 'succeeded'
         ? beginHooks(deps, config, run)
@@ -252,14 +253,30 @@ export async function finishRun(
   outcome: RunOutcome,
   task: TaskSnapshot,
 ): Promise<void> {
+  // A start that never happened has no statistics of its own: the task's are still the last run's.
+  const stats = outcome.kind === 'start-failed' ? undefined : serializeStats(task.stats);
+  await recordFinish(deps, config, runId, from, outcome, { stats, fingerprint: fingerprintOf(task) });
+}
+
+/**
+ * `finishRun` for any run: a group's has no one task's statistics, and its members' own fingerprints (it
+ * adopts no run) are kept in the members.
+ */
+export async function recordFinish(
+  deps: RunDeps,
+  config: BaseConfig,
+  runId: string,
+  from: Phase,
+  outcome: RunOutcome,
+  seen: { readonly stats?: Run['stats']; readonly fingerprint?: number },
+): Promise<void> {
   const now = deps.clock().toISOString();
+  const stats = seen.stats;
   await updateRecord(deps.store, config.task.arn, (record) => {
     const run = record?.run;
     if (record === undefined || run?.id !== runId || run.phase !== from) {
       throw new ChangeRefused(`run ${runId} is no longer ${from}`);
     }
-    // A start that never happened has no statistics of its own: the task's are still the last run's.
-    const stats = outcome.kind === 'start-failed' ? undefined : serializeStats(task.stats);
     let finished: Run = {
       ...run,
       phase: 'finished',
@@ -272,7 +289,7 @@ export async function finishRun(
       const kind: AlertKind = outcome.kind === 'start-failed' ? 'start-failed' : 'run-failed';
       finished = owe(config, finished, kind, failureDecision(config, finished));
     }
-    return { ...record, run: finished, seen: Math.max(record.seen, fingerprintOf(task)) };
+    return { ...record, run: finished, seen: Math.max(record.seen, seen.fingerprint ?? 0) };
   });
 }
 

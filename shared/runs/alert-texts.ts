@@ -16,7 +16,7 @@ export function runAlert(config: BaseConfig, run: Run, kind: AlertKind, decision
   const task = config.task;
   const outcome = run.outcome;
   const lines = [
-    `Task: ${task.identifier} (${task.arn})`,
+    ...subjectLines(config, run),
     `Run: ${run.id} (${run.trigger}${run.startType ? `, ${run.startType}` : ''})`,
     ...(outcome ? [`Outcome: ${outcome.explanation}.`] : []),
     ...(outcome?.stopReason ? [`DMS stop reason: ${outcome.stopReason}`] : []),
@@ -39,11 +39,25 @@ export function runAlert(config: BaseConfig, run: Run, kind: AlertKind, decision
   };
 }
 
+/** The task, or the group with each member's end: an alert about a group names the task to look at. */
+export function subjectLines(config: BaseConfig, run: Run): string[] {
+  const task = config.task;
+  if (run.members === undefined) return [`Task: ${task.identifier} (${task.arn})`];
+  return [
+    `Run group: ${task.identifier} (${run.members.length} tasks)`,
+    ...run.members.map(
+      (member) =>
+        `Task ${member.identifier} (${member.arn}): ${member.outcome?.kind ?? member.state}` +
+        (member.startType ? `, ${member.startType}` : ''),
+    ),
+  ];
+}
+
 function headline(kind: AlertKind, run: Run): string {
   const hook = (status: HookProgress['status']) => run.hooks?.find((h) => h.status === status)?.name;
   switch (kind) {
     case 'start-failed':
-      return 'the task could not be started';
+      return run.members ? "the group's tasks could not be started" : 'the task could not be started';
     case 'run-failed':
       return run.outcome?.kind === 'stopped-by-user'
         ? 'the run was stopped before it finished'

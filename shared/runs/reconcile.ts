@@ -25,7 +25,7 @@ export async function handleNotice(
   config: PostProcessorConfig,
   notice: TaskNotice,
 ): Promise<NoticeResult> {
-  if (!concernsTask(notice, config.task)) {
+  if (!config.members.some((member) => concernsTask(notice, member))) {
     return { action: 'ignored', reason: `names another task (${notice.taskIdentifier ?? notice.taskArn})` };
   }
   let result: NoticeResult | undefined;
@@ -56,6 +56,13 @@ async function settle(deps: RunDeps, config: PostProcessorConfig): Promise<Notic
       action: 'advanced',
       adopted: false,
       run: await advanceRun({ ...deps, store: primedWith(deps.store, stored) }, config),
+    };
+  }
+  if (config.group !== undefined) {
+    // A group's tasks are one run's or none: a member someone started by hand is that person's to watch.
+    return {
+      action: 'ignored',
+      reason: 'no run of the group is active; a task of it started outside the scheduler is not adopted',
     };
   }
   const task = await deps.tasks.describe(config.task.arn);

@@ -130,6 +130,37 @@ export interface Run {
   readonly stopRequested?: StopRequest;
   /** The last step that failed, for the next attempt's log and the stuck-run alarm's investigation. */
   readonly lastError?: string;
+  /**
+   * A run group's tasks, each with its own start and outcome (shared/runs/group.ts); absent for one task,
+   * whose start and outcome are the run's own fields. The run leaves `started` once every member is settled.
+   */
+  readonly members?: readonly GroupMember[];
+}
+
+/**
+ * Where one member of a group stands: `queued` (not started yet: the concurrency limit), `starting` (its start
+ * is recorded, DMS does not show it yet), `started`, `finished` (its outcome is known), or `not-started` (the
+ * group stopped starting members after a failure).
+ */
+export type MemberState = 'queued' | 'starting' | 'started' | 'finished' | 'not-started';
+
+export interface GroupMember {
+  readonly arn: string;
+  readonly identifier: string;
+  readonly state: MemberState;
+  /** The member's fingerprint just before its start was recorded: a later one proves the start took effect. */
+  readonly before: number;
+  readonly startType?: StartType;
+  /** Where change capture starts, for a start-replication of a CDC task: decided with the run, as for a task. */
+  readonly cdcStartTime?: string;
+  readonly cdcStartPosition?: string;
+  /** Written before its start is asked for, with the invocation asking: a lost answer is read back from DMS. */
+  readonly startRequestedAt?: string;
+  readonly startedBy?: string;
+  readonly startError?: string;
+  readonly outcome?: RunOutcome;
+  readonly stats?: Readonly<Record<string, string | number>>;
+  readonly finishedAt?: string;
 }
 
 export interface StopRequest {
@@ -182,8 +213,8 @@ export function fingerprintOf(task: TaskSnapshot): number {
 
 const RUNNING_STATUSES = new Set(['starting', 'running', 'stopping']);
 
-/** True once DMS shows that this run's start took effect. */
-export function hasBegun(task: TaskSnapshot, run: Run): boolean {
+/** True once DMS shows that this run's start took effect (`run` may be a group's member). */
+export function hasBegun(task: TaskSnapshot, run: Pick<Run, 'before'>): boolean {
   return RUNNING_STATUSES.has(task.status) || fingerprintOf(task) > run.before;
 }
 

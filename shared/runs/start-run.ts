@@ -3,7 +3,7 @@
 // Everything that can be checked is checked before anything changes. When the start fails, the task is read
 // again before anything is undone: a start whose answer was lost may well have happened. Only a start DMS
 // refused, on a task that shows no sign of it, ends the run as start-failed, with one alert.
-import type { StarterConfig } from '../config.ts';
+import type { StarterConfig, TaskRef } from '../config.ts';
 import type { ConnectionTester } from '../dms/connections.ts';
 import type { TargetFolderEditor } from '../dms/endpoints.ts';
 import { chooseStartType, reRunStartType, startability } from '../dms/start-type.ts';
@@ -18,7 +18,8 @@ import {
 import type { RuleState } from '../schedule/rule.ts';
 import { advanceRun, changeRun, finishRun, markStarted, type RunDeps } from './advance.ts';
 import { preflightProblem } from './preflight.ts';
-import { activeRun, fingerprintOf, hasBegun, newRunId, type Run } from './run.ts';
+import { activeRun, fingerprintOf, hasBegun, newRunId, type Run, type TaskRecord } from './run.ts';
+import { startGroupRun } from './start-group.ts';
 import { ChangeRefused, primedWith, type StoredRecord, UNCHANGED, updateRecord } from './store.ts';
 import { prepareTargetFolder } from './target-folder.ts';
 import type { Trigger } from './trigger.ts';
@@ -54,6 +55,7 @@ export async function startRun(
   config: StarterConfig,
   trigger: Trigger,
 ): Promise<StartResult> {
+  if (config.group !== undefined) return startGroupRun(deps, config, trigger);
   const identifier = config.task.identifier;
   const ruleName = config.scheduleRuleName;
   const skipped = (reason: string, status?: string): StartResult => ({
@@ -67,20 +69,9 @@ export async function startRun(
   assertIsConfiguredTask(task, config);
   const stored = await deps.store.load(config.task.arn);
   const record = stored.record;
-  const holder = activeRun(record);
-  if (holder) {
-    return skipped(
-      `run ${holder.id} is still active (${holder.phase}, last changed at ${holder.updatedAt}) and holds the task's lock`,
-      task.status,
-    );
-  }
-  const firing = trigger.kind === 'schedule' ? trigger.time?.toISOString() : undefined;
-  if (firing !== undefined && record?.lastScheduledFor !== undefined && firing <= record.lastScheduledFor) {
-    return skipped(
-      `a late or repeated delivery of the scheduled event of ${firing}: the schedule's firing of ${record.lastScheduledFor} already started a run, and no firing starts two`,
-      task.status,
-    );
-  }
+  const lockedOut = lockedOutReason(record, trigger);
+  if (lockedOut !== undefined) return skipped(lockedOut, task.status);
+  const firing = firingOf(trigger);
   const state = startability(task);
   if (!state.startable) return skipped(state.reason, task.status);
   const override = (trigger.kind === 'manual' ? trigger.startType : undefined) ?? config.startTypeOverride;
@@ -146,21 +137,7 @@ export async function startRun(
   }
   deps.log.info('run lock taken', { runId: run.id, trigger: trigger.kind, startType: choice.startType });
 
-  let ruleAfter: RuleState | 'untouched' = 'untouched';
-  if (deps.rule && ruleState === 'ENABLED') {
-    try {
-      await deps.rule.disable();
-      ruleAfter = 'DISABLED';
-    } catch (error) {
-      // The lock, not the rule, keeps runs apart: a trigger while this run is active changes nothing.
-      deps.log.warn('the schedule rule could not be disabled; the run goes on under its lock', {
-        error: describeError(error),
-      });
-      ruleAfter = await disownIfStillEnabled(deps, config, run.id);
-    }
-  } else if (ruleState === 'DISABLED') {
-    ruleAfter = 'DISABLED';
-  }
+  const ruleAfter = await switchOffRule(deps, config, run.id, ruleState);
 
   // Recorded before the call: should this invocation die after it, the next one finds out from DMS.
   await changeRun(deps, config, run.id, (current) =>
@@ -209,6 +186,48 @@ export async function startRun(
   return result('started', reason);
 }
 
+/** Why no run may start now, from the record alone: a run holds the lock, or this firing already started one. */
+export function lockedOutReason(record: TaskRecord | undefined, trigger: Trigger): string | undefined {
+  const holder = activeRun(record);
+  if (holder) {
+    return `run ${holder.id} is still active (${holder.phase}, last changed at ${holder.updatedAt}) and holds the task's lock`;
+  }
+  const firing = firingOf(trigger);
+  if (firing !== undefined && record?.lastScheduledFor !== undefined && firing <= record.lastScheduledFor) {
+    return `a late or repeated delivery of the scheduled event of ${firing}: the schedule's firing of ${record.lastScheduledFor} already started a run, and no firing starts two`;
+  }
+  return undefined;
+}
+
+/** The schedule's firing a scheduled trigger is for, which no later run reuses. */
+export function firingOf(trigger: Trigger): string | undefined {
+  return trigger.kind === 'schedule' ? trigger.time?.toISOString() : undefined;
+}
+
+/**
+ * Switches the schedule off for the run that just took the lock, if it is on; returns the rule's state after.
+ * The lock, not the rule, keeps runs apart: should the switch fail, the run goes on under its lock.
+ */
+export async function switchOffRule(
+  deps: StarterDeps,
+  config: StarterConfig,
+  runId: string,
+  ruleState: RuleState | undefined,
+): Promise<RuleState | 'untouched'> {
+  if (deps.rule && ruleState === 'ENABLED') {
+    try {
+      await deps.rule.disable();
+      return 'DISABLED';
+    } catch (error) {
+      deps.log.warn('the schedule rule could not be disabled; the run goes on under its lock', {
+        error: describeError(error),
+      });
+      return disownIfStillEnabled(deps, config, runId);
+    }
+  }
+  return ruleState === 'DISABLED' ? 'DISABLED' : 'untouched';
+}
+
 /**
  * After a failed DisableRule: if the rule does not read as off, this run never switched it off, so it must
  * not switch it on at the end either (a person may switch it off meanwhile, and a rule disabled by hand is
@@ -245,7 +264,7 @@ async function disownIfStillEnabled(
 }
 
 /** The conditional write that makes this run the task's one active run. */
-async function takeLock(
+export async function takeLock(
   deps: StarterDeps,
   config: StarterConfig,
   seen: StoredRecord,
@@ -365,11 +384,15 @@ async function noteStartError(deps: StarterDeps, config: StarterConfig, runId: s
 }
 
 /** The stack names the task twice (ARN and identifier, see the template); both must name the same task. */
-function assertIsConfiguredTask(task: TaskSnapshot, config: StarterConfig): void {
-  if (task.identifier !== config.task.identifier) {
+export function assertIsConfiguredTask(
+  task: TaskSnapshot,
+  config: StarterConfig,
+  expected: TaskRef = config.task,
+): void {
+  if (task.identifier !== expected.identifier) {
     throw new TaskMismatchError(
-      `The task with ARN ${config.task.arn} is named "${task.identifier}", but REPLICATION_TASK_IDENTIFIER is ` +
-        `"${config.task.identifier}": its events would never reach the post-processor. Nothing was started.`,
+      `The task with ARN ${expected.arn} is named "${task.identifier}", but REPLICATION_TASK_IDENTIFIER is ` +
+        `"${expected.identifier}": its events would never reach the post-processor. Nothing was started.`,
     );
   }
   if (task.migrationType !== config.mode.migrationType) {

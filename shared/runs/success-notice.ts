@@ -7,6 +7,7 @@
 import { type Alert, buildAlert } from '../alerts/alerts.ts';
 import type { BaseConfig } from '../config.ts';
 import { formatDuration } from '../duration-text.ts';
+import { subjectLines } from './alert-texts.ts';
 import type { HookProgress, RuleDecision, Run } from './run.ts';
 
 /** One notice per run: the outbox refuses a second entry with the same id. */
@@ -24,10 +25,14 @@ export function successNotice(config: BaseConfig, run: Run, decision: RuleDecisi
   const what = config.mode.indicator === 'data-refresh' ? 'refresh' : 'migration';
   const total = formatDuration(finishedAt.getTime() - startedAt);
   const lines = [
-    `Task: ${task.identifier} (${task.arn})`,
+    ...subjectLines(config, run),
     `Run: ${run.id}`,
     `Trigger: ${run.trigger}`,
-    `Start type: ${run.startType ?? 'not recorded (the run was adopted from a start outside the scheduler)'}`,
+    ...(run.members
+      ? []
+      : [
+          `Start type: ${run.startType ?? 'not recorded (the run was adopted from a start outside the scheduler)'}`,
+        ]),
     `Started at: ${new Date(startedAt).toISOString()}`,
     `Finished at: ${finishedAt.toISOString()}`,
     `Duration: ${total}` +

@@ -65,6 +65,8 @@ describe('a valid environment', () => {
   it('loads the starter configuration', () => {
     expect(loadStarterConfig(STARTER_ENV)).toEqual({
       task: { arn: TASK_ARN, identifier: 'nightly-refresh' },
+      members: [{ arn: TASK_ARN, identifier: 'nightly-refresh' }],
+      group: undefined,
       mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
       scheduleRule: { arn: SCHEDULE_RULE_ARN, name: 'dms-scheduler-schedule' },
       scheduleRuleName: 'dms-scheduler-schedule',
@@ -79,6 +81,8 @@ describe('a valid environment', () => {
   it('loads the post-processor configuration with its defaults', () => {
     expect(loadPostProcessorConfig(POST_PROCESSOR_ENV)).toEqual({
       task: { arn: TASK_ARN, identifier: 'nightly-refresh' },
+      members: [{ arn: TASK_ARN, identifier: 'nightly-refresh' }],
+      group: undefined,
       mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
       scheduleRule: { arn: SCHEDULE_RULE_ARN, name: 'dms-scheduler-schedule' },
       scheduleRuleName: 'dms-scheduler-schedule',
