@@ -14,7 +14,7 @@ import {
   serializeStats,
 } from './run.ts';
 
-/** A member whose start is recorded but not yet seen is given this long before DMS is taken at its word. */
+/** What DMS showed of the members just read, by ARN. */
 export type Snapshots = ReadonlyMap<string, TaskSnapshot>;
 
 const ACTIVE: ReadonlySet<MemberState> = new Set(['starting', 'started']);

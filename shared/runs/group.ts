@@ -22,6 +22,7 @@ import {
   settleMembers,
 } from './group-members.ts';
 import { fingerprintOf, type GroupMember, hasBegun, type Run } from './run.ts';
+import { explainStop } from './stop-request.ts';
 import { ChangeRefused, UNCHANGED, updateRecord } from './store.ts';
 
 type Step = AdvanceResult | 'continue';
@@ -53,7 +54,8 @@ export async function advanceGroup(deps: RunDeps, config: BaseConfig, run: Run):
   );
   const members = current.members ?? [];
   if (allSettled(members)) {
-    await recordFinish(deps, config, run.id, 'started', groupOutcome(members), {});
+    // A person's stop through the command line is said as such, as for one task.
+    await recordFinish(deps, config, run.id, 'started', explainStop(groupOutcome(members), current), {});
     return 'continue';
   }
   const starts = nextToStart(members, groupOf(config, members));

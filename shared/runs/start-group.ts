@@ -89,8 +89,16 @@ export async function startGroupRun(
   }
   deps.log.info('run group lock taken', { runId: run.id, trigger: trigger.kind, members: tasks.length });
   const ruleAfter = await switchOffRule(deps, config, run.id, ruleState);
-  for (const index of nextToStart(run.members ?? [], group)) {
-    await launchMember(deps, config, run.id, index);
+  try {
+    for (const index of nextToStart(run.members ?? [], group)) {
+      await launchMember(deps, config, run.id, index);
+    }
+  } catch (error) {
+    // Another invocation took the run on (this one outlived the start grace): the members are its to start.
+    if (!(error instanceof ChangeRefused)) throw error;
+    deps.log.warn('the group was taken on by another invocation; no more members are started here', {
+      reason: error.message,
+    });
   }
   deps.metrics.add('RunsStarted', 1);
   try {

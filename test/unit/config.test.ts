@@ -637,3 +637,101 @@ describe('loadPostProcessorConfig: success notices', () => {
     expect(error.message).toContain('SUCCESS_TOPIC_ARN must be an SNS topic ARN');
   });
 });
+
+describe.each(loaders)('%s: a run group', (_, load, env) => {
+  const arn = (id: string, account = '123456789012', region = 'us-east-1') =>
+    `arn:aws:dms:${region}:${account}:task:${id}`;
+  const GROUP: Env = {
+    ...env,
+    REPLICATION_TASK_ARN: `${arn('AAAA')},${arn('BBBB')},${arn('CCCC')}`,
+    REPLICATION_TASK_IDENTIFIER: 'orders,customers,invoices',
+    RUN_GROUP_NAME: 'nightly',
+  };
+  const problem = (extra: Env): string => {
+    try {
+      load({ ...GROUP, ...extra });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      return (error as Error).message;
+    }
+    throw new Error('the configuration was accepted');
+  };
+
+  it("lists the members in order, keys the ledger on the group's name, and runs all at once by default", () => {
+    const config = load(GROUP);
+    expect(config.members).toEqual([
+      { arn: arn('AAAA'), identifier: 'orders' },
+      { arn: arn('BBBB'), identifier: 'customers' },
+      { arn: arn('CCCC'), identifier: 'invoices' },
+    ]);
+    expect(config.task).toEqual({ arn: 'group/nightly', identifier: 'nightly' });
+    expect(config.group).toEqual({ name: 'nightly', maxConcurrency: 3 });
+  });
+
+  it('reads the concurrency limit, and a limit above the group size means all at once', () => {
+    expect(load({ ...GROUP, GROUP_MAX_CONCURRENCY: '2' }).group?.maxConcurrency).toBe(2);
+    expect(load({ ...GROUP, GROUP_MAX_CONCURRENCY: '9' }).group?.maxConcurrency).toBe(3);
+    expect(problem({ GROUP_MAX_CONCURRENCY: '21' })).toContain('GROUP_MAX_CONCURRENCY must be a whole number');
+    expect(problem({ GROUP_MAX_CONCURRENCY: 'two' })).toContain('GROUP_MAX_CONCURRENCY must be a whole number');
+  });
+
+  it('keeps one task the simple case: no group, the task itself keys the ledger', () => {
+    const config = load({ ...env, RUN_GROUP_NAME: 'nightly' });
+    expect(config.group).toBeUndefined();
+    expect(config.task.arn).toBe(env.REPLICATION_TASK_ARN);
+    expect(config.members).toEqual([config.task]);
+  });
+
+  it('refuses lists that do not pair, name a task twice, or hold more than 20 tasks', () => {
+    expect(problem({ REPLICATION_TASK_IDENTIFIER: 'orders,customers' })).toContain(
+      'REPLICATION_TASK_ARN lists 3 task(s) but REPLICATION_TASK_IDENTIFIER 2',
+    );
+    expect(problem({ REPLICATION_TASK_ARN: `${arn('AAAA')},${arn('AAAA')},${arn('CCCC')}` })).toContain(
+      'REPLICATION_TASK_ARN must not list a task twice',
+    );
+    const many = Array.from({ length: 21 }, (_, i) => arn(`T${i}`)).join(',');
+    expect(problem({ REPLICATION_TASK_ARN: many })).toContain('must list at most 20 tasks');
+    expect(problem({ REPLICATION_TASK_ARN: `${arn('AAAA')},not-an-arn,${arn('CCCC')}` })).toContain(
+      'REPLICATION_TASK_ARN must be a DMS task ARN',
+    );
+  });
+
+  it('refuses a group without a name, across accounts or regions, or holding a Serverless config', () => {
+    expect(problem({ RUN_GROUP_NAME: '' })).toContain('RUN_GROUP_NAME is not set');
+    expect(
+      problem({ REPLICATION_TASK_ARN: `${arn('AAAA')},${arn('BBBB', '210987654321')},${arn('CCCC')}` }),
+    ).toContain('more than one account or region');
+    expect(
+      problem({ REPLICATION_TASK_ARN: `${arn('AAAA')},${arn('BBBB', undefined, 'eu-west-1')},${arn('CCCC')}` }),
+    ).toContain('more than one account or region');
+    expect(
+      problem({
+        REPLICATION_TASK_ARN: `${arn('AAAA')},arn:aws:dms:us-east-1:123456789012:replication-config:BBBB,${arn('CCCC')}`,
+      }),
+    ).toContain('a group holds replication tasks only');
+  });
+});
+
+describe('loadStarterConfig: a run group with one-task preparations', () => {
+  const GROUP: Env = {
+    ...STARTER_ENV,
+    REPLICATION_TASK_ARN: `${TASK_ARN},arn:aws:dms:us-east-1:123456789012:task:BBBB`,
+    REPLICATION_TASK_IDENTIFIER: 'orders,customers',
+    RUN_GROUP_NAME: 'nightly',
+    TASK_REPLICATION_INSTANCE_ARN: 'arn:aws:dms:us-east-1:123456789012:rep:INSTANCE',
+    TASK_SOURCE_ENDPOINT_ARN: 'arn:aws:dms:us-east-1:123456789012:endpoint:SOURCE',
+    TASK_TARGET_ENDPOINT_ARN: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET',
+  };
+
+  it('refuses the pre-flight, which tests one task', () => {
+    expect(() => loadStarterConfig({ ...GROUP, PREFLIGHT_CONNECTIONS: 'on' })).toThrow(
+      /PREFLIGHT_CONNECTIONS is on, but it tests one task's connections and this stack runs a group/,
+    );
+  });
+
+  it('refuses an S3 target folder, which prepares one endpoint', () => {
+    expect(() => loadStarterConfig({ ...GROUP, S3_TARGET_FOLDER_TEMPLATE: 'exports/{yyyy}' })).toThrow(
+      /S3_TARGET_FOLDER_TEMPLATE is set, but it prepares one task's target endpoint/,
+    );
+  });
+});
