@@ -91,28 +91,38 @@ export async function launchMember(
   const state = startability(task);
   const me = deps.invocationId;
   const requestedAt = deps.clock().toISOString();
-  const claimed = await changeMember(deps, config, runId, index, (member) => {
+  const written = await changeMembers(deps, config, runId, (members) => {
+    const member = members[index];
+    if (member === undefined) throw new ChangeRefused(`run ${runId} has no member ${index}`);
     if (member.state === 'starting' && member.startedBy === me) return UNCHANGED; // this very write
     if (member.state !== 'queued') throw new ChangeRefused(`task ${member.identifier} is ${member.state}`);
+    const replace = (next: GroupMember) => members.map((m, i) => (i === index ? next : m));
+    // A member that failed since this start was decided (one started just before, refused) fails the group.
+    if (members.some((m) => m.state === 'finished' && m.outcome?.kind !== 'succeeded')) {
+      return replace({ ...member, state: 'not-started' });
+    }
     if (!state.startable) {
-      return finished(
-        member,
-        {
-          kind: 'start-failed',
-          explanation: `Task ${member.identifier} was not started when its turn came: ${state.reason}`,
-        },
-        undefined,
-        deps.clock(),
+      return replace(
+        finished(
+          member,
+          {
+            kind: 'start-failed',
+            explanation: `Task ${member.identifier} was not started when its turn came: ${state.reason}`,
+          },
+          undefined,
+          deps.clock(),
+        ),
       );
     }
-    return {
+    return replace({
       ...member,
       state: 'starting',
       before: fingerprintOf(task),
       startRequestedAt: requestedAt,
       startedBy: me,
-    };
+    });
   });
+  const claimed = memberAt(written, index);
   if (claimed.state !== 'starting') return;
   try {
     await startWithFallback(deps, config, runId, index, task, requestOf(claimed, task));

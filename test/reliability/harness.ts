@@ -17,7 +17,7 @@ import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { createPostProcessorHandler, successNoticesFor } from '../../functions/post-processor/app.ts';
 import { createStarterHandler } from '../../functions/task-starter/app.ts';
-import { BASE_ENV, RecordingLog, RecordingMetrics, TASK_ARN, TASK_ID } from '../support/ports.ts';
+import { BASE_ENV, RecordingLog, RecordingMetrics } from '../support/ports.ts';
 import {
   type DmsEnding,
   EPOCH,
@@ -27,7 +27,9 @@ import {
   MINUTE,
   RECONCILE_ARN,
   RULE_ARN,
+  SINGLE_TASK,
   World,
+  type WorldTask,
 } from './world.ts';
 
 export const HOOKS = [
@@ -51,6 +53,8 @@ export interface DayPlan {
   readonly manualRuns: readonly number[];
   /** An operator disables the schedule by hand at this minute after midnight. */
   readonly handDisableAt?: number;
+  /** For a run group: how each member's run ends, in the group's order (`ending` for the rest). */
+  readonly memberEndings?: readonly DmsEnding[];
 }
 
 export interface Scenario {
@@ -67,6 +71,18 @@ export interface Scenario {
   readonly trailingHours: number;
   /** Where succeeded runs' summaries go (off unless given); success-topic uses SUCCESS_TOPIC_ARN. */
   readonly notifyOnSuccess?: NotifyOnSuccess;
+  /** The stack schedules a run group of this many tasks, at most `maxConcurrency` at once (0: no limit). */
+  readonly group?: { readonly size: number; readonly maxConcurrency: number };
+}
+
+export const GROUP_NAME = 'nightly-group';
+
+/** The group's tasks, named as the stack lists them. */
+export function groupTasks(size: number): WorldTask[] {
+  return Array.from({ length: size }, (_, i) => ({
+    arn: `arn:aws:dms:us-east-1:123456789012:task:MEMBER${String.fromCharCode(65 + i)}`,
+    id: `load-part-${i + 1}`,
+  }));
 }
 
 export const SUCCESS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-success';
@@ -80,7 +96,13 @@ export interface Outcome {
 }
 
 export async function simulate(scenario: Scenario): Promise<Outcome> {
-  const world = new World(scenario.faults ?? [], { ruleAfterFailure: scenario.ruleAfterFailure });
+  const members = scenario.group ? groupTasks(scenario.group.size) : SINGLE_TASK;
+  const limit = scenario.group?.maxConcurrency || members.length;
+  const world = new World(scenario.faults ?? [], {
+    ruleAfterFailure: scenario.ruleAfterFailure,
+    tasks: members,
+    ...(scenario.group && { group: { key: `group/${GROUP_NAME}`, maxConcurrency: limit } }),
+  });
   const queue = new EventQueue();
   world.sleep = (invocation, until) => queue.sleep(invocation, until);
   const metrics = new RecordingMetrics();
@@ -90,6 +112,12 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
     RULE_AFTER_FAILURE: scenario.ruleAfterFailure,
     NOTIFY_ON_SUCCESS: scenario.notifyOnSuccess ?? 'off',
     SUCCESS_TOPIC_ARN: scenario.notifyOnSuccess === 'success-topic' ? SUCCESS_TOPIC_ARN : '',
+    ...(scenario.group && {
+      REPLICATION_TASK_ARN: members.map((task) => task.arn).join(','),
+      REPLICATION_TASK_IDENTIFIER: members.map((task) => task.id).join(','),
+      RUN_GROUP_NAME: GROUP_NAME,
+      GROUP_MAX_CONCURRENCY: String(scenario.group.maxConcurrency),
+    }),
   };
   const shared = {
     tasks: new DmsTaskControl(world.clients.dms),
@@ -163,18 +191,19 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
     scenario.days[Math.min(Math.floor((at - EPOCH) / (24 * HOUR)), scenario.days.length - 1)];
   const cursors = { sns: 0, eventbridge: 0 };
   world.onLater = (at, change) => queue.add(at, change);
-  world.onNotice = (channel, eventId, message) => {
+  world.onNotice = (channel, eventId, message, task) => {
     const plan = dayPlan(world.now)?.[channel] ?? [];
     if (plan.length === 0) return;
     const deliveries = plan[cursors[channel]++ % plan.length] ?? [];
-    const event = channel === 'sns' ? snsNotice(eventId, message) : eventBridgeNotice(eventId, message);
+    const event =
+      channel === 'sns' ? snsNotice(eventId, message, task) : eventBridgeNotice(eventId, message, task);
     for (const delay of deliveries)
       queue.add(world.now + delay * MINUTE, () => invoke('post-processor', event, 'async'));
   };
 
   scenario.days.forEach((day, index) => {
     const midnight = EPOCH + index * 24 * HOUR;
-    world.endings.push(day.ending);
+    world.planEndings(day.ending, day.memberEndings);
     queue.add(midnight, () => {
       // A disabled rule does not fire; deliveries already matched may still arrive late.
       if (world.ruleState !== 'ENABLED') return;
@@ -311,12 +340,12 @@ export function scheduledEvent(ruleArn: string, at: number, firing: string) {
   };
 }
 
-function snsNotice(eventId: string, message: string) {
+function snsNotice(eventId: string, message: string, task: WorldTask) {
   const body = {
     'Event Source': 'replication-task',
     'Event Time': '2026-12-01 00:41:07.000',
-    'Identifier Link': `https://console.aws.amazon.com/dms/home?region=us-east-1#tasks:ids=${TASK_ID}`,
-    SourceId: TASK_ID,
+    'Identifier Link': `https://console.aws.amazon.com/dms/home?region=us-east-1#tasks:ids=${task.id}`,
+    SourceId: task.id,
     'Event ID': `http://docs.aws.amazon.com/dms/latest/userguide/CHAP_Events.html#${eventId} `,
     'Event Message': message,
   };
@@ -345,7 +374,7 @@ function snsNotice(eventId: string, message: string) {
   };
 }
 
-function eventBridgeNotice(eventId: string, message: string) {
+function eventBridgeNotice(eventId: string, message: string, task: WorldTask) {
   return {
     version: '0',
     id: '11a11b11-222b-333a-44d4-01234a5b6789',
@@ -354,7 +383,7 @@ function eventBridgeNotice(eventId: string, message: string) {
     account: '123456789012',
     time: '2026-12-01T00:41:07Z',
     region: 'us-east-1',
-    resources: [TASK_ARN],
+    resources: [task.arn],
     detail: {
       type: 'REPLICATION_TASK',
       category: 'StateChange',

@@ -12,6 +12,9 @@
 //   (e) with no fault and no hand-disabled rule, no alarm fires: the alarms are not noise;
 //   (f) every released run is in the run history exactly once; a run not released yet is in it only once it
 //       is waiting for its release (the entry is written first), and then once.
+//   (h) a run group succeeded only if every member did; a member is left unstarted only after another
+//       did not succeed; (the world checks at the moment that no member starts unrecorded or over the
+//       limit, and that no hook begins while a member runs);
 //   (g) with NotifyOnSuccess on, every run that succeeded sent exactly one summary (one id, on the topic the
 //       setting names; a second delivery of it, like an alert's, only ever follows a fault), and a run that
 //       did not succeed sent none; with it off, no summary is ever sent.
@@ -90,11 +93,21 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
     }
   }
 
-  // (d)
+  // (d): a group's member settles its own task's DMS run, with the member's outcome.
+  const settlersOf = (taskArn: string, stopped: string) =>
+    [...world.runs.values()].flatMap((run) =>
+      run.members
+        ? run.members
+            .filter((member) => member.arn === taskArn && member.stats?.stopDate === stopped)
+            .map((member) => ({ id: run.id, outcome: member.outcome }))
+        : run.stats?.stopDate === stopped
+          ? [{ id: run.id, outcome: run.outcome }]
+          : [],
+    );
   for (const dmsRun of world.dmsRuns) {
     if (dmsRun.stopDate === undefined) continue;
     const stopped = new Date(dmsRun.stopDate).toISOString();
-    const settlers = [...world.runs.values()].filter((run) => run.stats?.stopDate === stopped);
+    const settlers = settlersOf(dmsRun.taskArn, stopped);
     if (settlers.length > 1) {
       violations.push(`(b) the DMS run that ended at ${stopped} was settled ${settlers.length} times`);
     }
@@ -107,7 +120,16 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
       );
     }
   }
-  const startFailed = [...world.runs.values()].filter((run) => run.outcome?.kind === 'start-failed').length;
+  const startFailed = [...world.runs.values()].reduce(
+    (count, run) =>
+      count +
+      (run.members
+        ? run.members.filter((member) => member.outcome?.kind === 'start-failed').length
+        : run.outcome?.kind === 'start-failed'
+          ? 1
+          : 0),
+    0,
+  );
   if (startFailed < world.refusedStarts && !alarmed) {
     violations.push(`(d) DMS refused ${world.refusedStarts} start(s), but ${startFailed} run(s) report it`);
   }
@@ -119,6 +141,22 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
   }
   for (const [firing, count] of firings) {
     if (count > 1) violations.push(`(d) the schedule's firing of ${firing} started ${count} runs`);
+  }
+
+  // (h)
+  for (const run of world.runs.values()) {
+    const members = run.members;
+    if (members === undefined || run.outcome === undefined) continue;
+    const everyOne = members.every((member) => member.outcome?.kind === 'succeeded');
+    if ((run.outcome.kind === 'succeeded') !== everyOne) {
+      violations.push(`(h) group run ${run.id} is ${run.outcome.kind}, but its members say otherwise`);
+    }
+    const failed = members.some(
+      (member) => member.outcome !== undefined && member.outcome.kind !== 'succeeded',
+    );
+    if (members.some((member) => member.state === 'not-started') && !failed) {
+      violations.push(`(h) group run ${run.id} left a member unstarted with no member failing`);
+    }
   }
 
   // (f)

@@ -78,6 +78,31 @@ const scenario: fc.Arbitrary<Scenario> = fc
       : generated,
   );
 
+const ENDINGS = fc.constantFrom<DayPlan['ending']>(
+  'succeeded',
+  'succeeded',
+  'succeeded',
+  'failed',
+  'stopped-by-user',
+  'refused',
+);
+
+/** The same histories for a run group: each member's run ends its own way, a few members at a time. */
+const groupScenario: fc.Arbitrary<Scenario> = fc
+  .record({
+    size: fc.integer({ min: 2, max: 3 }),
+    maxConcurrency: fc.integer({ min: 0, max: 2 }),
+    base: scenario,
+    endings: fc.array(fc.array(ENDINGS, { minLength: 3, maxLength: 3 }), { minLength: 4, maxLength: 4 }),
+  })
+  .map(({ size, maxConcurrency, base, endings }) => ({
+    ...base,
+    group: { size, maxConcurrency },
+    days: base.days.map((day, i) => ({ ...day, memberEndings: endings[i] ?? [] })),
+  }));
+
+const GROUP_RUNS = 300;
+
 describe('generated delivery sequences over consecutive runs', () => {
   it(`keeps every property in ${RUNS} histories`, async () => {
     const totals = { histories: 0, runs: 0, invocations: 0, alerts: 0, withFault: 0, violations: 0 };
@@ -101,5 +126,26 @@ describe('generated delivery sequences over consecutive runs', () => {
         `${totals.runs} runs, ${totals.invocations} invocations, ${totals.alerts} alerts; ${totals.violations} violations`,
     );
     expect(totals.histories).toBeGreaterThanOrEqual(RUNS);
+  }, 600_000);
+
+  it(`keeps every property in ${GROUP_RUNS} histories of a run group`, async () => {
+    const totals = { histories: 0, runs: 0, members: 0, violations: 0 };
+    await fc.assert(
+      fc.asyncProperty(groupScenario, async (generated) => {
+        const outcome = await simulate(generated);
+        const violations = violationsOf(generated, outcome);
+        totals.histories += 1;
+        totals.runs += outcome.world.runs.size;
+        totals.members += outcome.world.dmsRuns.length;
+        totals.violations += violations.length;
+        expect(violations).toEqual([]);
+      }),
+      { seed: SEED, numRuns: GROUP_RUNS, endOnFailure: true },
+    );
+    console.log(
+      `group delivery sequences: fast-check seed ${SEED}; ${totals.histories} histories, ${totals.runs} group runs, ` +
+        `${totals.members} member runs in DMS; ${totals.violations} violations`,
+    );
+    expect(totals.histories).toBeGreaterThanOrEqual(GROUP_RUNS);
   }, 600_000);
 });

@@ -99,9 +99,34 @@ interface TaskState {
 
 /** A DMS run as DMS itself saw it, to check that every one of them was settled and told. */
 export interface DmsRun {
+  /** The task it was a run of (a group's member, or the one task). */
+  readonly taskArn: string;
   readonly startedAt: number;
   ending: Exclude<DmsEnding, 'refused'>;
   stopDate?: number;
+}
+
+/** A task of the world: the one task, or each member of a run group, in the stack's order. */
+export interface WorldTask {
+  readonly arn: string;
+  readonly id: string;
+}
+
+export const SINGLE_TASK: readonly WorldTask[] = [{ arn: TASK_ARN, id: TASK_ID }];
+
+export interface WorldOptions {
+  readonly ruleAfterFailure: 're-enable' | 'keep-disabled';
+  /** The tasks, and for a run group its ledger key and concurrency limit. */
+  readonly tasks?: readonly WorldTask[];
+  readonly group?: { readonly key: string; readonly maxConcurrency: number };
+}
+
+interface TaskSlot {
+  state: TaskState;
+  /** What DescribeReplicationTasks shows for a while after a start: DMS's API catches up with a short lag. */
+  lagging?: { until: number; snapshot: ReplicationTask };
+  /** How the task's coming runs end, in turn. */
+  readonly endings: DmsEnding[];
 }
 
 export class World {
@@ -116,7 +141,6 @@ export class World {
   ruleState: 'ENABLED' | 'DISABLED' = 'ENABLED';
   /** Set when an operator disabled the rule by hand; from then on no run may enable it. */
   handDisabledAt: number | undefined;
-  readonly endings: DmsEnding[] = [];
   readonly hookStarts = new Map<string, number>();
   readonly hookEnds = new Map<string, number>();
   /** Every run the ledger ever held, by id, as last written. */
@@ -126,14 +150,15 @@ export class World {
   private readonly lastPublish = new Map<string, { invocation: Invocation; faults: number }>();
   /** Lets a hook's work take simulated time; the harness provides it. */
   sleep: (invocation: Invocation, until: number) => Promise<void> = async () => {};
-  /** What DescribeReplicationTasks shows for a while after a start: DMS's API catches up with a short lag. */
-  private lagging: { until: number; snapshot: ReplicationTask } | undefined;
-  /** Notices DMS emitted; the harness decides how each is delivered. */
-  onNotice: (channel: 'sns' | 'eventbridge', eventId: string, message: string) => void = () => {};
+  /** Notices DMS emitted (about `task`); the harness decides how each is delivered. */
+  onNotice: (channel: 'sns' | 'eventbridge', eventId: string, message: string, task: WorldTask) => void =
+    () => {};
   /** Delayed changes of the task's state. */
   onLater: (at: number, change: () => void) => void = () => {};
 
-  private task: TaskState = { status: 'ready' };
+  readonly tasks: readonly WorldTask[];
+  private readonly slots = new Map<string, TaskSlot>();
+  private readonly ledgerKey: string;
   private readonly ledger = new Map<string, Record<string, { S?: string; N?: string; SS?: string[] }>>();
   private readonly calls = new Map<CallSite, number>();
   private readonly failingUntil = new Map<CallSite, number>();
@@ -141,10 +166,32 @@ export class World {
 
   constructor(
     readonly faults: readonly Fault[] = [],
-    readonly options: { readonly ruleAfterFailure: 're-enable' | 'keep-disabled' } = {
-      ruleAfterFailure: 're-enable',
-    },
-  ) {}
+    readonly options: WorldOptions = { ruleAfterFailure: 're-enable' },
+  ) {
+    this.tasks = options.tasks ?? SINGLE_TASK;
+    for (const task of this.tasks) this.slots.set(task.arn, { state: { status: 'ready' }, endings: [] });
+    this.ledgerKey = `task#${options.group?.key ?? TASK_ARN}`;
+  }
+
+  /** How each task's next run ends: one ending for every task, or one per task in the stack's order. */
+  planEndings(ending: DmsEnding, perTask?: readonly DmsEnding[]): void {
+    this.tasks.forEach((task, i) => {
+      this.slot(task.arn).endings.push(perTask?.[i] ?? ending);
+    });
+  }
+
+  private slot(arn: string): TaskSlot {
+    const slot = this.slots.get(arn);
+    if (slot === undefined) throw new Error(`the simulated DMS has no task ${arn}`);
+    return slot;
+  }
+
+  /** The tasks DMS is running now. */
+  private running(): WorldTask[] {
+    return this.tasks.filter((task) =>
+      ['starting', 'running', 'stopping'].includes(this.slot(task.arn).state.status),
+    );
+  }
 
   /** Runs `body` as one invocation: every SDK call it makes is this invocation's, and dies with it. */
   within<T>(invocation: Invocation, body: () => Promise<T>): Promise<T> {
@@ -154,6 +201,9 @@ export class World {
   /** A hook's body reports here: counted per run, and killed when the fault plan says so. */
   async hookWork(runId: string, hook: string, work: { crash: boolean; minutes: number }): Promise<void> {
     const key = `${runId}/${hook}`;
+    // Hooks run once the load is over: for a group, after its last member.
+    for (const task of this.running())
+      this.violations.push(`hook ${hook} began while ${task.id} was running`);
     this.hookStarts.set(key, (this.hookStarts.get(key) ?? 0) + 1);
     const invocation = CONTEXT.getStore()?.invocation;
     if (invocation === undefined) throw new Error('a hook outside any simulated invocation');
@@ -169,17 +219,16 @@ export class World {
   }
 
   currentRun(): Run | undefined {
-    const json = this.ledger.get(`task#${TASK_ARN}`)?.record?.S;
-    return json ? (JSON.parse(json) as TaskRecord).run : undefined;
+    return this.record()?.run;
   }
 
   record(): TaskRecord | undefined {
-    const json = this.ledger.get(`task#${TASK_ARN}`)?.record?.S;
+    const json = this.ledger.get(this.ledgerKey)?.record?.S;
     return json ? (JSON.parse(json) as TaskRecord) : undefined;
   }
 
-  taskStatus(): string {
-    return this.task.status;
+  taskStatus(arn: string = this.tasks[0]?.arn ?? TASK_ARN): string {
+    return this.slot(arn).state.status;
   }
 
   /** An operator disables the schedule in the console. */
@@ -253,9 +302,13 @@ export class World {
   private apply(site: CallSite, input: Record<string, unknown>, invocation: Invocation): unknown {
     switch (site) {
       case 'DMS.DescribeReplicationTasks':
-        return { ReplicationTasks: [this.describeTask()] };
+        return { ReplicationTasks: [this.describeTask(filteredArn(input))] };
       case 'DMS.StartReplicationTask':
-        return this.startTask(String(input.StartReplicationTaskType), invocation);
+        return this.startTask(
+          String(input.ReplicationTaskArn),
+          String(input.StartReplicationTaskType),
+          invocation,
+        );
       case 'EventBridge.DescribeRule':
         return { Name: RULE, State: this.ruleState };
       case 'EventBridge.DisableRule':
@@ -284,17 +337,18 @@ export class World {
     }
   }
 
-  private describeTask(): ReplicationTask {
-    if (this.lagging !== undefined && this.now < this.lagging.until) return this.lagging.snapshot;
-    return this.currentTask();
+  private describeTask(arn: string): ReplicationTask {
+    const lagging = this.slot(arn).lagging;
+    if (lagging !== undefined && this.now < lagging.until) return lagging.snapshot;
+    return this.currentTask(arn);
   }
 
-  private currentTask(): ReplicationTask {
-    const t = this.task;
+  private currentTask(arn: string): ReplicationTask {
+    const t = this.slot(arn).state;
     const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
     return {
-      ReplicationTaskArn: TASK_ARN,
-      ReplicationTaskIdentifier: TASK_ID,
+      ReplicationTaskArn: arn,
+      ReplicationTaskIdentifier: this.tasks.find((task) => task.arn === arn)?.id,
       MigrationType: 'full-load',
       Status: t.status,
       StopReason: t.stopReason,
@@ -315,22 +369,17 @@ export class World {
     };
   }
 
-  private startTask(startType: string, invocation: Invocation): unknown {
-    const record = this.record();
-    const run = record?.run;
-    // The lock: a start is only ever asked for by the run that holds it, once, while it is starting.
-    if (invocation.fn !== 'task-starter')
-      this.violations.push(`${invocation.fn} called StartReplicationTask`);
-    if (run === undefined || run.phase !== 'starting') {
-      this.violations.push(`StartReplicationTask while the ledger's run is ${run?.phase ?? 'absent'}`);
-    }
-    if (!['ready', 'stopped', 'failed'].includes(this.task.status)) {
+  private startTask(arn: string, startType: string, invocation: Invocation): unknown {
+    const slot = this.slot(arn);
+    const task = this.tasks.find((candidate) => candidate.arn === arn) as WorldTask;
+    this.checkStart(task, invocation);
+    if (!['ready', 'stopped', 'failed'].includes(slot.state.status)) {
       throw new InvalidResourceStateFault({
         message: 'Replication Task cannot be started, invalid state',
         $metadata: {},
       });
     }
-    const ending = this.endings.shift() ?? 'succeeded';
+    const ending = slot.endings.shift() ?? 'succeeded';
     if (ending === 'refused') {
       this.refusedStarts += 1;
       throw new InvalidResourceStateFault({
@@ -339,15 +388,15 @@ export class World {
         $metadata: {},
       });
     }
-    const firstRun = this.task.startDate === undefined;
+    const firstRun = slot.state.startDate === undefined;
     if (firstRun !== (startType === 'start-replication')) {
       this.violations.push(`start type ${startType} on a task that ${firstRun ? 'never ran' : 'ran before'}`);
     }
     const startedAt = this.now;
-    this.lagging = { until: startedAt + 90_000, snapshot: this.currentTask() };
-    const dmsRun: DmsRun = { startedAt, ending };
+    slot.lagging = { until: startedAt + 90_000, snapshot: this.currentTask(arn) };
+    const dmsRun: DmsRun = { taskArn: arn, startedAt, ending };
     this.dmsRuns.push(dmsRun);
-    this.task = {
+    slot.state = {
       status: 'starting',
       lastStartDate: startedAt,
       startDate: startedAt,
@@ -355,16 +404,21 @@ export class World {
       progress: 0,
     };
     this.onLater(startedAt + MINUTE, () => {
-      this.task = { ...this.task, status: 'running' };
-      this.onNotice('sns', 'DMS-EVENT-0069', 'Replication task has started.');
-      this.onNotice('eventbridge', 'DMS-EVENT-0069', 'Replication task started, with flag = fresh start');
+      slot.state = { ...slot.state, status: 'running' };
+      this.onNotice('sns', 'DMS-EVENT-0069', 'Replication task has started.', task);
+      this.onNotice(
+        'eventbridge',
+        'DMS-EVENT-0069',
+        'Replication task started, with flag = fresh start',
+        task,
+      );
     });
     this.onLater(startedAt + 40 * MINUTE, () => {
       const stopDate = this.now;
       dmsRun.stopDate = stopDate;
       if (ending === 'succeeded') {
-        this.task = {
-          ...this.task,
+        slot.state = {
+          ...slot.state,
           status: 'stopped',
           stopReason: 'Stop Reason FULL_LOAD_ONLY_FINISHED',
           fullLoadFinishDate: stopDate,
@@ -375,34 +429,78 @@ export class World {
           'sns',
           'DMS-EVENT-0079',
           'Replication task has stopped. Stop Reason FULL_LOAD_ONLY_FINISHED.',
+          task,
         );
       } else if (ending === 'stopped-by-user') {
-        this.task = {
-          ...this.task,
+        slot.state = {
+          ...slot.state,
           status: 'stopped',
           stopReason: 'Stop Reason NORMAL',
           stopDate,
           progress: 40,
         };
-        this.onNotice('sns', 'DMS-EVENT-0079', 'Replication task has stopped.');
+        this.onNotice('sns', 'DMS-EVENT-0079', 'Replication task has stopped.', task);
       } else {
-        this.task = {
-          ...this.task,
+        slot.state = {
+          ...slot.state,
           status: 'failed',
           stopReason: 'Stop Reason FATAL_ERROR',
           lastFailureMessage: 'Last Error Stream Component Fatal error.',
           stopDate,
           progress: 40,
         };
-        this.onNotice('sns', 'DMS-EVENT-0078', 'Replication task has failed.');
+        this.onNotice('sns', 'DMS-EVENT-0078', 'Replication task has failed.', task);
       }
       this.onNotice(
         'eventbridge',
         ending === 'failed' ? 'DMS-EVENT-0078' : 'DMS-EVENT-0079',
         'Replication task stopped',
+        task,
       );
     });
     return {};
+  }
+
+  /**
+   * The lock: a start is only ever asked for by the run that holds it. For one task, by the task-starter while
+   * the run is starting; for a group's member, by whichever invocation recorded the member's start first (its
+   * state `starting`, with the request time), and never with more members under way than the group's limit.
+   */
+  private checkStart(task: WorldTask, invocation: Invocation): void {
+    const run = this.currentRun();
+    const group = this.options.group;
+    if (group === undefined) {
+      if (invocation.fn !== 'task-starter')
+        this.violations.push(`${invocation.fn} called StartReplicationTask`);
+      if (run === undefined || run.phase !== 'starting') {
+        this.violations.push(`StartReplicationTask while the ledger's run is ${run?.phase ?? 'absent'}`);
+      }
+      return;
+    }
+    const member = run?.members?.find((candidate) => candidate.arn === task.arn);
+    if (run === undefined || (run.phase !== 'starting' && run.phase !== 'started')) {
+      this.violations.push(
+        `StartReplicationTask of ${task.id} while the group's run is ${run?.phase ?? 'absent'}`,
+      );
+    } else if (member?.state !== 'starting' || member.startRequestedAt === undefined) {
+      this.violations.push(
+        `StartReplicationTask of ${task.id}, whose start the ledger does not record (${member?.state})`,
+      );
+    }
+    const failed = run?.members?.find(
+      (other) => other.outcome !== undefined && other.outcome.kind !== 'succeeded',
+    );
+    if (failed !== undefined) {
+      this.violations.push(
+        `StartReplicationTask of ${task.id} after ${failed.identifier} of the group did not succeed`,
+      );
+    }
+    const others = this.running().filter((other) => other.arn !== task.arn);
+    if (others.length >= group.maxConcurrency) {
+      this.violations.push(
+        `StartReplicationTask of ${task.id} with ${others.length} tasks running, over the limit of ${group.maxConcurrency}`,
+      );
+    }
   }
 
   /** The only legitimate EnableRule: the releasing run that disabled the rule, never over a hand-disable. */
@@ -419,9 +517,7 @@ export class World {
     if (run && this.options.ruleAfterFailure === 'keep-disabled' && !succeededRun(run)) {
       this.violations.push(`EnableRule after run ${run.id} failed, with RuleAfterFailure = keep-disabled`);
     }
-    if (['starting', 'running', 'stopping'].includes(this.task.status)) {
-      this.violations.push('EnableRule while the task is running');
-    }
+    for (const task of this.running()) this.violations.push(`EnableRule while ${task.id} is running`);
   }
 
   private publish(input: Record<string, unknown>): unknown {
@@ -537,8 +633,10 @@ export class World {
       this.violations.push(`scheduled run ${run.id} began while the schedule rule was disabled`);
     }
     if (run.phase === 'released' && previous?.phase !== 'released') {
-      if (['starting', 'running', 'stopping'].includes(this.task.status)) {
-        this.violations.push(`run ${run.id} released the lock while the task is ${this.task.status}`);
+      for (const task of this.running()) {
+        this.violations.push(
+          `run ${run.id} released the lock while ${task.id} is ${this.taskStatus(task.arn)}`,
+        );
       }
       if (run.hooks?.some((hook) => hook.status === 'running' || hook.status === 'pending')) {
         this.violations.push(`run ${run.id} released the lock with hooks not done`);
@@ -601,6 +699,14 @@ const CLIENTS = {
 
 function injected(message: string, name: string, fault: 'client' | 'server' | undefined): Error {
   return Object.assign(new Error(message), { name, ...(fault && { $fault: fault }), $metadata: {} });
+}
+
+/** The one task a DescribeReplicationTasks asks for (the adapter filters on its ARN). */
+function filteredArn(input: Record<string, unknown>): string {
+  const filters = input.Filters as { Name?: string; Values?: string[] }[] | undefined;
+  const arn = filters?.find((filter) => filter.Name === 'replication-task-arn')?.Values?.[0];
+  if (arn === undefined) throw new Error('the simulated DMS is only asked for one task by its ARN');
+  return arn;
 }
 
 function never(): Promise<never> {

@@ -671,8 +671,12 @@ describe.each(loaders)('%s: a run group', (_, load, env) => {
   it('reads the concurrency limit, and a limit above the group size means all at once', () => {
     expect(load({ ...GROUP, GROUP_MAX_CONCURRENCY: '2' }).group?.maxConcurrency).toBe(2);
     expect(load({ ...GROUP, GROUP_MAX_CONCURRENCY: '9' }).group?.maxConcurrency).toBe(3);
-    expect(problem({ GROUP_MAX_CONCURRENCY: '21' })).toContain('GROUP_MAX_CONCURRENCY must be a whole number');
-    expect(problem({ GROUP_MAX_CONCURRENCY: 'two' })).toContain('GROUP_MAX_CONCURRENCY must be a whole number');
+    expect(problem({ GROUP_MAX_CONCURRENCY: '21' })).toContain(
+      'GROUP_MAX_CONCURRENCY must be a whole number',
+    );
+    expect(problem({ GROUP_MAX_CONCURRENCY: 'two' })).toContain(
+      'GROUP_MAX_CONCURRENCY must be a whole number',
+    );
   });
 
   it('keeps one task the simple case: no group, the task itself keys the ledger', () => {
@@ -702,7 +706,9 @@ describe.each(loaders)('%s: a run group', (_, load, env) => {
       problem({ REPLICATION_TASK_ARN: `${arn('AAAA')},${arn('BBBB', '210987654321')},${arn('CCCC')}` }),
     ).toContain('more than one account or region');
     expect(
-      problem({ REPLICATION_TASK_ARN: `${arn('AAAA')},${arn('BBBB', undefined, 'eu-west-1')},${arn('CCCC')}` }),
+      problem({
+        REPLICATION_TASK_ARN: `${arn('AAAA')},${arn('BBBB', undefined, 'eu-west-1')},${arn('CCCC')}`,
+      }),
     ).toContain('more than one account or region');
     expect(
       problem({

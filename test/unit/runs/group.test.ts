@@ -11,8 +11,8 @@ import { type StarterDeps, startRun } from '#shared/runs/start-run';
 import type { Trigger } from '#shared/runs/trigger';
 import {
   GROUP_NAME,
-  type GroupDms as GroupDmsType,
   GroupDms,
+  type GroupDms as GroupDmsType,
   groupPostProcessorConfig,
   groupStarterConfig,
   groupTasks,
@@ -224,7 +224,9 @@ describe('a group run to its end', () => {
     expect(hooks.ran).toEqual([]);
     expect(alerts.published).toHaveLength(1);
     const message = alerts.published[0]?.message ?? '';
-    expect(message).toContain(`1 of 3 tasks of the group succeeded; task ${second.identifier}: The task failed`);
+    expect(message).toContain(
+      `1 of 3 tasks of the group succeeded; task ${second.identifier}: The task failed`,
+    );
     expect(message).toContain(`task ${third.identifier} was not started`);
     expect(message).toContain(`Run group: ${GROUP_NAME} (3 tasks)`);
     expect(rule.current).toBe('ENABLED');
@@ -239,7 +241,11 @@ describe('a group run to its end', () => {
       postDeps(),
       groupPostProcessorConfig(tasks, 0, { RULE_AFTER_FAILURE: 'keep-disabled' }),
     );
-    expect(end).toMatchObject({ state: 'released', outcome: 'stopped-by-user', ruleDecision: 'keep-disabled' });
+    expect(end).toMatchObject({
+      state: 'released',
+      outcome: 'stopped-by-user',
+      ruleDecision: 'keep-disabled',
+    });
     expect(rule.current).toBe('DISABLED');
     expect((await store.record(GROUP_KEY))?.holdOff).toBeDefined();
     expect(hooks.ran).toEqual([]);
@@ -257,20 +263,23 @@ describe('a group run to its end', () => {
     expect(activeRun(await store.record(GROUP_KEY))).toBeUndefined();
   });
 
-  it('fails the group when DMS refuses one member; the others run to their end before it is told', async () => {
+  it('fails the group when DMS refuses one member: those started run to their end, the rest never start', async () => {
     dms.startErrors.set(second.arn, { error: new StartRefusedError('Test connection should be successful') });
     const result = await start();
     expect(result.outcome).toBe('started');
     expect(await states()).toEqual([
       `${first.identifier} started`,
       `${second.identifier} finished`,
-      `${third.identifier} started`,
+      `${third.identifier} not-started`,
     ]);
+    expect(dms.startsOf(third.arn)).toEqual([]);
     everyStartedRuns();
+    expect((await advance()).state).toBe('waiting');
+    expect(alerts.published).toEqual([]);
     dms.finish(first.arn, 'succeeded');
-    dms.finish(third.arn, 'succeeded');
     const end = await advance();
     expect(end).toMatchObject({ state: 'released', outcome: 'failed', succeeded: false });
+    expect(alerts.published).toHaveLength(1);
     expect(alerts.published[0]?.message).toContain(
       `DMS refused to start task ${second.identifier} (start-replication)`,
     );
@@ -290,7 +299,10 @@ describe('a group run to its end', () => {
     const result = await start();
     // The other members run: the group started; the lost one waits for the grace.
     expect(result.outcome).toBe('started');
-    expect((await run())?.members?.[1]).toMatchObject({ state: 'starting', startError: 'Error: socket hang up' });
+    expect((await run())?.members?.[1]).toMatchObject({
+      state: 'starting',
+      startError: 'Error: socket hang up',
+    });
     clock.advance(START_GRACE_MS + MINUTE);
     for (const task of [first, third]) dms.run(task.arn);
     await advance();
@@ -309,7 +321,12 @@ describe('a group run to its end', () => {
           phase: 'starting',
           createdAt: clock.date().toISOString(),
           startType: undefined,
-          members: tasks.map((task) => ({ ...task, state: 'queued', before: 0, startType: 'start-replication' })),
+          members: tasks.map((task) => ({
+            ...task,
+            state: 'queued',
+            before: 0,
+            startType: 'start-replication',
+          })),
         }),
       },
       GROUP_KEY,
