@@ -8,18 +8,11 @@
 // rule is enabled again. While run 1 is active, its scheduled event arrives again and someone starts a run
 // by hand: both are skipped, because the active run holds the task's lock. NotifyOnSuccess is success-topic:
 // each succeeded run's "staging is ready" summary is printed as its topic would deliver it. It ends with what
-// `dms-scheduler history` prints for the three runs, from the run history their releases wrote.
+// `dms-scheduler history` prints for the three runs, from the run history their releases wrote. A second
+// scenario (local/group-run.ts) runs a group of two tasks loading different tables, masked once after both.
 import type pg from 'pg';
-import { createLambdaClient } from '#shared/aws/clients';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
-import { connectTarget } from '#shared/database/connect';
-import { checkHookSettings, parseHooksConfig } from '#shared/hooks/config-file';
-import type { HookRunner } from '#shared/hooks/contract';
-import { lambdaHook } from '#shared/hooks/kinds/lambda';
-import { buildHooks } from '#shared/hooks/registry';
-import { SequentialHookRunner } from '#shared/hooks/runner';
 import type { Log } from '#shared/log';
-import { loadMaskEngine } from '#shared/masking/load-engine';
 import { runSucceeded } from '#shared/runs/advance';
 import type { RunHistory } from '#shared/runs/history';
 import { MemoryRunHistory } from '#shared/runs/memory-history';
@@ -39,10 +32,9 @@ import {
   successNoticesFor,
 } from '../functions/post-processor/app.ts';
 import { createStarterHandler, type StarterHandler } from '../functions/task-starter/app.ts';
-import { CUSTOM_HOOKS } from '../hooks/custom/index.ts';
-import { SQL_SCRIPTS } from '../hooks/sql/scripts.generated.ts';
-import hooksFile from './hooks.config.json' with { type: 'json' };
-import { localSecrets, SALT_SECRET_ARN, STAGING_SECRET_ARN } from './local-secrets.ts';
+import { runGroupScenario } from './group-run.ts';
+import { HOOK_COUNT, localHooks, TimelineHookRunner } from './local-hooks.ts';
+import { SALT_SECRET_ARN, STAGING_SECRET_ARN } from './local-secrets.ts';
 import { startLocalPostgres } from './postgres.ts';
 import { seedProduction } from './seed.ts';
 import {
@@ -53,7 +45,6 @@ import {
   scheduledEvent,
 } from './simulated-aws.ts';
 import { SimulatedDmsTask } from './simulated-dms.ts';
-import { stagingCheckHook } from './staging-check-hook.ts';
 import { Timeline } from './timeline.ts';
 
 const RULE_NAME = 'dms-scheduler-schedule';
@@ -78,9 +69,6 @@ const ENV = {
   TARGET_DATABASE_TLS: 'off',
 };
 
-/** The hooks of local/hooks.config.json, in order: each successful run must report all of them succeeded. */
-const HOOK_COUNT = hooksFile.hooks.length;
-
 const timeline = new Timeline();
 const failures: string[] = [];
 
@@ -93,54 +81,6 @@ const log: Log = {
   error: (message, attributes) =>
     timeline.add('result', `${message}: ${String(attributes?.error ?? attributes?.reason ?? '')}`),
 };
-
-/** Shows the outcome, a few staging rows before and after the hooks, and each hook's report. */
-class TimelineHookRunner implements HookRunner {
-  constructor(
-    private readonly inner: HookRunner,
-    private readonly staging: pg.Client,
-  ) {}
-
-  plan(): ReturnType<HookRunner['plan']> {
-    return this.inner.plan();
-  }
-
-  async run(...args: Parameters<HookRunner['run']>) {
-    const [run] = args;
-    timeline.add(
-      'outcome',
-      `${run.outcome.kind}: ${run.outcome.explanation} (confirmed with DescribeReplicationTasks)`,
-    );
-    await this.showCustomers('staging before the hooks');
-    // The run's options (where to start, the journal that records each hook) go through unchanged.
-    const report = await this.inner.run(...args);
-    await this.showCustomers('staging after the hooks');
-    for (const hook of report.hooks) {
-      timeline.add(
-        'hook',
-        `${hook.name} ${hook.status} in ${hook.durationMs} ms: ${hook.changed ?? hook.error ?? ''}`,
-      );
-    }
-    return report;
-  }
-
-  private async showCustomers(when: string): Promise<void> {
-    const sample = await this.staging.query<Record<string, unknown>>(
-      `SELECT c.id, c.first_name, c.last_name, c.email, c.phone, to_char(c.date_of_birth, 'YYYY-MM-DD') AS born,
-              left(t.notes, 34) AS ticket_notes
-         FROM customers c LEFT JOIN support_tickets t ON t.customer_email = c.email
-        WHERE c.id IN (5, 10, 15) ORDER BY c.id`,
-    );
-    timeline.add('rows', `${when}:`);
-    for (const row of sample.rows)
-      timeline.add(
-        'rows',
-        `  ${Object.values(row)
-          .map((value) => String(value))
-          .join(' | ')}`,
-      );
-  }
-}
 
 function describeStart(result: StartResult, rule: SimulatedScheduleRule): string {
   const startType = result.startType === undefined ? '' : ` with ${result.startType}`;
@@ -186,6 +126,15 @@ async function main(): Promise<void> {
         'production seeded: customers (name, email, phone, date of birth), their orders and support tickets',
       );
       await runScheduledCycles(source, target, postgres.secretFor('staging'));
+      await runGroupScenario({
+        source,
+        target,
+        stagingSecret: postgres.secretFor('staging'),
+        env: ENV,
+        timeline,
+        log,
+        expect,
+      });
     } finally {
       await source.end();
       await target.end();
@@ -218,29 +167,7 @@ async function runScheduledCycles(
   // task-starter records the start as soon as DMS accepts it), so the post-processor's 5-minute start grace
   // never comes into play and nothing has to wait.
   const clock = () => new Date();
-  const hookSources = {
-    sqlScripts: SQL_SCRIPTS,
-    modules: { ...CUSTOM_HOOKS, 'staging-check': stagingCheckHook },
-  };
-  const hooksConfig = parseHooksConfig(hooksFile, hookSources);
-  checkHookSettings(hooksConfig, postProcessorConfig, hookSources.modules);
-  const secrets = localSecrets(stagingSecret);
-  const hooks = new SequentialHookRunner(
-    buildHooks(hooksConfig, {
-      ...hookSources,
-      lambda: (options) => lambdaHook(createLambdaClient(), options),
-      maskingSaltSecretArn: postProcessorConfig.maskingSaltSecretArn,
-      maskEngine: loadMaskEngine,
-    }),
-    {
-      secrets: () => secrets,
-      openTarget: async (runSecrets) =>
-        connectTarget(
-          await runSecrets.getDatabaseSecret(STAGING_SECRET_ARN),
-          postProcessorConfig.targetDatabaseTls,
-        ),
-    },
-  );
+  const hooks = localHooks(postProcessorConfig, stagingSecret);
 
   let dms: SimulatedDmsTask | undefined;
   const footprint = async (): Promise<Footprint> => ({
@@ -330,7 +257,7 @@ async function runScheduledCycles(
       ...(successNotices && { successNotices }),
       store,
       history,
-      hooks: new TimelineHookRunner(hooks, target),
+      hooks: new TimelineHookRunner(hooks, target, timeline),
       metrics,
       log,
       clock,
@@ -504,5 +431,5 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log(
-  'Runs 1 and 2 settled once each with hooks, no alert and one success notice; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. OK',
+  'Runs 1 and 2 settled once each with hooks, no alert and one success notice; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. The group of two tasks was masked once, after both. OK',
 );

@@ -25,8 +25,14 @@ export class SimulatedDmsTask implements TaskControl {
     private readonly publish: NoticePublisher,
     private readonly timeline: Timeline,
     private readonly clock: () => Date = () => new Date(),
+    /** The tables its table mappings select (every table of the source when absent), loaded in this order. */
+    private readonly tables?: readonly string[],
   ) {
     this.snapshot = { ...task, status: 'ready', migrationType: 'full-load' };
+  }
+
+  get arn(): string {
+    return this.snapshot.arn;
   }
 
   async describe(taskArn: string): Promise<TaskSnapshot> {
@@ -64,7 +70,8 @@ export class SimulatedDmsTask implements TaskControl {
       stopReason: undefined,
       stats: { startDate: startedAt },
     });
-    this.timeline.add('task', `DMS accepted ${request.startType}; task starting`);
+    const name = this.tables === undefined ? 'task' : `task ${task.identifier}`;
+    this.timeline.add('task', `DMS accepted ${request.startType}; ${name} starting`);
     this.running = this.fullLoad(startedAt);
   }
 
@@ -81,12 +88,13 @@ export class SimulatedDmsTask implements TaskControl {
       stats: { startDate: startedAt, fullLoadStartDate: this.clock(), fullLoadProgressPercent: 0 },
     });
     await this.publish('DMS-EVENT-0069', 'Replication task has started.');
-    const tables = await listTables(this.databases.source);
+    const tables = this.tables ?? (await listTables(this.databases.source));
     let loaded = 0;
     for (const table of tables) {
       const result = await loadTable(this.databases.source, this.databases.target, table);
       loaded += 1;
-      this.timeline.add('load', `${result.table}: ${result.rows} rows copied production → staging`);
+      const by = this.tables === undefined ? '' : ` (task ${this.snapshot.identifier})`;
+      this.timeline.add('load', `${result.table}: ${result.rows} rows copied production → staging${by}`);
     }
     const stoppedAt = this.clock();
     this.update({
@@ -103,7 +111,8 @@ export class SimulatedDmsTask implements TaskControl {
         elapsedTimeMillis: stoppedAt.getTime() - startedAt.getTime(),
       },
     });
-    this.timeline.add('task', `task stopped (${this.snapshot.stopReason})`);
+    const name = this.tables === undefined ? 'task' : `task ${this.snapshot.identifier}`;
+    this.timeline.add('task', `${name} stopped (${this.snapshot.stopReason})`);
     await this.publish(
       'DMS-EVENT-0079',
       'Replication task has stopped. Stop Reason FULL_LOAD_ONLY_FINISHED.',
@@ -112,6 +121,34 @@ export class SimulatedDmsTask implements TaskControl {
 
   private update(changes: Partial<TaskSnapshot>): void {
     this.snapshot = { ...this.snapshot, ...changes };
+  }
+}
+
+/** Several simulated tasks behind one TaskControl, as one DMS client serves a run group's members. */
+export class SimulatedDmsTasks implements TaskControl {
+  constructor(readonly tasks: readonly SimulatedDmsTask[]) {}
+
+  describe(taskArn: string): Promise<TaskSnapshot> {
+    return this.task(taskArn).describe(taskArn);
+  }
+
+  start(request: StartRequest): Promise<void> {
+    return this.task(request.taskArn).start(request);
+  }
+
+  get startCalls(): number {
+    return this.tasks.reduce((sum, task) => sum + task.startCalls, 0);
+  }
+
+  /** Resolves when every task's current run, and the notices it sends, are done. */
+  async settled(): Promise<void> {
+    await Promise.all(this.tasks.map((task) => task.settled()));
+  }
+
+  private task(arn: string): SimulatedDmsTask {
+    const task = this.tasks.find((candidate) => candidate.arn === arn);
+    if (task === undefined) throw new TaskMismatchError(`Replication task ${arn} does not exist`);
+    return task;
   }
 }
 

@@ -6,7 +6,7 @@
 // The run exits non-zero when any of its own checks fail, which makes execFile reject here. Its hooks are
 // those of local/hooks.config.json, over the shipped hooks/sql/ and hooks/custom/ plus the local run's own
 // staging-check module; that file is checked first, so a module a team removed is named at once. It ends
-// with the `dms-scheduler history` table of its three runs.
+// with the `dms-scheduler history` table of its three runs; then a second scenario runs a group of two tasks.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -33,7 +33,13 @@ it('local/hooks.config.json is valid over what the local run registers, and pass
 });
 
 it('runs the refresh cycles locally and prints the timeline', async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'local/run.ts'], { timeout: 120_000 });
+  const { stdout: all } = await run(process.execPath, ['--import', 'tsx', 'local/run.ts'], {
+    timeout: 120_000,
+  });
+  // The first scenario (one task, three nights), then the second (a run group), each checked on its own.
+  const groupAt = all.indexOf('\n== Scenario 2');
+  expect(groupAt).toBeGreaterThan(0);
+  const stdout = all.slice(0, groupAt);
   const lines = stdout.split('\n');
   const index = (pattern: RegExp, from = 0) => {
     const found = lines.slice(from).findIndex((line) => pattern.test(line));
@@ -162,5 +168,56 @@ it('runs the refresh cycles locally and prints the timeline', async () => {
   ]);
   expect(rows[1]).toContain(`${hooks.length} succeeded`);
   expect(lines[history + 5]).toBe('');
-  expect(stdout).toMatch(/OK$/m);
+  expect(all).toMatch(/OK$/m);
+  expectGroupScenario(all.slice(groupAt), hooks.length);
 }, 180_000);
+
+/**
+ * The second scenario: one scheduled event starts both tasks of the group under one lock; each loads its own
+ * tables; the first to stop leaves the group waiting; the hooks run once, after the second, and mask every
+ * table both loaded; one success notice, no alert, the group's rule given back.
+ */
+function expectGroupScenario(output: string, hookCount: number): void {
+  const lines = output.split('\n');
+  const index = (pattern: RegExp, from = 0) => {
+    const found = lines.slice(from).findIndex((line) => pattern.test(line));
+    return found === -1 ? -1 : from + found;
+  };
+  const count = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).length;
+  expect(lines[index(/task-starter: /)]).toMatch(
+    /task-starter: started \(group 2 tasks: load-customers started \(start-replication\), load-orders started \(start-replication\)\); rule DISABLED$/,
+  );
+  expect(count(/task\s+DMS accepted start-replication; task load-(customers|orders) starting/)).toBe(2);
+  for (const [table, task] of [
+    ['customers', 'load-customers'],
+    ['support_tickets', 'load-customers'],
+    ['orders', 'load-orders'],
+  ]) {
+    expect(
+      count(new RegExp(`load\\s+${table}: \\d+ rows copied production → staging \\(task ${task}\\)$`)),
+    ).toBe(1);
+  }
+  const stops = lines.flatMap((line, i) => (/task\s+task load-\S+ stopped/.test(line) ? [i] : []));
+  expect(stops).toHaveLength(2);
+  // After the first stop the group waits for the other task; the hooks begin only after the second.
+  expect(lines[index(/post-processor: /, stops[0])]).toMatch(
+    /waiting \(run started\): 1 of 2 tasks under way/,
+  );
+  const outcome = index(/outcome\s+succeeded: All 2 tasks of the group succeeded/);
+  expect(outcome).toBeGreaterThan(stops[1] ?? Number.MAX_SAFE_INTEGER);
+  expect(count(/outcome\s+succeeded/)).toBe(1);
+  expect(count(/hook\s+\S+ succeeded/)).toBe(hookCount);
+  expect(count(/success\s+dms-scheduler: nightly-group: refresh succeeded/)).toBe(1);
+  expect(count(/^\s*[\d.]+s\s+alert\s/)).toBe(0);
+  expect(index(/rule\s+nightly-group-schedule ENABLED/)).toBeGreaterThan(outcome);
+  expect(lines[index(/post-processor: group settled/)]).toContain(
+    'succeeded; rule decision enable; run released',
+  );
+  for (const column of ['customers.email', 'orders.customer_email', 'support_tickets.customer_email']) {
+    expect(lines[index(new RegExp(`staging\\.${column.replace('.', '\\.')}: `))]).toMatch(
+      /, 0 from production$/,
+    );
+  }
+  const history = index(/== dms-scheduler history --stack nightly-group/);
+  expect(lines[history + 2]?.split(/\s{2,}/).slice(1, 4)).toEqual(['-', 'schedule', 'succeeded']);
+}
