@@ -637,3 +637,26 @@ describe('loadPostProcessorConfig: success notices', () => {
     expect(error.message).toContain('SUCCESS_TOPIC_ARN must be an SNS topic ARN');
   });
 });
+
+describe('a run group', () => {
+  const GROUP_ENV: Env = {
+    ...STARTER_ENV,
+    REPLICATION_TASK_ARN: `${TASK_ARN},arn:aws:dms:us-east-1:123456789012:task:SECONDTASK`,
+    REPLICATION_TASK_IDENTIFIER: 'nightly-refresh,second-refresh',
+    RUN_GROUP_NAME: 'nightly',
+  };
+
+  it('refuses an S3 target folder with a ConfigurationError naming the setting', () => {
+    const error = configurationError(() =>
+      loadStarterConfig({
+        ...GROUP_ENV,
+        S3_TARGET_FOLDER_TEMPLATE: 'exports/{yyyy}/{MM}/{dd}',
+        TASK_REPLICATION_INSTANCE_ARN: 'arn:aws:dms:us-east-1:123456789012:rep:INSTANCE',
+        TASK_TARGET_ENDPOINT_ARN: 'arn:aws:dms:us-east-1:123456789012:endpoint:TARGET',
+      }),
+    );
+    expect(error.message).toContain(
+      "S3_TARGET_FOLDER_TEMPLATE is set, but it prepares one task's target endpoint and this stack runs a group of tasks",
+    );
+  });
+});
