@@ -798,8 +798,9 @@ describe('deploy-time rules', () => {
   });
 
   it('uses only the rule functions, which CloudFormation requires of every rule', () => {
-    // CloudFormation refuses the whole template when a rule holds any other function (Fn::Split, Fn::Sub,
-    // Fn::Select, Condition), even a rule that does not apply: the group's own limits cannot be rules.
+    // The documented rule functions. CloudFormation refuses the whole template when a rule holds any other
+    // (it is known to for Fn::Sub, Fn::If and Condition), even a rule that does not apply; Fn::Split and
+    // Fn::Select are not rule functions, so no rule can tell a group from one task.
     const RULE_FUNCTIONS = new Set([
       'Ref',
       'Fn::And',
