@@ -415,6 +415,7 @@ function targetFolderOf(
       "S3_TARGET_FOLDER_TEMPLATE is set, but it prepares one task's target endpoint and this stack runs a group of tasks",
     );
   }
+  // A group's key is no ARN, and its members are tasks (subjectOf refuses a replication config among them).
   if (base.group === undefined && resourceKindOf(base.task.arn) === 'replication-config') {
     problems.push(
       'S3_TARGET_FOLDER_TEMPLATE is set, but a DMS Serverless replication has no replication instance to test the endpoint from',

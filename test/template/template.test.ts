@@ -133,6 +133,17 @@ const PREFLIGHT_PARAMS: Params = {
   TaskTargetEndpointArn: 'arn:aws:dms:eu-west-1:123456789012:endpoint:STAGINGTARGET',
 };
 const TASK_IDENTIFIER = 'nightly-refresh';
+/** A run group of three tasks: ARNs and identifiers paired by position. */
+const GROUP_ARNS = [
+  'arn:aws:dms:eu-west-1:123456789012:task:CUSTOMERSAAAAAAAAAAAAAAAAAA',
+  'arn:aws:dms:eu-west-1:123456789012:task:ORDERSBBBBBBBBBBBBBBBBBBBBB',
+  'arn:aws:dms:eu-west-1:123456789012:task:INVOICESCCCCCCCCCCCCCCCCCCC',
+];
+const GROUP_IDENTIFIERS = ['customers-refresh', 'orders-refresh', 'invoices-refresh'];
+const GROUP_PARAMS: Params = {
+  ReplicationTaskArn: GROUP_ARNS.join(','),
+  ReplicationTaskIdentifier: GROUP_IDENTIFIERS.join(','),
+};
 
 function evaluate(expression: unknown, params: Params): unknown {
   if (typeof expression === 'string' || typeof expression === 'number' || typeof expression === 'boolean') {
@@ -180,6 +191,12 @@ function evaluate(expression: unknown, params: Params): unknown {
       const selected = list(evaluate(items, params), 'Fn::Select list')[Number(index)];
       if (selected === undefined) throw new Error(`Fn::Select: no item ${String(index)}`);
       return selected;
+    }
+    case 'Fn::Sub': {
+      // The string form over parameters only (what the Conditions use).
+      if (typeof args !== 'string')
+        throw new Error('The test evaluator knows only the string form of Fn::Sub');
+      return args.replace(/\$\{([^}!]+)\}/g, (_, name: string) => String(evaluate({ Ref: name }, params)));
     }
     default:
       throw new Error(`The test evaluator does not know ${fn}`);
@@ -244,6 +261,10 @@ function render(expression: unknown, params: Params): unknown {
     case 'Fn::GetAtt': {
       const [id, attribute] = list(args, fn).map(String);
       return getAtt(String(id), String(attribute), params);
+    }
+    case 'Fn::Split': {
+      const [separator, text] = list(args, fn);
+      return String(render(text, params)).split(String(separator));
     }
     default:
       return Object.fromEntries(
@@ -360,6 +381,8 @@ const SUCCESS_TOPIC = { Ref: 'SuccessTopic' };
 const TOPICS_KEY = { 'Fn::GetAtt': ['TopicsKey', 'Arn'] };
 const RUN_LEDGER = { 'Fn::GetAtt': ['RunLedgerTable', 'Arn'] };
 const FAILED_INVOCATIONS_QUEUE = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
+/** The task's ARN, or each of a run group's: the parameter split at its commas. */
+const TASK_LIST = { 'Fn::Split': [',', { Ref: 'ReplicationTaskArn' }] };
 
 /** Per function: every action its code calls, and the one resource each may touch. */
 const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
@@ -367,7 +390,8 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'logs:CreateLogStream': { 'Fn::GetAtt': ['TaskStarterLogGroup', 'Arn'] },
     'logs:PutLogEvents': { 'Fn::GetAtt': ['TaskStarterLogGroup', 'Arn'] },
     'dms:DescribeReplicationTasks': '*',
-    'dms:StartReplicationTask': { Ref: 'ReplicationTaskArn' },
+    // The task, or each task of a run group.
+    'dms:StartReplicationTask': TASK_LIST,
     'dms:DescribeReplications': '*',
     'dms:StartReplication': { Ref: 'ReplicationTaskArn' },
     'dms:TestConnection': [
@@ -393,6 +417,8 @@ const EXPECTED_PRIVILEGES: Record<FunctionId, Record<string, unknown>> = {
     'logs:CreateLogStream': { 'Fn::GetAtt': ['PostProcessorLogGroup', 'Arn'] },
     'logs:PutLogEvents': { 'Fn::GetAtt': ['PostProcessorLogGroup', 'Arn'] },
     'dms:DescribeReplicationTasks': '*',
+    // A run group's queued members only (CONDITIONAL_STATEMENTS: IsGroup).
+    'dms:StartReplicationTask': TASK_LIST,
     'dms:DescribeReplications': '*',
     'events:DescribeRule': RULE_ARN,
     'events:EnableRule': RULE_ARN,
@@ -435,6 +461,7 @@ const CONDITIONAL_STATEMENTS: Record<string, string> = {
   InvokeHookFunctions: 'HasHookFunctions',
   AttachToVpc: 'InVpc',
   PublishSuccessNotices: 'SendsToSuccessTopic',
+  StartQueuedMembers: 'IsGroup',
 };
 
 /**
@@ -468,6 +495,8 @@ describe('function settings', () => {
   const BASE = [
     'REPLICATION_TASK_ARN',
     'REPLICATION_TASK_IDENTIFIER',
+    'RUN_GROUP_NAME',
+    'GROUP_MAX_CONCURRENCY',
     'MIGRATION_REFRESH_INDICATOR',
     'MIGRATION_REFRESH_TYPE',
     'SCHEDULE_OR_ONE_TIME',
@@ -521,6 +550,9 @@ describe('function settings', () => {
     for (const env of [starter, post]) {
       expect(env.REPLICATION_TASK_ARN).toEqual({ Ref: 'ReplicationTaskArn' });
       expect(env.REPLICATION_TASK_IDENTIFIER).toEqual({ Ref: 'ReplicationTaskIdentifier' });
+      // A group is named after the stack; one task passes "" (its record is keyed by its ARN).
+      expect(env.RUN_GROUP_NAME).toEqual({ 'Fn::If': ['IsGroup', { Ref: 'NamePrefix' }, ''] });
+      expect(env.GROUP_MAX_CONCURRENCY).toEqual({ Ref: 'GroupMaxConcurrency' });
       expect(env.MIGRATION_REFRESH_INDICATOR).toEqual({ Ref: 'MigrationRefreshIndicator' });
       expect(env.MIGRATION_REFRESH_TYPE).toEqual({ Ref: 'MigrationRefreshType' });
       expect(env.SCHEDULE_OR_ONE_TIME).toEqual({ Ref: 'ScheduleOrOneTime' });
@@ -593,6 +625,42 @@ describe('function settings', () => {
     expect(post.maskingSaltSecretArn).toBeUndefined();
     expect(post.targetDatabaseTls).toBe('verify');
     expect(post.ruleAfterFailure).toBe('re-enable');
+  });
+
+  it.each(
+    SUPPORTED_MODES.map((mode) => [modeLabel(mode), mode] as const),
+  )('renders a run group both functions read as one group of its tasks (%s)', (_, mode) => {
+    const members = GROUP_ARNS.map((arn, i) => ({ arn, identifier: GROUP_IDENTIFIERS[i] }));
+    for (const [limit, maxConcurrency] of [
+      ['0', GROUP_ARNS.length],
+      ['2', 2],
+    ] as const) {
+      const params = parameterValues(mode, { ...GROUP_PARAMS, GroupMaxConcurrency: limit });
+      for (const config of [
+        loadStarterConfig(renderedEnv('TaskStarterFunction', params)),
+        loadPostProcessorConfig(renderedEnv('PostProcessorFunction', params)),
+      ]) {
+        expect(config.members).toEqual(members);
+        // Named after the stack: its ledger record and history are the group's, not a task's.
+        expect(config.group).toEqual({ name: 'dms-scheduler', maxConcurrency });
+        expect(config.task).toEqual({ arn: 'group/dms-scheduler', identifier: 'dms-scheduler' });
+      }
+    }
+  });
+
+  it('names a group after the stack, and keys one task by its ARN whatever the prefix', () => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    // A prefix a group name cannot be (a double hyphen) still deploys one task as before.
+    const single = parameterValues(mode, { NamePrefix: 'nightly--refresh', GroupMaxConcurrency: '5' });
+    expect(renderedEnv('TaskStarterFunction', single).RUN_GROUP_NAME).toBe('');
+    const one = loadStarterConfig(renderedEnv('TaskStarterFunction', single));
+    expect(one.group).toBeUndefined();
+    expect(one.members).toEqual([{ arn: TASK_ARN, identifier: TASK_IDENTIFIER }]);
+    expect(loadPostProcessorConfig(renderedEnv('PostProcessorFunction', single)).group).toBeUndefined();
+    // For a group that prefix is its name, refused at cold start naming the setting.
+    const group = { ...single, ...GROUP_PARAMS };
+    expect(renderedEnv('PostProcessorFunction', group).RUN_GROUP_NAME).toBe('nightly--refresh');
+    expect(() => loadStarterConfig(renderedEnv('TaskStarterFunction', group))).toThrow(/RUN_GROUP_NAME/);
   });
 
   it('passes the ARN of the schedule rule actually created, in schedule mode only', () => {
@@ -718,6 +786,129 @@ describe('deploy-time rules', () => {
     expect('exports/{yyyy} x').not.toMatch(pattern);
   });
 
+  it('accepts a run group in every row of the combination table, and refuses it elsewhere as one task', () => {
+    for (const mode of ALL_MODES) {
+      expect(brokenRules(parameterValues(mode, GROUP_PARAMS)), modeLabel(mode)).toEqual(
+        brokenRules(parameterValues(mode)),
+      );
+    }
+    for (const mode of SUPPORTED_MODES) {
+      expect(brokenRules(parameterValues(mode, { ...GROUP_PARAMS, GroupMaxConcurrency: '2' }))).toEqual([]);
+    }
+  });
+
+  it('uses only the rule functions, which CloudFormation requires of every rule', () => {
+    // The documented rule functions. CloudFormation refuses the whole template when a rule holds any other
+    // (it is known to for Fn::Sub, Fn::If and Condition), even a rule that does not apply; Fn::Split and
+    // Fn::Select are not rule functions, so no rule can tell a group from one task.
+    const RULE_FUNCTIONS = new Set([
+      'Ref',
+      'Fn::And',
+      'Fn::Contains',
+      'Fn::EachMemberEquals',
+      'Fn::EachMemberIn',
+      'Fn::Equals',
+      'Fn::Not',
+      'Fn::Or',
+      'Fn::RefAll',
+      'Fn::ValueOf',
+      'Fn::ValueOfAll',
+    ]);
+    const used = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (isObject(node)) {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'Ref' || key === 'Condition' || key.startsWith('Fn::')) used.add(key);
+          walk(value);
+        }
+      }
+    };
+    for (const rule of Object.values(rules)) {
+      const { RuleCondition, Assertions } = obj(rule, 'rule');
+      walk(RuleCondition);
+      for (const assertion of list(Assertions, 'Assertions')) walk(obj(assertion, 'assertion').Assert);
+    }
+    expect(used.size).toBeGreaterThan(0);
+    expect([...used].filter((fn) => !RULE_FUNCTIONS.has(fn))).toEqual([]);
+    const comment = readFileSync(TEMPLATE_PATH, 'utf8')
+      .split('\n')
+      .slice(0, readFileSync(TEMPLATE_PATH, 'utf8').split('\n').indexOf('Rules:'))
+      .filter((line) => line.startsWith('#'))
+      .join(' ');
+    expect(comment).toMatch(/CloudFormation refuses the template if a rule holds any/);
+    expect(comment).toMatch(/a rule cannot tell a group\s+# from one task/);
+  });
+
+  it.each([
+    [
+      'the pre-flight',
+      PREFLIGHT_PARAMS,
+      'HasPreflight',
+      /PREFLIGHT_CONNECTIONS is on, but it tests one task's connections and this stack runs a group/,
+    ],
+    [
+      'an S3 target folder',
+      FOLDER_PARAMS,
+      'HasTargetFolder',
+      /S3_TARGET_FOLDER_TEMPLATE is set, but it prepares one task's target endpoint and this stack runs a group/,
+    ],
+  ])('refuses %s for a group at cold start, and grants it nothing', (_, settings, grant, refusal) => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    // One task: valid, and granted.
+    expect(brokenRules(parameterValues(mode, settings))).toEqual([]);
+    expect(condition(grant, parameterValues(mode, settings))).toBe(true);
+    expect(() =>
+      loadStarterConfig(renderedEnv('TaskStarterFunction', parameterValues(mode, settings))),
+    ).not.toThrow();
+    // A group: no rule can see it, so the task-starter refuses it at its cold start, and its role holds none
+    // of the setting's grants meanwhile.
+    const group = parameterValues(mode, { ...settings, ...GROUP_PARAMS });
+    expect(brokenRules(group)).toEqual([]);
+    expect(condition(grant, group)).toBe(false);
+    expect(condition('TestsTargetConnection', group)).toBe(false);
+    expect(() => loadStarterConfig(renderedEnv('TaskStarterFunction', group))).toThrow(refusal);
+  });
+
+  it('leaves to the cold start the group checks no pattern or rule can make, naming them', () => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    const arnPattern = new RegExp(
+      String(obj(parameters.ReplicationTaskArn, 'ReplicationTaskArn').AllowedPattern),
+    );
+    const idPattern = new RegExp(
+      String(obj(parameters.ReplicationTaskIdentifier, 'ReplicationTaskIdentifier').AllowedPattern),
+    );
+    for (const [what, overrides, refusal] of [
+      [
+        'lists of different lengths',
+        { ...GROUP_PARAMS, ReplicationTaskIdentifier: GROUP_IDENTIFIERS.slice(0, 2).join(',') },
+        /REPLICATION_TASK_ARN lists 3 task\(s\) but REPLICATION_TASK_IDENTIFIER 2/,
+      ],
+      [
+        'tasks of two regions',
+        {
+          ...GROUP_PARAMS,
+          ReplicationTaskArn: [
+            ...GROUP_ARNS.slice(0, 2),
+            'arn:aws:dms:us-east-1:123456789012:task:OTHER',
+          ].join(','),
+        },
+        /more than one account or region/,
+      ],
+    ] as const) {
+      const params = parameterValues(mode, overrides);
+      // The deploy lets it through (each list is well formed, every rule holds) …
+      expect(params.ReplicationTaskArn, what).toMatch(arnPattern);
+      expect(params.ReplicationTaskIdentifier, what).toMatch(idPattern);
+      expect(brokenRules(params), what).toEqual([]);
+      // … and both functions refuse it before any AWS call, naming the setting.
+      expect(() => loadStarterConfig(renderedEnv('TaskStarterFunction', params)), what).toThrow(refusal);
+      expect(() => loadPostProcessorConfig(renderedEnv('PostProcessorFunction', params)), what).toThrow(
+        refusal,
+      );
+    }
+  });
+
   it('refuses a CDC start time together with a CDC start position', () => {
     const mode: Mode = { indicator: 'data-migration', migrationType: 'cdc', cadence: 'one-time' };
     const time = { CdcStartTime: '2024-05-01T00:00:00Z' };
@@ -742,14 +933,85 @@ describe('parameters', () => {
     }
     expect(TASK_ARN).toMatch(pattern('ReplicationTaskArn'));
     expect(CONFIG_ARN).toMatch(pattern('ReplicationTaskArn'));
-    // The same pattern as the functions' configuration (shared/dms/arn.ts), which refuses it again.
-    expect(String(spec('ReplicationTaskArn').AllowedPattern)).toBe(SCHEDULED_RESOURCE_ARN.source);
+    // One ARN: exactly the functions' pattern (shared/dms/arn.ts), which refuses it again.
+    for (const arn of [TASK_ARN, CONFIG_ARN, 'arn:aws-cn:dms:cn-north-1:123456789012:task:A1', 'x']) {
+      expect(pattern('ReplicationTaskArn').test(arn), arn).toBe(SCHEDULED_RESOURCE_ARN.test(arn));
+    }
     expect('arn:aws:dms:eu-west-1:123456789012:endpoint:ABC').not.toMatch(pattern('ReplicationTaskArn'));
     expect('arn:aws:dms:eu-west-1:123456789012:rep:ABC').not.toMatch(pattern('ReplicationTaskArn'));
     expect(TASK_IDENTIFIER).toMatch(pattern('ReplicationTaskIdentifier'));
     for (const bad of ['1task', 'double--hyphen', 'trailing-', TASK_ARN]) {
       expect(bad).not.toMatch(pattern('ReplicationTaskIdentifier'));
     }
+  });
+
+  it('takes a run group as comma-separated lists: 2 to 20 task ARNs, their names in the same order', () => {
+    const arns = pattern('ReplicationTaskArn');
+    const ids = pattern('ReplicationTaskIdentifier');
+    const twenty = Array.from({ length: 20 }, (_, i) => `arn:aws:dms:eu-west-1:123456789012:task:T${i}`);
+    const names = Array.from({ length: 20 }, (_, i) => `task-${i}`);
+    expect(GROUP_PARAMS.ReplicationTaskArn).toMatch(arns);
+    expect(GROUP_PARAMS.ReplicationTaskIdentifier).toMatch(ids);
+    expect(twenty.join(',')).toMatch(arns);
+    expect(names.join(',')).toMatch(ids);
+    for (const [what, bad] of [
+      ['21 tasks', [...twenty, TASK_ARN].join(',')],
+      ['a replication config in a list', `${TASK_ARN},${CONFIG_ARN}`],
+      ['a replication config first', `${CONFIG_ARN},${TASK_ARN}`],
+      ['a space', `${TASK_ARN}, ${GROUP_ARNS[0]}`],
+      ['an empty item', `${TASK_ARN},,${GROUP_ARNS[0]}`],
+      ['a trailing comma', `${TASK_ARN},`],
+      ['an endpoint', `${TASK_ARN},arn:aws:dms:eu-west-1:123456789012:endpoint:ABC`],
+    ] as const) {
+      expect(bad, what).not.toMatch(arns);
+    }
+    for (const [what, bad] of [
+      ['21 names', [...names, 'one-more'].join(',')],
+      ['a space', 'a-task, b-task'],
+      ['an empty item', 'a-task,,b-task'],
+      ['a trailing comma', 'a-task,'],
+      ['a bad name in the list', 'a-task,double--hyphen'],
+    ] as const) {
+      expect(bad, what).not.toMatch(ids);
+    }
+    // Room for 20 names of DMS's longest (the configuration bounds each one at 255).
+    expect(Number(spec('ReplicationTaskIdentifier').MaxLength)).toBeGreaterThanOrEqual(4096);
+    for (const name of ['ReplicationTaskArn', 'ReplicationTaskIdentifier']) {
+      expect(String(spec(name).ConstraintDescription), name).toMatch(/run group .*separated by commas/s);
+    }
+    expect(String(spec('ReplicationTaskArn').Description)).toMatch(/refuse a mismatch.*at cold start/s);
+    // Whatever the patterns let through as a list, the functions read as a group of those tasks.
+    const config = loadStarterConfig(
+      renderedEnv(
+        'TaskStarterFunction',
+        parameterValues(
+          { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+          { ReplicationTaskArn: twenty.join(','), ReplicationTaskIdentifier: names.join(',') },
+        ),
+      ),
+    );
+    expect(config.members.map((member) => member.arn)).toEqual(twenty);
+  });
+
+  it('offers GroupMaxConcurrency, 0 to 20, 0 (all at once) by default, next to the tasks', () => {
+    expect(spec('GroupMaxConcurrency')).toMatchObject({
+      Type: 'Number',
+      Default: 0,
+      MinValue: 0,
+      MaxValue: 20,
+    });
+    expect(String(spec('GroupMaxConcurrency').Description)).toMatch(/0 starts them all at once/);
+    // Accepted with one task, where it limits nothing: the description says so.
+    expect(String(spec('GroupMaxConcurrency').Description)).toMatch(/With one task .*changes nothing/s);
+    const ui = obj(obj(template.Metadata, 'Metadata')['AWS::CloudFormation::Interface'], 'Interface');
+    const taskGroup = list(ui.ParameterGroups, 'ParameterGroups')
+      .map((group) => obj(group, 'group'))
+      .find((group) => list(group.Parameters, 'Parameters').includes('ReplicationTaskArn'));
+    expect(list(taskGroup?.Parameters, 'Parameters')).toEqual([
+      'ReplicationTaskArn',
+      'ReplicationTaskIdentifier',
+      'GroupMaxConcurrency',
+    ]);
   });
 
   it('offers the combination values shared/modes.ts knows, and no others', () => {
@@ -870,7 +1132,15 @@ describe('DMS notices', () => {
     const subscription = subscriptions[0] as Resource;
     expect(subscription.condition).toBe('UseSns');
     expect(subscription.properties.SourceType).toBe('replication-task');
-    expect(subscription.properties.SourceIds).toEqual([{ Ref: 'ReplicationTaskIdentifier' }]);
+    expect(subscription.properties.SourceIds).toEqual({
+      'Fn::Split': [',', { Ref: 'ReplicationTaskIdentifier' }],
+    });
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    expect(render(subscription.properties.SourceIds, parameterValues(mode))).toEqual([TASK_IDENTIFIER]);
+    // A run group's subscription covers each of its tasks.
+    expect(render(subscription.properties.SourceIds, parameterValues(mode, GROUP_PARAMS))).toEqual(
+      GROUP_IDENTIFIERS,
+    );
     expect(list(subscription.properties.EventCategories, 'EventCategories').sort()).toEqual([
       'failure',
       'state change',
@@ -967,13 +1237,26 @@ describe('DMS notices', () => {
           'Fn::If': ['IsServerless', 'DMS Replication State Change', 'DMS Replication Task State Change'],
         },
       ],
-      resources: [{ Ref: 'ReplicationTaskArn' }],
+      resources: TASK_LIST,
     });
     const mode: Mode = { indicator: 'data-migration', migrationType: 'cdc', cadence: 'one-time' };
-    const detailTypeFor = (arn: string) =>
-      render(rule.properties.EventPattern, parameterValues(mode, { ReplicationTaskArn: arn }));
-    expect(detailTypeFor(TASK_ARN)).toMatchObject({ 'detail-type': ['DMS Replication Task State Change'] });
-    expect(detailTypeFor(CONFIG_ARN)).toMatchObject({ 'detail-type': ['DMS Replication State Change'] });
+    const patternFor = (overrides: Params) =>
+      render(rule.properties.EventPattern, parameterValues(mode, overrides));
+    expect(patternFor({ ReplicationTaskArn: TASK_ARN })).toEqual({
+      source: ['aws.dms'],
+      'detail-type': ['DMS Replication Task State Change'],
+      resources: [TASK_ARN],
+    });
+    expect(patternFor({ ReplicationTaskArn: CONFIG_ARN })).toMatchObject({
+      'detail-type': ['DMS Replication State Change'],
+      resources: [CONFIG_ARN],
+    });
+    // A run group's tasks' events, each of them, as task state changes.
+    expect(patternFor(GROUP_PARAMS)).toEqual({
+      source: ['aws.dms'],
+      'detail-type': ['DMS Replication Task State Change'],
+      resources: GROUP_ARNS,
+    });
     const targets = list(rule.properties.Targets, 'Targets').map((target) => obj(target, 'target').Arn);
     expect(targets).toEqual([{ 'Fn::GetAtt': ['PostProcessorFunction', 'Arn'] }]);
     const permissions = resourcesOfType('AWS::Lambda::Permission').filter(
@@ -1000,6 +1283,23 @@ describe('DMS notices', () => {
     expect(String(obj(parameters.ReplicationTaskArn, 'ReplicationTaskArn').Description)).toMatch(
       /Serverless replication config .*native EventBridge events, whatever NoticePath says/s,
     );
+  });
+
+  it('tells a run group from one task, and reads one ARN as a task or a Serverless config as before', () => {
+    const oneTime: Mode = { indicator: 'data-migration', migrationType: 'cdc', cadence: 'one-time' };
+    const cases: ReadonlyArray<readonly [string, Params, boolean, boolean]> = [
+      ['one task', { ReplicationTaskArn: TASK_ARN }, false, false],
+      ['a Serverless config', { ReplicationTaskArn: CONFIG_ARN }, false, true],
+      ['a group of two', { ReplicationTaskArn: GROUP_ARNS.slice(0, 2).join(',') }, true, false],
+      ['a group of three', GROUP_PARAMS, true, false],
+    ];
+    for (const [what, overrides, isGroup, isServerless] of cases) {
+      const params = parameterValues(oneTime, overrides);
+      expect(condition('IsGroup', params), what).toBe(isGroup);
+      expect(condition('IsServerless', params), what).toBe(isServerless);
+      // A group of tasks takes its notices by the path NoticePath names, as one task does.
+      expect(condition('UseSns', params), what).toBe(!isServerless);
+    }
   });
 
   it('chooses exactly one notice path', () => {
@@ -1423,32 +1723,84 @@ describe('least privilege', () => {
     }
   });
 
-  it.each([
-    ['a task', TASK_ARN, ['dms:DescribeReplicationTasks', 'dms:StartReplicationTask']],
-    ['a Serverless replication config', CONFIG_ARN, ['dms:DescribeReplications', 'dms:StartReplication']],
-  ])('grants the task-starter only the DMS calls for %s', (_, arn, expected) => {
-    const params = parameterValues(
-      { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
-      { ReplicationTaskArn: arn },
-    );
-    const role = roleOf('TaskStarterFunction');
-    const chosen = list(role.properties.Policies, 'Policies').flatMap((policy) =>
+  /** The statements a function's role holds for the given parameters, rendered as CloudFormation would. */
+  function grantedFor(id: FunctionId, params: Params): JsonObject[] {
+    const role = roleOf(id);
+    return list(role.properties.Policies, 'Policies').flatMap((policy) =>
       list(obj(obj(policy, 'policy').PolicyDocument, 'PolicyDocument').Statement, 'Statement').flatMap(
         (entry): JsonObject[] => {
           const node = obj(entry, 'statement');
-          if (!('Fn::If' in node)) return [node];
+          if (!('Fn::If' in node)) return [obj(render(node, params), 'statement')];
           const [name, whenTrue, whenFalse] = list(node['Fn::If'], 'Fn::If');
           const branch = condition(String(name), params) ? whenTrue : whenFalse;
-          return isObject(branch) && branch.Ref === 'AWS::NoValue' ? [] : [obj(branch, 'branch')];
+          return isObject(branch) && branch.Ref === 'AWS::NoValue'
+            ? []
+            : [obj(render(branch, params), 'branch')];
         },
       ),
     );
-    const dmsActions = chosen
-      .flatMap((statement) => asList(statement.Action).map(String))
-      .filter((action) => action.startsWith('dms:'));
-    expect(dmsActions.sort()).toEqual(expected);
-    const start = chosen.find((statement) => asList(statement.Action).includes(expected[1]));
-    expect(render(start?.Resource, params)).toBe(arn);
+  }
+  const dmsGrants = (statements: JsonObject[]) =>
+    statements.flatMap((statement) =>
+      asList(statement.Action)
+        .map(String)
+        .filter((action) => action.startsWith('dms:'))
+        .map((action) => [action, statement.Resource] as const),
+    );
+
+  it.each([
+    [
+      'a task',
+      { ReplicationTaskArn: TASK_ARN },
+      ['dms:DescribeReplicationTasks', 'dms:StartReplicationTask'],
+      [TASK_ARN],
+    ],
+    [
+      'a Serverless replication config',
+      { ReplicationTaskArn: CONFIG_ARN },
+      ['dms:DescribeReplications', 'dms:StartReplication'],
+      CONFIG_ARN,
+    ],
+    ['a run group', GROUP_PARAMS, ['dms:DescribeReplicationTasks', 'dms:StartReplicationTask'], GROUP_ARNS],
+  ] as const)('grants the task-starter only the DMS calls for %s', (_, overrides, expected, started) => {
+    const params = parameterValues(
+      { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
+      overrides,
+    );
+    const grants = dmsGrants(grantedFor('TaskStarterFunction', params));
+    expect(grants.map(([action]) => action).sort()).toEqual(expected);
+    expect(grants.find(([action]) => action === expected[1])?.[1]).toEqual(started);
+  });
+
+  it("lets the post-processor start tasks only in a run group, and only the group's tasks", () => {
+    const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
+    // One task: no start of any kind; only the run that takes the lock (the task-starter's) starts it.
+    for (const arn of [TASK_ARN, CONFIG_ARN]) {
+      const single = dmsGrants(
+        grantedFor('PostProcessorFunction', parameterValues(mode, { ReplicationTaskArn: arn })),
+      );
+      expect(
+        single.map(([action]) => action),
+        arn,
+      ).not.toContain('dms:StartReplicationTask');
+      expect(
+        single.map(([action]) => action),
+        arn,
+      ).not.toContain('dms:StartReplication');
+    }
+    // A group: StartReplicationTask on exactly its tasks (the queued members it starts as others finish).
+    const group = dmsGrants(grantedFor('PostProcessorFunction', parameterValues(mode, GROUP_PARAMS)));
+    expect(group).toEqual([
+      ['dms:DescribeReplicationTasks', '*'],
+      ['dms:StartReplicationTask', GROUP_ARNS],
+    ]);
+    const starts = statementsOf('PostProcessorFunction').filter((statement) =>
+      statement.actions.some((action) => action.startsWith('dms:Start')),
+    );
+    expect(starts.map((statement) => [statement.sid, statement.underCondition, statement.actions])).toEqual([
+      ['StartQueuedMembers', 'IsGroup', ['dms:StartReplicationTask']],
+    ]);
+    expect(starts[0]?.resources).toEqual([TASK_LIST]);
   });
 
   it('never grants a wildcard action', () => {
@@ -1602,12 +1954,6 @@ describe('least privilege', () => {
     ]) {
       expect(obj(parameters[name], name).Default, name).toBe('');
     }
-  });
-
-  it('never lets the post-processor start the task: only the run that holds the lock starts it', () => {
-    const post = statementsOf('PostProcessorFunction').flatMap((statement) => statement.actions);
-    expect(post).not.toContain('dms:StartReplicationTask');
-    expect(post).not.toContain('dms:StartReplication');
   });
 
   it.each(FUNCTION_IDS)('%s has its own role, trusted by Lambda only, with no managed policies', (id) => {
