@@ -2181,7 +2181,7 @@ describe('functions', () => {
     expect(fn.CodeUri).toBe('.');
   });
 
-  it('gives the post-processor the most time, for long hooks, and the task-starter more only for its pre-flight', () => {
+  it('gives the post-processor the most time, for long hooks, and the task-starter more only for its pre-flight or a group', () => {
     expect(effectiveFunction('PostProcessorFunction').Timeout).toBe(900);
     const mode: Mode = { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' };
     const timeout = (overrides: Params) =>
@@ -2191,6 +2191,9 @@ describe('functions', () => {
     expect(timeout(PREFLIGHT_PARAMS)).toBeGreaterThanOrEqual(300 + PREFLIGHT_MARGIN_MS / 1000);
     expect(timeout(PREFLIGHT_PARAMS)).toBeLessThan(900);
     expect(timeout(FOLDER_PARAMS)).toBe(timeout(PREFLIGHT_PARAMS));
+    // A group's task-starter reads and starts up to 20 tasks in turn: three times a single task's time.
+    expect(timeout(GROUP_PARAMS)).toBeGreaterThanOrEqual(3 * timeout({}));
+    expect(timeout(GROUP_PARAMS)).toBeLessThan(900);
   });
 
   it.each(FUNCTION_IDS)('%s is bundled by esbuild as build.mjs bundles it', (id) => {
