@@ -38,6 +38,8 @@ export interface RunHistoryEntry {
   /** Summed over every hook that recorded a count, the omitted ones included. */
   readonly rowsMasked?: number;
   readonly ruleDecision?: RuleDecision;
+  /** For a run group: how many tasks it held, and how many of them succeeded (two numbers, whatever the size). */
+  readonly tasks?: { readonly total: number; readonly succeeded: number };
 }
 
 /** What a write did: `day-full` when the day's bucket already holds MAX_RUNS_PER_DAY other runs. */
@@ -138,6 +140,12 @@ export function historyEntryOf(run: Run, releasedAt: Date): RunHistoryEntry {
     hooksOmitted: 0,
     ...(counted.length > 0 && { rowsMasked: counted.reduce((sum, rows) => sum + rows, 0) }),
     ...(run.ruleDecision && { ruleDecision: run.ruleDecision }),
+    ...(run.members && {
+      tasks: {
+        total: run.members.length,
+        succeeded: run.members.filter((member) => member.outcome?.kind === 'succeeded').length,
+      },
+    }),
   };
   return fitEntry(entry);
 }

@@ -119,6 +119,23 @@ describe('an entry', () => {
     });
   });
 
+  it("keeps a group's task counts, and none of its members' ARNs, names or explanations", () => {
+    const member = (identifier: string, kind: 'succeeded' | 'failed') => ({
+      arn: `arn:aws:dms:us-east-1:123456789012:task:${identifier.toUpperCase()}`,
+      identifier,
+      state: 'finished' as const,
+      before: 0,
+      outcome: { kind, explanation: `${identifier} password=hunter2` },
+    });
+    const entry = historyEntryOf(
+      finishedRun({ members: [member('orders', 'succeeded'), member('invoices', 'failed')] }),
+      RELEASED_AT,
+    );
+    expect(entry.tasks).toEqual({ total: 2, succeeded: 1 });
+    expect(JSON.stringify(entry)).not.toMatch(/hunter2|INVOICES|invoices/);
+    expect(historyEntryOf(finishedRun(), RELEASED_AT).tasks).toBeUndefined();
+  });
+
   it("never keeps a failure message, a hook's error or report, a lease or the run's last error", () => {
     const json = JSON.stringify(historyEntryOf(finishedRun(), RELEASED_AT));
     for (const leak of ['hunter2', '4111', 'alice@example.com', 'inv-1', 'secret-ish', 'leaseUntil']) {
