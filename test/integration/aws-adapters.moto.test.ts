@@ -28,13 +28,15 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostProcessorHandler } from '../../functions/post-processor/app.ts';
 import { createStarterHandler } from '../../functions/task-starter/app.ts';
 import { ALERT_ID_ATTRIBUTE, SnsAlerts } from '../../shared/alerts/sns-alerts.ts';
-import { loadStarterConfig } from '../../shared/config.ts';
+import { loadPostProcessorConfig, loadStarterConfig } from '../../shared/config.ts';
 import { testTaskConnections } from '../../shared/dms/connections.ts';
 import { DmsConnectionTester } from '../../shared/dms/dms-connections.ts';
 import { DmsTaskControl } from '../../shared/dms/dms-task-control.ts';
 import { StartRefusedError, TaskMismatchError } from '../../shared/errors.ts';
+import { SequentialHookRunner } from '../../shared/hooks/runner.ts';
 import type { Log } from '../../shared/log.ts';
 import { NO_METRICS } from '../../shared/metrics.ts';
 import { DynamoDbRunHistory } from '../../shared/runs/dynamodb-history.ts';
@@ -664,6 +666,98 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
       expect(await ruleState(ruleName)).toBe('ENABLED');
       expect(await taskStatus(taskArn)).toBe('running');
       await expect(store.load(taskArn)).resolves.toStrictEqual(afterFirst);
+    });
+  });
+
+  describe('a run group, end to end', () => {
+    it('starts the first task under the limit, and once it failed starts no other, alerts once, gives the rule back', async () => {
+      const identifiers = [uniqueName('load-customers'), uniqueName('load-orders')];
+      const ruleName = uniqueName('group-schedule');
+      const ruleArn = await createScheduleRule(ruleName);
+      const taskArns = [
+        await createReplicationTask(dms, identifiers[0] as string),
+        await createReplicationTask(dms, identifiers[1] as string),
+      ];
+      for (const arn of taskArns) await bringToStopped(arn);
+      const secondStartedAt = async () =>
+        (await new DmsTaskControl(dms).describe(taskArns[1] as string)).lastStartDate?.getTime();
+      const secondBefore = await secondStartedAt();
+      const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName('alerts') }))).TopicArn;
+      if (topicArn === undefined) throw new Error('CreateTopic returned no TopicArn');
+      const queueUrl = await subscribedQueue(topicArn);
+      const tableName = await createRunTable();
+      const env = {
+        REPLICATION_TASK_ARN: taskArns.join(','),
+        REPLICATION_TASK_IDENTIFIER: identifiers.join(','),
+        RUN_GROUP_NAME: 'nightly-group',
+        GROUP_MAX_CONCURRENCY: '1',
+        MIGRATION_REFRESH_INDICATOR: 'data-refresh',
+        MIGRATION_REFRESH_TYPE: 'full-load',
+        SCHEDULE_OR_ONE_TIME: 'schedule',
+        SCHEDULE_RULE_ARN: ruleArn,
+        RECONCILE_RULE_ARN: ruleArn.replace(ruleName, `${ruleName}-reconcile`),
+        ALERTS_TOPIC_ARN: topicArn,
+        RUN_LEDGER_TABLE: tableName,
+        RULE_AFTER_FAILURE: 're-enable',
+      };
+      const store = new DynamoDbRunStore(dynamoDb, tableName);
+      const ports = {
+        tasks: new DmsTaskControl(dms),
+        rule: new EventBridgeScheduleRule(events, ruleName),
+        alerts: new SnsAlerts(sns, topicArn),
+        store,
+        history: new DynamoDbRunHistory(dynamoDb, tableName),
+        metrics: NO_METRICS,
+        log: silentLog,
+        clock: () => new Date(),
+      };
+      const starter = createStarterHandler(ports, loadStarterConfig(env));
+      const sample: Record<string, unknown> = JSON.parse(
+        await readFile(new URL('../../events/schedule.json', import.meta.url), 'utf8'),
+      );
+
+      const started = await starter({ ...sample, resources: [ruleArn] });
+
+      expect(started).toMatchObject({ outcome: 'started', rule: { state: 'DISABLED' } });
+      expect(await ruleState(ruleName)).toBe('DISABLED');
+      expect(await taskStatus(taskArns[0] as string)).toBe('running');
+      // The limit is one task at a time: the second waits, queued (not started), in the group's one record.
+      expect(await taskStatus(taskArns[1] as string)).toBe('stopped');
+      const record = (await store.load('group/nightly-group')).record;
+      expect(record?.run?.members?.map((member) => [member.identifier, member.state])).toEqual([
+        [identifiers[0], 'started'],
+        [identifiers[1], 'queued'],
+      ]);
+      expect((await store.load(taskArns[0] as string)).record).toBeUndefined();
+
+      // DMS stops the first task with no stop reason the scheduler knows: the group cannot succeed.
+      await dms.send(new StopReplicationTaskCommand({ ReplicationTaskArn: taskArns[0] }));
+      const postProcessor = createPostProcessorHandler(
+        { ...ports, hooks: new SequentialHookRunner([]) },
+        loadPostProcessorConfig(env),
+      );
+      const settled = await postProcessor({
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'DMS Replication Task State Change',
+        source: 'aws.dms',
+        account: '123456789012',
+        time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: 'us-east-1',
+        resources: [taskArns[0]],
+        detail: { eventType: 'REPLICATION_TASK_STOPPED', detailMessage: 'Replication task stopped' },
+      });
+
+      expect(settled.results[0]).toMatchObject({
+        action: 'advanced',
+        run: { state: 'released', succeeded: false, ruleDecision: 'enable' },
+      });
+      expect(await taskStatus(taskArns[1] as string)).toBe('stopped');
+      expect(await secondStartedAt()).toBe(secondBefore);
+      expect(await ruleState(ruleName)).toBe('ENABLED');
+      const alert = await receiveNotification(queueUrl);
+      expect(String(alert.Message)).toContain(`task ${identifiers[0]}:`);
+      expect(String(alert.Message)).toContain(`task ${identifiers[1]} was not started`);
     });
   });
 });
