@@ -682,6 +682,7 @@ describe.runIf(motoServerPath !== undefined)('AWS adapters against moto_server',
       const secondStartedAt = async () =>
         (await new DmsTaskControl(dms).describe(taskArns[1] as string)).lastStartDate?.getTime();
       const secondBefore = await secondStartedAt();
+      expect(secondBefore).toBeGreaterThan(0);
       const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName('alerts') }))).TopicArn;
       if (topicArn === undefined) throw new Error('CreateTopic returned no TopicArn');
       const queueUrl = await subscribedQueue(topicArn);
