@@ -60,7 +60,11 @@ export function addHistoryCommand(program: Command, io: CliIo): void {
           store: new DynamoDbRunStore(clients.dynamoDb, table),
           history: new DynamoDbRunHistory(clients.dynamoDb, table),
         };
-        const report = await readHistory(ports, deployment.task, table, filter, now);
+        const subject = {
+          arn: deployment.task.arn,
+          group: deployment.group && { name: deployment.group.name, tasks: deployment.members.length },
+        };
+        const report = await readHistory(ports, subject, table, filter, now);
         const printer = printerOf(io, globals);
         if (globals.json) printer.data(JSON.stringify(report, null, 2));
         else printHistory(report, printer, now);

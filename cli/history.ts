@@ -16,7 +16,10 @@ import { formatDuration, formatTimestamp } from './time-text.ts';
 export interface HistoryReport {
   readonly kind: 'history';
   readonly version: 2;
+  /** The key the runs are read under: the task's ARN, or a run group's `group/<name>`. */
   readonly task: { readonly arn: string };
+  /** Only for a run group: its name and how many tasks it has now. */
+  readonly group?: { readonly name: string; readonly tasks: number };
   readonly ledger: { readonly table: string; readonly keeps: string };
   /** The filter applied: runs that took the lock at or after `since`, at most `limit` of them. */
   readonly since: string;
@@ -43,9 +46,15 @@ export interface HistoryPorts {
   readonly history: RunHistory;
 }
 
+/** What the runs are of: one task, or a run group (its runs keyed by its `group/<name>`). */
+export interface HistorySubject {
+  readonly arn: string;
+  readonly group?: { readonly name: string; readonly tasks: number } | undefined;
+}
+
 export async function readHistory(
   ports: HistoryPorts,
-  task: { arn: string },
+  task: HistorySubject,
   table: string,
   filter: HistoryFilter,
   now: Date,
@@ -66,12 +75,13 @@ export async function readHistory(
 export function historyReport(
   record: TaskRecord | undefined,
   entries: readonly RunHistoryEntry[],
-  task: { arn: string },
+  task: HistorySubject,
   table: string,
   filter: HistoryFilter,
 ): HistoryReport {
   const active = activeRun(record);
-  const released = entries.map(summariseEntry);
+  const group = task.group;
+  const released = entries.map((entry) => summariseEntry(entry, group !== undefined));
   const last = record?.run;
   const lastMissing =
     last !== undefined &&
@@ -85,6 +95,7 @@ export function historyReport(
     kind: 'history',
     version: 2,
     task: { arn: task.arn },
+    ...(group && { group: { name: group.name, tasks: group.tasks } }),
     ledger: { table, keeps: LEDGER_KEEPS },
     since: filter.since.toISOString(),
     limit: filter.limit,
@@ -103,12 +114,17 @@ export const HISTORY_COLUMNS = [
   'RULE ACTION',
 ];
 
+/** A run group's table has a TASKS column after OUTCOME: how its tasks ended, compactly. */
+export const GROUP_HISTORY_COLUMNS = [...HISTORY_COLUMNS.slice(0, 4), 'TASKS', ...HISTORY_COLUMNS.slice(4)];
+
 export function formatHistory(report: HistoryReport, paint: Paint, now: Date): string[] {
+  const group = report.group !== undefined;
   const rows = report.runs.map((run) => [
     formatTimestamp(run.startedAt),
     run.startType ?? '-',
     run.trigger,
     outcomeCell(run, paint),
+    ...(group ? [tasksCell(run, paint)] : []),
     run.durationMs !== null
       ? formatDuration(run.durationMs)
       : `${formatDuration(now.getTime() - Date.parse(run.startedAt))} so far`,
@@ -116,7 +132,34 @@ export function formatHistory(report: HistoryReport, paint: Paint, now: Date): s
     run.rowsMasked === null ? '-' : String(run.rowsMasked),
     run.ruleAction ?? '-',
   ]);
-  return renderTable(HISTORY_COLUMNS, rows);
+  return renderTable(group ? GROUP_HISTORY_COLUMNS : HISTORY_COLUMNS, rows);
+}
+
+/**
+ * "2/2 succeeded"; "1/2 succeeded: orders failed"; while under way "1 started, 1 queued"; for a run from the
+ * run history (which keeps no members) the counts only, "-" when its explanation was cut.
+ */
+export function tasksCell(run: RunSummary, paint: Paint): string {
+  const members = run.members;
+  if (members && run.groupTasks?.succeeded == null) {
+    const states = new Map<string, number>();
+    for (const member of members) {
+      const word = member.outcome?.kind ?? member.state;
+      states.set(word, (states.get(word) ?? 0) + 1);
+    }
+    return [...states].map(([word, count]) => `${count} ${word}`).join(', ');
+  }
+  const counts = run.groupTasks;
+  if (!counts || counts.total === null || counts.succeeded === null) return '-';
+  const ratio = `${counts.succeeded}/${counts.total} succeeded`;
+  const marked = counts.succeeded === counts.total ? paint.good(ratio) : paint.bad(ratio);
+  const others = (members ?? [])
+    .filter((member) => member.outcome?.kind !== 'succeeded')
+    .map(
+      (member) =>
+        `${member.identifier} ${member.state === 'not-started' ? 'not started' : (member.outcome?.kind ?? member.state)}`,
+    );
+  return others.length > 0 ? `${marked}: ${others.join(', ')}` : marked;
 }
 
 /** The notes under the table, for stderr: nothing matched, or the limit cut the list short. */

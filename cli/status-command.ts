@@ -6,6 +6,7 @@ import { taskControlFor } from '#shared/dms/controls';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { globalsOf, printerOf, withDeployment } from './context.ts';
+import { dmsArnOf } from './deployment.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 import type { CliIo } from './output.ts';
 import { readStatus } from './status.ts';
@@ -28,7 +29,7 @@ export function addStatusCommand(program: Command, io: CliIo): void {
       await withDeployment(globals, async (clients, deployment) => {
         const report = await readStatus(
           {
-            tasks: taskControlFor(clients.dms, deployment.task.arn),
+            tasks: taskControlFor(clients.dms, dmsArnOf(deployment)),
             rule: deployment.scheduleRule
               ? new EventBridgeScheduleRule(clients.eventBridge, deployment.scheduleRule.name)
               : undefined,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { taskOperatorFor } from '#shared/dms/controls';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { globalsOf, printerOf, withDeployment } from './context.ts';
+import { dmsArnOf } from './deployment.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 import type { CliIo } from './output.ts';
 import { formatStop, stopTask } from './stop.ts';
@@ -28,7 +29,7 @@ export function addStopCommand(program: Command, io: CliIo): void {
     .action(async (_options: object, command: Command) => {
       const globals = globalsOf(command);
       await withDeployment(globals, async (clients, deployment) => {
-        const dms = taskOperatorFor(clients.dms, deployment.task.arn);
+        const dms = taskOperatorFor(clients.dms, dmsArnOf(deployment));
         const report = await stopTask(
           {
             tasks: dms,

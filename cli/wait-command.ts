@@ -7,7 +7,7 @@ import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import type { AwsClients } from './aws.ts';
 import { type GlobalOptions, globalsOf, printerOf, withDeployment } from './context.ts';
-import type { Deployment } from './deployment.ts';
+import { type Deployment, dmsArnOf } from './deployment.ts';
 import { UsageError } from './errors.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 import { abortableSleep } from './follow.ts';
@@ -104,7 +104,7 @@ function waitWiring(clients: AwsClients, deployment: Deployment, io: CliIo, inte
   const progress: ProgressDisplay = progressDisplayFor(io.stderr, io.now);
   return {
     ports: {
-      tasks: taskControlFor(clients.dms, deployment.task.arn),
+      tasks: taskControlFor(clients.dms, dmsArnOf(deployment)),
       store: new DynamoDbRunStore(clients.dynamoDb, deployment.runLedgerTable),
       rule: deployment.scheduleRule
         ? new EventBridgeScheduleRule(clients.eventBridge, deployment.scheduleRule.name)
