@@ -76,14 +76,11 @@ export function describeMemberStatus(member: MemberStatus, paint: Paint): string
   return parts.join('; ');
 }
 
-/** "succeeded (reload-target)", "started (reload-target)", "not started": a member's state or its outcome. */
+/** "succeeded (reload-target)", "queued (reload-target)", "not started": a member's state or its outcome. */
 export function memberEnd(member: MemberSummary, paint: Paint): string {
-  const word =
-    member.state === 'not-started'
-      ? paint.warn('not started')
-      : member.outcome
-        ? markWord(member.outcome.kind, paint)
-        : paint.warn(member.state);
+  // A member never started has no start type to speak of, only the one it would have had.
+  if (member.state === 'not-started') return paint.warn('not started');
+  const word = member.outcome ? markWord(member.outcome.kind, paint) : paint.warn(member.state);
   return `${word}${member.startType ? ` (${member.startType})` : ''}`;
 }
 
