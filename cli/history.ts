@@ -9,7 +9,7 @@ import { askAws } from './aws.ts';
 import type { Paint } from './output.ts';
 import { countHooks, type RunSummary, summariseEntry, summariseRun } from './run-summary.ts';
 import { LEDGER_KEEPS } from './status.ts';
-import { markWord } from './status-format.ts';
+import { markWord, tasksCell } from './status-format.ts';
 import { renderTable } from './table.ts';
 import { formatDuration, formatTimestamp } from './time-text.ts';
 
@@ -121,7 +121,7 @@ export function formatHistory(report: HistoryReport, paint: Paint, now: Date): s
   const group = report.group !== undefined;
   const rows = report.runs.map((run) => [
     formatTimestamp(run.startedAt),
-    run.startType ?? '-',
+    run.startType ?? commonStartType(run) ?? '-',
     run.trigger,
     outcomeCell(run, paint),
     ...(group ? [tasksCell(run, paint)] : []),
@@ -135,31 +135,13 @@ export function formatHistory(report: HistoryReport, paint: Paint, now: Date): s
   return renderTable(group ? GROUP_HISTORY_COLUMNS : HISTORY_COLUMNS, rows);
 }
 
-/**
- * "2/2 succeeded"; "1/2 succeeded: orders failed"; while under way "1 started, 1 queued"; for a run from the
- * run history (which keeps no members) the counts only, "-" when its explanation was cut.
- */
-export function tasksCell(run: RunSummary, paint: Paint): string {
-  const members = run.members;
-  if (members && run.groupTasks?.succeeded == null) {
-    const states = new Map<string, number>();
-    for (const member of members) {
-      const word = member.outcome?.kind ?? member.state;
-      states.set(word, (states.get(word) ?? 0) + 1);
-    }
-    return [...states].map(([word, count]) => `${count} ${word}`).join(', ');
-  }
-  const counts = run.groupTasks;
-  if (!counts || counts.total === null || counts.succeeded === null) return '-';
-  const ratio = `${counts.succeeded}/${counts.total} succeeded`;
-  const marked = counts.succeeded === counts.total ? paint.good(ratio) : paint.bad(ratio);
-  const others = (members ?? [])
-    .filter((member) => member.outcome?.kind !== 'succeeded')
-    .map(
-      (member) =>
-        `${member.identifier} ${member.state === 'not-started' ? 'not started' : (member.outcome?.kind ?? member.state)}`,
-    );
-  return others.length > 0 ? `${marked}: ${others.join(', ')}` : marked;
+/** A group's run has no start type of its own: its members' one, when they share it, or "mixed". */
+function commonStartType(run: RunSummary): string | undefined {
+  const types = new Set(
+    (run.members ?? []).flatMap((member) => (member.startType ? [member.startType] : [])),
+  );
+  if (types.size === 0) return undefined;
+  return types.size === 1 ? [...types][0] : 'mixed';
 }
 
 /** The notes under the table, for stderr: nothing matched, or the limit cut the list short. */

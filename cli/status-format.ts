@@ -106,8 +106,36 @@ export function describeRun(run: RunSummary, paint: Paint, now: Date): string {
     : `${paint.warn(run.phase)} for ${formatDuration(now.getTime() - Date.parse(run.startedAt))}`;
   const parts = [`${started}: ${where}`];
   if (run.active && run.outcome) parts.push(`now ${paint.warn(run.phase)}`);
+  if (run.groupTasks) parts.push(`tasks ${tasksCell(run, paint)}`);
   if (run.hooks.length > 0) parts.push(`hooks ${countHooks(run.hooks)}`);
   if (run.ruleAction) parts.push(`rule ${run.ruleAction}`);
   if (run.lastError) parts.push(paint.bad(`last error: ${run.lastError}`));
   return parts.join('; ');
+}
+
+/**
+ * "2/2 succeeded"; "1/2 succeeded: orders failed"; while under way "1 started, 1 queued"; for a run from the
+ * run history (which keeps no members) the counts only, "-" when its explanation was cut.
+ */
+export function tasksCell(run: RunSummary, paint: Paint): string {
+  const members = run.members;
+  if (members && run.groupTasks?.succeeded == null) {
+    const states = new Map<string, number>();
+    for (const member of members) {
+      const word = member.outcome?.kind ?? member.state;
+      states.set(word, (states.get(word) ?? 0) + 1);
+    }
+    return [...states].map(([word, count]) => `${count} ${word}`).join(', ');
+  }
+  const counts = run.groupTasks;
+  if (!counts || counts.total === null || counts.succeeded === null) return '-';
+  const ratio = `${counts.succeeded}/${counts.total} succeeded`;
+  const marked = counts.succeeded === counts.total ? paint.good(ratio) : paint.bad(ratio);
+  const others = (members ?? [])
+    .filter((member) => member.outcome?.kind !== 'succeeded')
+    .map(
+      (member) =>
+        `${member.identifier} ${member.state === 'not-started' ? 'not started' : (member.outcome?.kind ?? member.state)}`,
+    );
+  return others.length > 0 ? `${marked}: ${others.join(', ')}` : marked;
 }
