@@ -259,7 +259,11 @@ export function memberView(
       queued: stats?.tablesQueued ?? null,
       errored: stats?.tablesErrored ?? null,
     },
-    elapsedMs: startedAt === undefined ? 0 : Math.max(0, endedAt - startedAt),
+    // A member never started (queued, or not to be) has spent no time yet.
+    elapsedMs:
+      startedAt === undefined || member.state === 'queued' || member.state === 'not-started'
+        ? 0
+        : Math.max(0, endedAt - startedAt),
     remainingMs: running ? estimateRemainingMs(percent, loadElapsed) : null,
     stage: memberStage(member, task),
   };

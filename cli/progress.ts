@@ -42,12 +42,17 @@ export function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   // One bar per task (one task: a single bar with no label); labels padded to the longest, so bars line up.
   const bySubject = new Map<string, cliProgress.SingleBar>();
   let labelWidth = 0;
+  const labelOf = (key: string) => (key === '' ? '' : `${key.padEnd(labelWidth)} `);
   return {
     show: (view) => {
       const key = view.label ?? '';
-      labelWidth = Math.max(labelWidth, key.length);
+      if (key.length > labelWidth) {
+        labelWidth = key.length;
+        // A longer name came: the bars drawn so far are padded again, so all of them still line up.
+        for (const [other, bar] of bySubject) bar.update({ label: labelOf(other) });
+      }
       const payload = {
-        label: key === '' ? '' : `${key.padEnd(labelWidth)} `,
+        label: labelOf(key),
         percent: view.percent === null ? '--%' : `${view.percent}%`,
         tables: view.settled
           ? `${view.settled.done}/${view.settled.total} tasks ended`
