@@ -14,6 +14,7 @@ import { EXIT } from '../../cli/exit-codes.ts';
 import type { FollowTiming } from '../../cli/follow.ts';
 import { PLAIN, type Printer } from '../../cli/output.ts';
 import { lineDisplay } from '../../cli/progress.ts';
+import { resumeSchedule } from '../../cli/resume.ts';
 import { startFromCommandLine } from '../../cli/start.ts';
 import { type GroupStopReport, groupStopError, stopTask } from '../../cli/stop.ts';
 import { parseStarterAnswer, type TaskStarterInvoker } from '../../cli/task-starter-invoker.ts';
@@ -219,6 +220,7 @@ function simulateGroup(
     run: () => startFromCommandLine(invoker, {}, { printer, json: false, stackName: STACK }, undefined),
     wait: () => waitForRun(ports, deployment, timing, { printer, progress: display(), json: false }),
     stop: () => stopTask({ tasks: dms, stopper: dms, store }, deployment, { at: clock.date() }),
+    resume: () => resumeSchedule({ store, rule }, deployment),
   };
 }
 
@@ -320,6 +322,40 @@ describe('run --wait on a run group of two tasks', () => {
     expect(await sim.wait()).toBe(EXIT.failed);
     expect(sim.stderr).toEqual(['No run is active; the last run:']);
     expect(sim.stdout[2]).toBe('Tasks:          orders-refresh: succeeded (start-replication) in 30s');
+  });
+});
+
+describe('run and resume on a run group, unchanged', () => {
+  it('a second run is skipped under the group’s lock (exit 4), nothing more started', async () => {
+    const sim = simulateGroup({
+      orders: { tables: 10, tablesPerTick: 2 },
+      customers: { tables: 10, tablesPerTick: 2 },
+    });
+    expect(await sim.run()).toBe(EXIT.ok);
+    expect(await sim.run()).toBe(EXIT.refused);
+    expect(sim.stdout[1]).toMatch(/^skipped: .*the group's lock/);
+    expect(sim.dms.startCalls).toBe(2);
+  });
+
+  it('keep-disabled: a failed group holds the rule off under its key; resume ends it, and a second resume is refused', async () => {
+    const sim = simulateGroup(
+      {
+        orders: { tables: 4, tablesPerTick: 2 },
+        customers: { tables: 4, tablesPerTick: 2, failAfterTables: 2 },
+      },
+      { RULE_AFTER_FAILURE: 'keep-disabled' },
+    );
+    expect(await sim.runWait()).toBe(EXIT.failed);
+    expect(sim.rule.current).toBe('DISABLED');
+    const held = (await sim.store.load(GROUP_KEY)).record?.holdOff;
+    expect(held).toBeDefined();
+    expect(await sim.resume()).toMatchObject({
+      rule: { stateBefore: 'DISABLED', state: 'ENABLED' },
+      holdOff: held,
+    });
+    expect(sim.rule.current).toBe('ENABLED');
+    expect((await sim.store.load(GROUP_KEY)).record?.holdOff).toBeUndefined();
+    await expect(sim.resume()).rejects.toThrow(/is ENABLED and no hold-off is recorded/);
   });
 });
 
