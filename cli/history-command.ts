@@ -26,6 +26,7 @@ const MAX_LIMIT = 1000;
 const HELP = `
 The active run comes first, then the released runs, newest first. Each released run is kept
 ${HISTORY_RETENTION_DAYS} days after the UTC day it began. Without options: the last ${DEFAULT_HISTORY_DAYS} days, at most ${DEFAULT_HISTORY_LIMIT} runs.
+For a run group, the group's runs, with a TASKS column (how many of its tasks succeeded).
 
 Examples:
   $ dms-scheduler history --stack dms-nightly

@@ -13,6 +13,9 @@ import { readStatus } from './status.ts';
 import { formatStatus } from './status-format.ts';
 
 const HELP = `
+For a run group (a stack whose ReplicationTaskArn lists several tasks): the group, then each task as DMS
+reports it and where it stands in the active or last run; --json adds "group" and "members".
+
 Examples:
   $ dms-scheduler status --stack dms-nightly
   $ dms-scheduler status --stack dms-nightly --json | jq .task.status

@@ -29,7 +29,8 @@ const HELP = `
 Follows the active run to its settled end: the full load's progress (FullLoadProgressPercent, tables loaded,
 loading, queued, errored, elapsed and an estimate), then the outcome, each hook with its report, and the
 schedule rule. Progress goes to stderr: a bar on a terminal, plain lines otherwise; the summary (or --json)
-to stdout. With no run active, it prints the last run and exits as that run ended.
+to stdout. With no run active, it prints the last run and exits as that run ended. For a run group: a bar (or
+lines) per task, and each task's end in the summary; it ends when the group's run is released.
 
 Examples:
   $ dms-scheduler wait --stack dms-nightly
