@@ -4,6 +4,7 @@
 // (`group/<NamePrefix>`), written by the real DynamoDbRunStore and DynamoDbRunHistory. What is checked:
 // DescribeReplicationTasks read for each member, StopReplicationTask on each running member with the stop
 // recorded on the group's run first, the refusal when no member runs, and the group's runs listed.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import type { StatusReport } from '../../cli/status.ts';
 import { DynamoDbRunStore } from '../../shared/runs/dynamodb-store.ts';
 import { historyEntryOf } from '../../shared/runs/history.ts';
 import type { GroupMember, Run } from '../../shared/runs/run.ts';
-import { type ProgramResult, runProgram } from '../support/run-program.ts';
+import { type ProgramResult, programCommand, REPO_ROOT, runProgram } from '../support/run-program.ts';
 import {
   createLedger,
   createReplicationTask,
@@ -71,17 +72,27 @@ describe.runIf(motoServerPath !== undefined)('dms-scheduler on a run group, agai
   let home = '';
   let dms: DatabaseMigrationServiceClient;
   let dynamoDb: DynamoDBClient;
-  const stacks = { status: uniqueName('grp-status'), stop: uniqueName('grp-stop') };
-  const prefixes = { status: uniqueName('orders').toLowerCase(), stop: uniqueName('refresh').toLowerCase() };
+  const stacks = {
+    status: uniqueName('grp-status'),
+    stop: uniqueName('grp-stop'),
+    follow: uniqueName('grp-follow'),
+  };
+  const prefixes = {
+    status: uniqueName('orders').toLowerCase(),
+    stop: uniqueName('refresh').toLowerCase(),
+    follow: uniqueName('follow').toLowerCase(),
+  };
   const ruleName = uniqueName('group-schedule');
-  const tasks = { running: '', stopped: '', stopA: '', stopB: '' };
+  const tasks = { running: '', stopped: '', stopA: '', stopB: '', followA: '', followB: '' };
   const ids = {
     running: uniqueName('orders-refresh'),
     stopped: uniqueName('customers-refresh'),
     stopA: uniqueName('invoices-refresh'),
     stopB: uniqueName('payments-refresh'),
+    followA: uniqueName('stock-refresh'),
+    followB: uniqueName('prices-refresh'),
   };
-  const ledgers = { status: '', stop: '' };
+  const ledgers = { status: '', stop: '', follow: '' };
   let statusRun: Run;
 
   function env(): Record<string, string> {
@@ -190,6 +201,27 @@ describe.runIf(motoServerPath !== undefined)('dms-scheduler on a run group, agai
         taskIdentifier: `${ids.stopA}, ${ids.stopB}`,
         cadence: 'one-time',
         ledgerTable: ledgers.stop,
+      });
+
+      ledgers.follow = await createLedger(dynamoDb, `group/${prefixes.follow}`, {
+        seen: 1,
+        run: groupRun([
+          member(tasks.followA, ids.followA, {
+            state: 'started',
+            startRequestedAt: new Date().toISOString(),
+          }),
+          member(tasks.followB, ids.followB, {
+            state: 'started',
+            startRequestedAt: new Date().toISOString(),
+          }),
+        ]),
+      });
+      await createStack(cloudFormation, stacks.follow, {
+        namePrefix: prefixes.follow,
+        taskArn: `${tasks.followA},${tasks.followB}`,
+        taskIdentifier: `${ids.followA},${ids.followB}`,
+        cadence: 'one-time',
+        ledgerTable: ledgers.follow,
       });
     } finally {
       for (const client of [cloudFormation, eventBridge]) client.destroy();
@@ -316,6 +348,84 @@ describe.runIf(motoServerPath !== undefined)('dms-scheduler on a run group, agai
         `dms-scheduler: no task of group ${prefixes.stop} is running or starting (${ids.stopA} stopped, ${ids.stopB} stopped): only a running or starting task can be stopped; nothing was changed\n`,
       );
       expect((await store.load(`group/${prefixes.stop}`)).version).toBe(before.version);
+    });
+  });
+
+  describe('wait', () => {
+    it('in a pipe: a line per member, read from DMS each; once the group’s run is released, each member’s end; exit 1 when one failed', async () => {
+      const child = spawn(
+        process.execPath,
+        programCommand(['wait', '--stack', stacks.follow, '--interval', '0.2'], PRELOAD),
+        { cwd: REPO_ROOT, env: env() },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      const deadline = Date.now() + 20_000;
+      const both = new RegExp(
+        `^${ids.followA}: .*full load running[\\s\\S]*^${ids.followB}: .*full load running`,
+        'm',
+      );
+      while (!both.test(stderr)) {
+        if (Date.now() > deadline) throw new Error(`wait printed no line per member: ${stdout}${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const store = new DynamoDbRunStore(dynamoDb, ledgers.follow);
+      const key = `group/${prefixes.follow}`;
+      const { record, version } = await store.load(key);
+      const run = record?.run as Run;
+      const now = new Date().toISOString();
+      const ended: Run = {
+        ...run,
+        phase: 'released',
+        outcome: {
+          kind: 'failed',
+          explanation: `1 of 2 tasks of the group succeeded; task ${ids.followB}: The task failed`,
+        },
+        finishedAt: now,
+        releasedAt: now,
+        ruleDecision: 'none',
+        hooks: [],
+        members: [
+          {
+            ...(run.members?.[0] as GroupMember),
+            state: 'finished',
+            finishedAt: now,
+            outcome: { kind: 'succeeded', explanation: 'The full load finished' },
+          },
+          {
+            ...(run.members?.[1] as GroupMember),
+            state: 'finished',
+            finishedAt: now,
+            outcome: { kind: 'failed', explanation: 'The task failed' },
+          },
+        ],
+      };
+      expect(await store.save(key, { ...(record as NonNullable<typeof record>), run: ended }, version)).toBe(
+        true,
+      );
+      expect(await exited).toBe(1);
+      expect(stderr).not.toContain('\r');
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines).toContain(
+        `Outcome:        1 of 2 tasks of the group succeeded; task ${ids.followB}: The task failed`,
+      );
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^Tasks: {10}${ids.followA}: succeeded \\(reload-target\\) in \\d+s$`),
+        ),
+      );
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^ {16}${ids.followB}: failed \\(reload-target\\) in \\d+s: The task failed$`),
+        ),
+      );
     });
   });
 });
