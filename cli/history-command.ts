@@ -26,6 +26,7 @@ const MAX_LIMIT = 1000;
 const HELP = `
 The active run comes first, then the released runs, newest first. Each released run is kept
 ${HISTORY_RETENTION_DAYS} days after the UTC day it began. Without options: the last ${DEFAULT_HISTORY_DAYS} days, at most ${DEFAULT_HISTORY_LIMIT} runs.
+For a run group, the group's runs, with a TASKS column (how many of its tasks succeeded).
 
 Examples:
   $ dms-scheduler history --stack dms-nightly
@@ -60,7 +61,11 @@ export function addHistoryCommand(program: Command, io: CliIo): void {
           store: new DynamoDbRunStore(clients.dynamoDb, table),
           history: new DynamoDbRunHistory(clients.dynamoDb, table),
         };
-        const report = await readHistory(ports, deployment.task, table, filter, now);
+        const subject = {
+          arn: deployment.task.arn,
+          group: deployment.group && { name: deployment.group.name, tasks: deployment.members.length },
+        };
+        const report = await readHistory(ports, subject, table, filter, now);
         const printer = printerOf(io, globals);
         if (globals.json) printer.data(JSON.stringify(report, null, 2));
         else printHistory(report, printer, now);

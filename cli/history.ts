@@ -9,14 +9,17 @@ import { askAws } from './aws.ts';
 import type { Paint } from './output.ts';
 import { countHooks, type RunSummary, summariseEntry, summariseRun } from './run-summary.ts';
 import { LEDGER_KEEPS } from './status.ts';
-import { markWord } from './status-format.ts';
+import { markWord, tasksCell } from './status-format.ts';
 import { renderTable } from './table.ts';
 import { formatDuration, formatTimestamp } from './time-text.ts';
 
 export interface HistoryReport {
   readonly kind: 'history';
   readonly version: 2;
+  /** The key the runs are read under: the task's ARN, or a run group's `group/<name>`. */
   readonly task: { readonly arn: string };
+  /** Only for a run group: its name and how many tasks it has now. */
+  readonly group?: { readonly name: string; readonly tasks: number };
   readonly ledger: { readonly table: string; readonly keeps: string };
   /** The filter applied: runs that took the lock at or after `since`, at most `limit` of them. */
   readonly since: string;
@@ -43,9 +46,15 @@ export interface HistoryPorts {
   readonly history: RunHistory;
 }
 
+/** What the runs are of: one task, or a run group (its runs keyed by its `group/<name>`). */
+export interface HistorySubject {
+  readonly arn: string;
+  readonly group?: { readonly name: string; readonly tasks: number } | undefined;
+}
+
 export async function readHistory(
   ports: HistoryPorts,
-  task: { arn: string },
+  task: HistorySubject,
   table: string,
   filter: HistoryFilter,
   now: Date,
@@ -66,12 +75,13 @@ export async function readHistory(
 export function historyReport(
   record: TaskRecord | undefined,
   entries: readonly RunHistoryEntry[],
-  task: { arn: string },
+  task: HistorySubject,
   table: string,
   filter: HistoryFilter,
 ): HistoryReport {
   const active = activeRun(record);
-  const released = entries.map(summariseEntry);
+  const group = task.group;
+  const released = entries.map((entry) => summariseEntry(entry, group !== undefined));
   const last = record?.run;
   const lastMissing =
     last !== undefined &&
@@ -85,6 +95,7 @@ export function historyReport(
     kind: 'history',
     version: 2,
     task: { arn: task.arn },
+    ...(group && { group: { name: group.name, tasks: group.tasks } }),
     ledger: { table, keeps: LEDGER_KEEPS },
     since: filter.since.toISOString(),
     limit: filter.limit,
@@ -103,12 +114,17 @@ export const HISTORY_COLUMNS = [
   'RULE ACTION',
 ];
 
+/** A run group's table has a TASKS column after OUTCOME: how its tasks ended, compactly. */
+export const GROUP_HISTORY_COLUMNS = [...HISTORY_COLUMNS.slice(0, 4), 'TASKS', ...HISTORY_COLUMNS.slice(4)];
+
 export function formatHistory(report: HistoryReport, paint: Paint, now: Date): string[] {
+  const group = report.group !== undefined;
   const rows = report.runs.map((run) => [
     formatTimestamp(run.startedAt),
-    run.startType ?? '-',
+    run.startType ?? commonStartType(run) ?? '-',
     run.trigger,
     outcomeCell(run, paint),
+    ...(group ? [tasksCell(run, paint)] : []),
     run.durationMs !== null
       ? formatDuration(run.durationMs)
       : `${formatDuration(now.getTime() - Date.parse(run.startedAt))} so far`,
@@ -116,7 +132,16 @@ export function formatHistory(report: HistoryReport, paint: Paint, now: Date): s
     run.rowsMasked === null ? '-' : String(run.rowsMasked),
     run.ruleAction ?? '-',
   ]);
-  return renderTable(HISTORY_COLUMNS, rows);
+  return renderTable(group ? GROUP_HISTORY_COLUMNS : HISTORY_COLUMNS, rows);
+}
+
+/** A group's run has no start type of its own: its members' one, when they share it, or "mixed". */
+function commonStartType(run: RunSummary): string | undefined {
+  const types = new Set(
+    (run.members ?? []).flatMap((member) => (member.startType ? [member.startType] : [])),
+  );
+  if (types.size === 0) return undefined;
+  return types.size === 1 ? [...types][0] : 'mixed';
 }
 
 /** The notes under the table, for stderr: nothing matched, or the limit cut the list short. */

@@ -4,7 +4,7 @@
 // from the run history (a RunHistoryEntry) is described in the same shape, with what the history does not
 // keep (a hook's report and error, the run's last error) as null.
 import type { RunHistoryEntry } from '#shared/runs/history';
-import type { HookStatus, RuleDecision, Run, RunTrigger } from '#shared/runs/run';
+import type { GroupMember, HookStatus, MemberState, RuleDecision, Run, RunTrigger } from '#shared/runs/run';
 
 export interface HookSummary {
   readonly name: string;
@@ -42,6 +42,73 @@ export interface RunSummary {
   readonly ruleAction: RuleDecision | null;
   readonly releasedAt: string | null;
   readonly lastError: string | null;
+  /**
+   * Only for a run group's run read from the ledger: each task's start and end, in the group's order. Absent
+   * for one task's run, so its shape is unchanged; a group's run read from the run history has none (the
+   * history keeps no members: see `groupTasks`).
+   */
+  readonly members?: readonly MemberSummary[];
+  /**
+   * Only for a run group's run: how many tasks it had and how many succeeded (null while unknown: the run is
+   * still under way, or a history entry whose explanation was cut).
+   */
+  readonly groupTasks?: { readonly total: number | null; readonly succeeded: number | null };
+}
+
+/** One task of a group's run, as the ledger records it. */
+export interface MemberSummary {
+  readonly arn: string;
+  readonly identifier: string;
+  readonly state: MemberState;
+  readonly startType: string | null;
+  /** When its start was asked for; null while it is queued (or was never started). */
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly durationMs: number | null;
+  readonly outcome: { readonly kind: string; readonly explanation: string } | null;
+  readonly stopReason: string | null;
+  readonly startError: string | null;
+}
+
+export function summariseMember(member: GroupMember): MemberSummary {
+  const startedAt = member.startRequestedAt ?? null;
+  return {
+    arn: member.arn,
+    identifier: member.identifier,
+    state: member.state,
+    startType: member.startType ?? null,
+    startedAt,
+    finishedAt: member.finishedAt ?? null,
+    durationMs: startedAt === null ? null : durationOf(startedAt, member.finishedAt),
+    outcome: member.outcome ? { kind: member.outcome.kind, explanation: member.outcome.explanation } : null,
+    stopReason: member.outcome?.stopReason ?? null,
+    startError: member.startError ?? null,
+  };
+}
+
+/** "1 of 2 tasks of the group succeeded; …" or "All 2 tasks of the group succeeded", as group-members.ts says. */
+const GROUP_EXPLANATION =
+  /^(?:All (\d+) tasks of the group succeeded|(\d+) of (\d+) tasks of the group succeeded)/;
+
+/**
+ * The task counts of a group's run from its outcome's explanation: all the run history keeps of its members.
+ * Undefined when the explanation is not a group's (one task's run).
+ */
+export function groupTasksOfExplanation(
+  explanation: string | undefined,
+): RunSummary['groupTasks'] | undefined {
+  const match = explanation === undefined ? null : GROUP_EXPLANATION.exec(explanation);
+  if (match === null) return undefined;
+  if (match[1] !== undefined) return { total: Number(match[1]), succeeded: Number(match[1]) };
+  return { total: Number(match[3]), succeeded: Number(match[2]) };
+}
+
+function groupTasksOf(members: readonly GroupMember[]): NonNullable<RunSummary['groupTasks']> {
+  const settled = members.every((member) => member.state === 'finished' || member.state === 'not-started');
+  return {
+    total: members.length,
+    succeeded: settled ? members.filter((member) => member.outcome?.kind === 'succeeded').length : null,
+  };
 }
 
 export function summariseRun(run: Run): RunSummary {
@@ -76,11 +143,18 @@ export function summariseRun(run: Run): RunSummary {
     ruleAction: run.ruleDecision ?? null,
     releasedAt: run.releasedAt ?? null,
     lastError: run.lastError ?? null,
+    ...(run.members && { members: run.members.map(summariseMember), groupTasks: groupTasksOf(run.members) }),
   };
 }
 
-/** A released run as the history keeps it. */
-export function summariseEntry(entry: RunHistoryEntry): RunSummary {
+/**
+ * A released run as the history keeps it. `group`: the stack runs a group, so the entry's task counts are read
+ * from its explanation (null when it was cut).
+ */
+export function summariseEntry(entry: RunHistoryEntry, group = false): RunSummary {
+  const groupTasks = group
+    ? (groupTasksOfExplanation(entry.outcome?.explanation) ?? { total: null, succeeded: null })
+    : undefined;
   const startedAt = entry.startRequestedAt ?? entry.createdAt;
   return {
     id: entry.id,
@@ -108,6 +182,7 @@ export function summariseEntry(entry: RunHistoryEntry): RunSummary {
     ruleAction: entry.ruleDecision ?? null,
     releasedAt: entry.releasedAt,
     lastError: null,
+    ...(groupTasks && { groupTasks }),
   };
 }
 

@@ -6,12 +6,16 @@ import { taskControlFor } from '#shared/dms/controls';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import { globalsOf, printerOf, withDeployment } from './context.ts';
+import { dmsArnOf } from './deployment.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 import type { CliIo } from './output.ts';
 import { readStatus } from './status.ts';
 import { formatStatus } from './status-format.ts';
 
 const HELP = `
+For a run group (a stack whose ReplicationTaskArn lists several tasks): the group, then each task as DMS
+reports it and where it stands in the active or last run; --json adds "group" and "members".
+
 Examples:
   $ dms-scheduler status --stack dms-nightly
   $ dms-scheduler status --stack dms-nightly --json | jq .task.status
@@ -28,7 +32,7 @@ export function addStatusCommand(program: Command, io: CliIo): void {
       await withDeployment(globals, async (clients, deployment) => {
         const report = await readStatus(
           {
-            tasks: taskControlFor(clients.dms, deployment.task.arn),
+            tasks: taskControlFor(clients.dms, dmsArnOf(deployment)),
             rule: deployment.scheduleRule
               ? new EventBridgeScheduleRule(clients.eventBridge, deployment.scheduleRule.name)
               : undefined,

@@ -4,15 +4,18 @@ import type { Command } from 'commander';
 import { taskOperatorFor } from '#shared/dms/controls';
 import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { globalsOf, printerOf, withDeployment } from './context.ts';
+import { dmsArnOf } from './deployment.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 import type { CliIo } from './output.ts';
-import { formatStop, stopTask } from './stop.ts';
+import { formatGroupStop, formatStop, groupStopError, stopTask } from './stop.ts';
 
 const HELP = `
 Stops the task (DMS StopReplicationTask) and records on the active run that a person stopped it, before DMS
 is asked: the post-processor then reports the run as stopped by a person through dms-scheduler stop, in its
 outcome and its alert, and the schedule rule follows the failure policy. Refused (exit 4) unless the task is
-running or starting.
+running or starting. For a run group: every task of it that is running or starting is stopped (its queued
+tasks are then not started); exit 4 if DMS refused one that is still running, 3 if it did not answer for one,
+after the others were stopped and the report printed.
 
 Examples:
   $ dms-scheduler stop --stack dms-nightly
@@ -28,7 +31,7 @@ export function addStopCommand(program: Command, io: CliIo): void {
     .action(async (_options: object, command: Command) => {
       const globals = globalsOf(command);
       await withDeployment(globals, async (clients, deployment) => {
-        const dms = taskOperatorFor(clients.dms, deployment.task.arn);
+        const dms = taskOperatorFor(clients.dms, dmsArnOf(deployment));
         const report = await stopTask(
           {
             tasks: dms,
@@ -40,7 +43,12 @@ export function addStopCommand(program: Command, io: CliIo): void {
         );
         const printer = printerOf(io, globals);
         if (globals.json) printer.data(JSON.stringify(report, null, 2));
-        else for (const line of formatStop(report, deployment.stack.name)) printer.data(line);
+        else if (report.task === null) {
+          for (const line of formatGroupStop(report, deployment.stack.name)) printer.data(line);
+        } else for (const line of formatStop(report, deployment.stack.name)) printer.data(line);
+        // A group's stop that DMS refused, or did not answer, for one task: said once its report is out.
+        const problem = report.task === null ? groupStopError(report) : undefined;
+        if (problem) throw problem;
       });
     });
 }

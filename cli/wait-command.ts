@@ -7,7 +7,7 @@ import { DynamoDbRunStore } from '#shared/runs/dynamodb-store';
 import { EventBridgeScheduleRule } from '#shared/schedule/eventbridge-rule';
 import type { AwsClients } from './aws.ts';
 import { type GlobalOptions, globalsOf, printerOf, withDeployment } from './context.ts';
-import type { Deployment } from './deployment.ts';
+import { type Deployment, dmsArnOf } from './deployment.ts';
 import { UsageError } from './errors.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 import { abortableSleep } from './follow.ts';
@@ -29,7 +29,8 @@ const HELP = `
 Follows the active run to its settled end: the full load's progress (FullLoadProgressPercent, tables loaded,
 loading, queued, errored, elapsed and an estimate), then the outcome, each hook with its report, and the
 schedule rule. Progress goes to stderr: a bar on a terminal, plain lines otherwise; the summary (or --json)
-to stdout. With no run active, it prints the last run and exits as that run ended.
+to stdout. With no run active, it prints the last run and exits as that run ended. For a run group: a bar (or
+lines) per task, and each task's end in the summary; it ends when the group's run is released.
 
 Examples:
   $ dms-scheduler wait --stack dms-nightly
@@ -104,7 +105,7 @@ function waitWiring(clients: AwsClients, deployment: Deployment, io: CliIo, inte
   const progress: ProgressDisplay = progressDisplayFor(io.stderr, io.now);
   return {
     ports: {
-      tasks: taskControlFor(clients.dms, deployment.task.arn),
+      tasks: taskControlFor(clients.dms, dmsArnOf(deployment)),
       store: new DynamoDbRunStore(clients.dynamoDb, deployment.runLedgerTable),
       rule: deployment.scheduleRule
         ? new EventBridgeScheduleRule(clients.eventBridge, deployment.scheduleRule.name)

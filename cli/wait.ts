@@ -11,7 +11,8 @@ import { EXIT, type ExitCode } from './exit-codes.ts';
 import { type FollowEnd, type FollowPorts, type FollowTiming, followRun } from './follow.ts';
 import type { Paint, Printer } from './output.ts';
 import type { ProgressDisplay } from './progress.ts';
-import { type RunSummary, summariseRun } from './run-summary.ts';
+import { type MemberSummary, type RunSummary, summariseRun } from './run-summary.ts';
+import { memberEnd } from './status-format.ts';
 import { renderFacts } from './table.ts';
 import { formatDuration } from './time-text.ts';
 
@@ -66,7 +67,8 @@ export async function followToReport(
 ): Promise<WaitReport> {
   let end: FollowEnd;
   try {
-    end = await followRun(ports, deployment.task.arn, timing, {
+    const target = { ledgerKey: deployment.task.arn, group: deployment.group?.name };
+    end = await followRun(ports, target, timing, {
       progress: (view) => progress.show(view),
       retrying: (problem) => progress.note(problem),
     });
@@ -178,6 +180,9 @@ export function formatWaitReport(report: WaitReport, paint: Paint): string[] {
     `${run.id} (${run.trigger}${run.startType ? `, ${run.startType}` : ''}): ${marked}${took}`,
   ]);
   if (run.outcome) facts.push(['Outcome', run.outcome.explanation]);
+  for (const [index, member] of (run.members ?? []).entries()) {
+    facts.push([index === 0 ? 'Tasks' : '', memberEndLine(member, paint)]);
+  }
   if (run.hooks.length === 0) facts.push(['Hooks', 'none ran']);
   for (const [index, hook] of run.hooks.entries()) {
     const status = hook.status === 'succeeded' ? paint.good(hook.status) : paint.bad(hook.status);
@@ -195,6 +200,17 @@ export function formatWaitReport(report: WaitReport, paint: Paint): string[] {
   facts.push(['Schedule rule', ruleText(report, paint)]);
   if (run.lastError) facts.push(['Last error', paint.bad(run.lastError)]);
   return renderFacts(facts);
+}
+
+/**
+ * "orders-refresh: succeeded (reload-target) in 1m 00s", "customers-refresh: failed (reload-target) in 45s:
+ * The task failed: …", "invoices-refresh: not started": how one task of a group ended.
+ */
+export function memberEndLine(member: MemberSummary, paint: Paint): string {
+  const took = member.durationMs === null ? '' : ` in ${formatDuration(member.durationMs)}`;
+  const succeeded = member.outcome?.kind === 'succeeded';
+  const why = member.outcome && !succeeded ? `: ${member.outcome.explanation}` : '';
+  return `${member.identifier}: ${memberEnd(member, paint)}${took}${why}`;
 }
 
 function ruleText(report: WaitReport, paint: Paint): string {

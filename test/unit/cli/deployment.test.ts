@@ -63,6 +63,8 @@ describe('deploymentFromStack', () => {
       },
       namePrefix: 'nightly',
       task: { arn: TASK_ARN, identifier: 'staging-refresh' },
+      members: [{ arn: TASK_ARN, identifier: 'staging-refresh' }],
+      group: undefined,
       mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
       functions: { taskStarter: 'nightly-task-starter', postProcessor: 'nightly-post-processor' },
       scheduleRule: { name: 'nightly-schedule', expression: 'cron(0 0 * * ? *)' },
@@ -121,5 +123,41 @@ describe('deploymentFromStack', () => {
     expect(refusal(stack(outputs, PARAMETERS)).problems).toEqual([
       'Output ScheduleRuleName is missing (a schedule-mode stack has a schedule rule)',
     ]);
+  });
+
+  it('a stack listing several tasks is a run group named by its NamePrefix, keyed group/<name> in the ledger', () => {
+    const second = 'arn:aws:dms:eu-west-1:123456789012:task:GHIJKL456';
+    const deployment = deploymentFromStack(
+      stack(OUTPUTS, {
+        ...PARAMETERS,
+        ReplicationTaskArn: `${TASK_ARN}, ${second}`,
+        ReplicationTaskIdentifier: 'orders-refresh,customers-refresh',
+      }),
+    );
+    expect(deployment.group).toEqual({ name: 'nightly' });
+    expect(deployment.task).toEqual({ arn: 'group/nightly', identifier: 'nightly' });
+    expect(deployment.members).toEqual([
+      { arn: TASK_ARN, identifier: 'orders-refresh' },
+      { arn: second, identifier: 'customers-refresh' },
+    ]);
+  });
+
+  it('refuses a group whose lists do not pair up, that holds a Serverless replication, or lists a task twice', () => {
+    const config = 'arn:aws:dms:eu-west-1:123456789012:replication-config:XYZ';
+    expect(
+      refusal(stack(OUTPUTS, { ...PARAMETERS, ReplicationTaskArn: `${TASK_ARN},${config}` })).problems,
+    ).toEqual([
+      'Parameter ReplicationTaskArn lists 2 task(s) but Parameter ReplicationTaskIdentifier 1: they name the same tasks, in the same order',
+      'Parameter ReplicationTaskArn lists a Serverless replication config in a run group: a group holds replication tasks only',
+    ]);
+    expect(
+      refusal(
+        stack(OUTPUTS, {
+          ...PARAMETERS,
+          ReplicationTaskArn: `${TASK_ARN},${TASK_ARN}`,
+          ReplicationTaskIdentifier: 'a,b',
+        }),
+      ).problems,
+    ).toEqual(['Parameter ReplicationTaskArn lists a task twice']);
   });
 });

@@ -5,7 +5,7 @@ import type { Deployment } from '../../../cli/deployment.ts';
 import { formatHistory, historyNotes, historyReport } from '../../../cli/history.ts';
 import { COLOUR, PLAIN } from '../../../cli/output.ts';
 import { countHooks, summariseRun } from '../../../cli/run-summary.ts';
-import { statusReport } from '../../../cli/status.ts';
+import { statusReport, type TaskView } from '../../../cli/status.ts';
 import { describeRun, formatProgress, formatStatus } from '../../../cli/status-format.ts';
 import type { TaskSnapshot } from '../../../shared/dms/task.ts';
 import { historyEntryOf } from '../../../shared/runs/history.ts';
@@ -51,6 +51,8 @@ const deployment: Deployment = {
   stack: { name: 'dms-nightly', id: 'id', status: 'UPDATE_COMPLETE' },
   namePrefix: 'nightly',
   task: { arn: TASK_ARN, identifier: 'staging-refresh' },
+  members: [{ arn: TASK_ARN, identifier: 'staging-refresh' }],
+  group: undefined,
   mode: { indicator: 'data-refresh', migrationType: 'full-load', cadence: 'schedule' },
   functions: { taskStarter: 'nightly-task-starter', postProcessor: 'nightly-post-processor' },
   scheduleRule: { name: 'nightly-schedule', expression: undefined },
@@ -218,7 +220,7 @@ describe('historyReport', () => {
 
 describe('status', () => {
   it('an active run holds the lock; the last run is not shown beside it (the record holds one)', () => {
-    const report = statusReport(deployment, task, 'DISABLED', { seen: 1, run: startingRun });
+    const report = statusReport(deployment, [task], 'DISABLED', { seen: 1, run: startingRun });
     expect(report).toMatchObject({
       lock: { held: true, runId: startingRun.id, since: startingRun.createdAt },
       activeRun: { id: startingRun.id },
@@ -250,7 +252,7 @@ describe('status', () => {
       run: failedRun,
       holdOff: { runId: failedRun.id, since: failedRun.releasedAt ?? '' },
     };
-    const report = statusReport(deployment, stopped, 'DISABLED', record);
+    const report = statusReport(deployment, [stopped], 'DISABLED', record);
     expect(report.task).toMatchObject({
       fullLoadProgressPercent: null,
       tables: null,
@@ -269,11 +271,11 @@ describe('status', () => {
   });
 
   it('one-time mode: no rule; progress shows only what DMS reported', () => {
-    const report = statusReport({ ...deployment, scheduleRule: undefined }, task, undefined, undefined);
+    const report = statusReport({ ...deployment, scheduleRule: undefined }, [task], undefined, undefined);
     expect(report.rule).toBeNull();
     expect(formatStatus(report, PLAIN, now)).toContain('Schedule rule:  none (one-time mode)');
     expect(formatStatus(report, PLAIN, now)).toContain('Last run:       none recorded');
-    expect(formatProgress({ ...report.task, tables: null })).toBe('73%');
+    expect(formatProgress({ ...(report.task as TaskView), tables: null })).toBe('73%');
   });
 
   it('describeRun marks an outcome still being acted on with the phase it is in', () => {
