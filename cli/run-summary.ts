@@ -148,12 +148,13 @@ export function summariseRun(run: Run): RunSummary {
 }
 
 /**
- * A released run as the history keeps it. `group`: the stack runs a group, so the entry's task counts are read
- * from its explanation (null when it was cut).
+ * A released run as the history keeps it. `group`: the stack runs a group, so the entry's task counts are
+ * shown: the entry's own, or for an entry written before it kept them, read from its explanation (null when
+ * that was cut).
  */
 export function summariseEntry(entry: RunHistoryEntry, group = false): RunSummary {
   const groupTasks = group
-    ? (groupTasksOfExplanation(entry.outcome?.explanation) ?? { total: null, succeeded: null })
+    ? (entry.tasks ?? groupTasksOfExplanation(entry.outcome?.explanation) ?? { total: null, succeeded: null })
     : undefined;
   const startedAt = entry.startRequestedAt ?? entry.createdAt;
   return {

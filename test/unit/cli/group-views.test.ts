@@ -3,11 +3,12 @@
 // member, the TASKS cell of history, the counts read back from a history entry, and a group stop's report.
 import { describe, expect, it } from 'vitest';
 import type { TaskSnapshot } from '#shared/dms/task';
+import { historyEntryOf } from '#shared/runs/history';
 import type { GroupMember, Run } from '#shared/runs/run';
 import { formatProgressLine, type ProgressView, progressViews } from '../../../cli/follow.ts';
 import { PLAIN } from '../../../cli/output.ts';
 import { barDisplay, lineDisplay, QUIET_LINE_EVERY_MS } from '../../../cli/progress.ts';
-import { groupTasksOfExplanation, summariseRun } from '../../../cli/run-summary.ts';
+import { groupTasksOfExplanation, summariseEntry, summariseRun } from '../../../cli/run-summary.ts';
 import { tasksCell } from '../../../cli/status-format.ts';
 import { formatGroupStop, type GroupStopReport, groupStopError } from '../../../cli/stop.ts';
 import { ManualClock, runFixture } from '../../support/ports.ts';
@@ -158,7 +159,7 @@ describe('a group run in history', () => {
     );
   });
 
-  it('reads the counts back from a history entry’s explanation, and nothing from one task’s', () => {
+  it('reads the counts back from a history entry’s explanation when the entry has none, and nothing from one task’s', () => {
     expect(groupTasksOfExplanation('All 3 tasks of the group succeeded')).toEqual({ total: 3, succeeded: 3 });
     expect(groupTasksOfExplanation('1 of 2 tasks of the group succeeded; task b: The task failed')).toEqual({
       total: 2,
@@ -166,6 +167,27 @@ describe('a group run in history', () => {
     });
     expect(groupTasksOfExplanation('The full load finished')).toBeUndefined();
     expect(groupTasksOfExplanation(undefined)).toBeUndefined();
+  });
+});
+
+describe('a group’s history entry', () => {
+  it('shows the counts the entry keeps, whatever its explanation says or how it was cut', () => {
+    const member = (identifier: string, kind: 'succeeded' | 'failed'): GroupMember => ({
+      arn: `arn:aws:dms:us-east-1:123456789012:task:${identifier.toUpperCase()}`,
+      identifier,
+      state: 'finished',
+      before: 0,
+      outcome: { kind, explanation: kind },
+    });
+    const entry = historyEntryOf(
+      runFixture({
+        phase: 'notified',
+        outcome: { kind: 'failed', explanation: '' },
+        members: [member('orders', 'succeeded'), member('invoices', 'failed'), member('items', 'succeeded')],
+      }),
+      new Date('2026-11-23T01:00:00Z'),
+    );
+    expect(summariseEntry(entry, true).groupTasks).toEqual({ total: 3, succeeded: 2 });
   });
 });
 
