@@ -33,19 +33,18 @@ export function allSettled(members: readonly GroupMember[]): boolean {
  * `finished` with it, and a start DMS never showed within the grace is `finished` as start-failed. Members DMS
  * was not read for (absent from `tasks`) are left as they are. After any member ended other than in success,
  * no queued member is started: the group's run is already a failure, and starting more would only load more
- * of a target no hook will mask; those members are `not-started`.
+ * of a target no hook will mask; those members are `not-started`. So are they once a person asked the group
+ * to stop (`stopAsked`), whichever member's end is settled first.
  */
 export function settleMembers(
   members: readonly GroupMember[],
   tasks: Snapshots,
   now: Date,
   graceMs: number,
+  stopAsked = false,
 ): readonly GroupMember[] {
   const settled = members.map((member) => settleMember(member, tasks.get(member.arn), now, graceMs));
-  const failed = settled.some(
-    (member) => member.state === 'finished' && member.outcome?.kind !== 'succeeded',
-  );
-  if (!failed) return settled;
+  if (!stopAsked && !hasUnsuccessful(settled)) return settled;
   return settled.map((member) =>
     member.state === 'queued' ? { ...member, state: 'not-started' as const } : member,
   );
@@ -96,6 +95,11 @@ export function finished(
     finishedAt: now.toISOString(),
     ...(stats && { stats }),
   };
+}
+
+/** Some member ended other than in success: the group cannot succeed, and starts no more members. */
+export function hasUnsuccessful(members: readonly GroupMember[]): boolean {
+  return members.some((member) => member.state === 'finished' && member.outcome?.kind !== 'succeeded');
 }
 
 /** Indexes of the queued members that may start now, in the group's order, within the concurrency limit. */

@@ -16,6 +16,7 @@ import {
   allSettled,
   finished,
   groupOutcome,
+  hasUnsuccessful,
   isActiveMember,
   nextToStart,
   type Snapshots,
@@ -49,8 +50,8 @@ export async function advanceGroup(deps: RunDeps, config: BaseConfig, run: Run):
     ),
   );
   const now = deps.clock();
-  const current = await changeMembers(deps, config, run.id, (members) =>
-    settleMembers(members, tasks, now, START_GRACE_MS),
+  const current = await changeMembers(deps, config, run.id, (members, latest) =>
+    settleMembers(members, tasks, now, START_GRACE_MS, stopAsked(latest)),
   );
   const members = current.members ?? [];
   if (allSettled(members)) {
@@ -62,6 +63,11 @@ export async function advanceGroup(deps: RunDeps, config: BaseConfig, run: Run):
   for (const index of starts) await launchMember(deps, config, run.id, index);
   if (starts.length > 0) return 'continue';
   return { state: 'waiting', runId: run.id, phase: run.phase, reason: waitingFor(members) };
+}
+
+/** A person asked the group to stop (`dms-scheduler stop`), and DMS did not refuse it. */
+function stopAsked(run: Run): boolean {
+  return run.stopRequested !== undefined && run.stopRequested.notApplied === undefined;
 }
 
 /** The limit of the group as deployed; a run left by an earlier deployment runs under today's limit. */
@@ -91,14 +97,15 @@ export async function launchMember(
   const state = startability(task);
   const me = deps.invocationId;
   const requestedAt = deps.clock().toISOString();
-  const written = await changeMembers(deps, config, runId, (members) => {
+  const written = await changeMembers(deps, config, runId, (members, latest) => {
     const member = members[index];
     if (member === undefined) throw new ChangeRefused(`run ${runId} has no member ${index}`);
     if (member.state === 'starting' && member.startedBy === me) return UNCHANGED; // this very write
     if (member.state !== 'queued') throw new ChangeRefused(`task ${member.identifier} is ${member.state}`);
     const replace = (next: GroupMember) => members.map((m, i) => (i === index ? next : m));
-    // A member that failed since this start was decided (one started just before, refused) fails the group.
-    if (members.some((m) => m.state === 'finished' && m.outcome?.kind !== 'succeeded')) {
+    // A member that failed since this start was decided (one started just before, refused) fails the group;
+    // a person asking the group to stop means no more of it is started.
+    if (hasUnsuccessful(members) || stopAsked(latest)) {
       return replace({ ...member, state: 'not-started' });
     }
     if (!state.startable) {
@@ -239,7 +246,7 @@ async function changeMembers(
   deps: RunDeps,
   config: BaseConfig,
   runId: string,
-  change: (members: readonly GroupMember[]) => readonly GroupMember[] | typeof UNCHANGED,
+  change: (members: readonly GroupMember[], run: Run) => readonly GroupMember[] | typeof UNCHANGED,
 ): Promise<Run> {
   const record = await updateRecord(deps.store, config.task.arn, (current) => {
     const run = current?.run;
@@ -249,7 +256,7 @@ async function changeMembers(
     if (run.phase !== 'starting' && run.phase !== 'started') {
       throw new ChangeRefused(`run ${runId} is ${run.phase}: its members are settled`);
     }
-    const members = change(run.members);
+    const members = change(run.members, run);
     if (members === UNCHANGED || members.every((member, i) => member === run.members?.[i])) {
       return UNCHANGED;
     }

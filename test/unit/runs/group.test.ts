@@ -8,6 +8,7 @@ import { type AdvanceResult, advanceRun, type RunDeps, START_GRACE_MS } from '#s
 import { handleNotice } from '#shared/runs/reconcile';
 import { activeRun, type Run } from '#shared/runs/run';
 import { type StarterDeps, startRun } from '#shared/runs/start-run';
+import { markStopNotApplied, recordStopRequest } from '#shared/runs/stop-request';
 import type { Trigger } from '#shared/runs/trigger';
 import {
   GROUP_NAME,
@@ -338,6 +339,40 @@ describe('a group run to its end', () => {
     await advance();
     expect(dms.startCalls.map((call) => call.taskArn)).toEqual(tasks.map((t) => t.arn));
     expect(await states()).toEqual(tasks.map((task) => `${task.identifier} started`));
+  });
+
+  it('starts no queued member once a person asked the group to stop, whichever member ends first', async () => {
+    await start(2);
+    everyStartedRuns();
+    const current = (await run()) as Run;
+    await recordStopRequest(store, GROUP_KEY, current.id, { by: 'cli', at: clock.date().toISOString() });
+    // The first member had finished well before the stop reached it; the second is stopping.
+    dms.finish(first.arn, 'succeeded');
+    dms.set(second.arn, { status: 'stopping' });
+    await advance(2);
+    expect(dms.startsOf(third.arn)).toEqual([]);
+    expect(await states()).toEqual([
+      `${first.identifier} finished`,
+      `${second.identifier} started`,
+      `${third.identifier} not-started`,
+    ]);
+    dms.finish(second.arn, 'stopped-by-user');
+    const end = await advance(2);
+    expect(end).toMatchObject({ state: 'released', outcome: 'stopped-by-user', succeeded: false });
+    expect((await run())?.outcome?.explanation).toMatch(/^Stopped by a person through `dms-scheduler stop`/);
+    expect(hooks.ran).toEqual([]);
+  });
+
+  it('starts queued members as usual when DMS refused the stop asked for', async () => {
+    await start(2);
+    everyStartedRuns();
+    const current = (await run()) as Run;
+    const at = clock.date().toISOString();
+    await recordStopRequest(store, GROUP_KEY, current.id, { by: 'cli', at });
+    await markStopNotApplied(store, GROUP_KEY, current.id, at, 'the task is not running');
+    dms.finish(first.arn, 'succeeded');
+    await advance(2);
+    expect(dms.startsOf(third.arn)).toHaveLength(1);
   });
 
   it('lets only one of two invocations start a queued member', async () => {
