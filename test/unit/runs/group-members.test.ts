@@ -96,4 +96,12 @@ describe('the members of a group', () => {
       }),
     );
   });
+
+  it('stops every queued member once a person asked the group to stop, even with no member failed', () => {
+    const queued: GroupMember = { arn: 'a1', identifier: 'p1', state: 'queued', before: 0 };
+    const running: GroupMember = { ...queued, arn: 'a2', identifier: 'p2', state: 'started' };
+    const now = new Date('2026-11-23T00:01:00Z');
+    expect(settleMembers([running, queued], new Map(), now, 300_000, true)[1]?.state).toBe('not-started');
+    expect(settleMembers([running, queued], new Map(), now, 300_000, false)[1]?.state).toBe('queued');
+  });
 });

@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StartRefusedError, TaskMismatchError } from '#shared/errors';
 import { type AdvanceResult, advanceRun, type RunDeps, START_GRACE_MS } from '#shared/runs/advance';
+import { launchMember } from '#shared/runs/group';
 import { handleNotice } from '#shared/runs/reconcile';
 import { activeRun, type Run } from '#shared/runs/run';
 import { type StarterDeps, startRun } from '#shared/runs/start-run';
@@ -361,6 +362,15 @@ describe('a group run to its end', () => {
     expect(end).toMatchObject({ state: 'released', outcome: 'stopped-by-user', succeeded: false });
     expect((await run())?.outcome?.explanation).toMatch(/^Stopped by a person through `dms-scheduler stop`/);
     expect(hooks.ran).toEqual([]);
+  });
+
+  it('never starts a member whose turn comes after a stop was asked for', async () => {
+    await start(2);
+    const current = (await run()) as Run;
+    await recordStopRequest(store, GROUP_KEY, current.id, { by: 'cli', at: clock.date().toISOString() });
+    await launchMember(postDeps(), groupPostProcessorConfig(tasks, 2), current.id, 2);
+    expect(dms.startsOf(third.arn)).toEqual([]);
+    expect((await run())?.members?.[2]?.state).toBe('not-started');
   });
 
   it('starts queued members as usual when DMS refused the stop asked for', async () => {
