@@ -48,6 +48,7 @@ export function createPostProcessorHandler(
     const { notices, rejected } = parseNotices(event, {
       reconcileRuleArn: config.reconcileRuleArn,
       taskArn: config.task.arn,
+      milestoneRuleArn: config.milestoneRuleArn,
     });
     for (const input of rejected) deps.log.warn('input ignored', { reason: input.reason });
     if (rejected.length > 0) deps.metrics.add('InputsIgnored', rejected.length);

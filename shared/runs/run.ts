@@ -58,9 +58,11 @@ export interface HookProgress {
 
 /**
  * Where an outbox entry goes: an `alert` to the alerts topic, a `success` notice (a succeeded run's summary)
- * to the topic NotifyOnSuccess names. Entries written before success notices existed have no kind: alerts.
+ * to the topic NotifyOnSuccess names, a `cutover` notice (a full-load-and-cdc run's full load finished and its
+ * hooks succeeded: ready for cut-over) to that topic too, or to the alerts topic when NotifyOnSuccess is off
+ * (see milestone.ts). Entries written before success notices existed have no kind: alerts.
  */
-export type OutboxKind = 'alert' | 'success';
+export type OutboxKind = 'alert' | 'success' | 'cutover';
 
 /** An alert the run owes: recorded before it is published, published until SNS acknowledges it. */
 export interface OutboxEntry {
@@ -130,6 +132,18 @@ export interface Run {
   readonly stopRequested?: StopRequest;
   /** The last step that failed, for the next attempt's log and the stuck-run alarm's investigation. */
   readonly lastError?: string;
+  /**
+   * A full-load-and-cdc run's full load finished while the task went on replicating (milestone.ts): written,
+   * with the run's move into its hooks, by one compare-and-swap. The hooks run then, once; the run's end
+   * never runs them again.
+   */
+  readonly milestone?: Milestone;
+}
+
+export interface Milestone {
+  readonly reachedAt: string;
+  /** The task's statistics that showed it, dates as ISO strings (counts and times only). */
+  readonly stats: Readonly<Record<string, string | number>>;
 }
 
 export interface StopRequest {
