@@ -24,7 +24,9 @@ import {
   type Fault,
   HOUR,
   type Invocation,
+  MILESTONE_ARN,
   MINUTE,
+  type MigrationType,
   RECONCILE_ARN,
   RULE_ARN,
   World,
@@ -67,7 +69,16 @@ export interface Scenario {
   readonly trailingHours: number;
   /** Where succeeded runs' summaries go (off unless given); success-topic uses SUCCESS_TOPIC_ARN. */
   readonly notifyOnSuccess?: NotifyOnSuccess;
+  /**
+   * `full-load-and-cdc`: a one-time data-migration stack (no schedule rule; each day's run is a manual start,
+   * `manualRuns`), whose task's full load ends while it runs on (world.ts), with the milestone tick every
+   * MILESTONE_TICK_MINUTES. Full load (a scheduled refresh) unless given.
+   */
+  readonly migration?: MigrationType;
 }
+
+/** The milestone tick's rate in the simulation (MilestoneTickSchedule; 5 minutes by default when deployed). */
+export const MILESTONE_TICK_MINUTES = 10;
 
 export const SUCCESS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-success';
 
@@ -80,7 +91,11 @@ export interface Outcome {
 }
 
 export async function simulate(scenario: Scenario): Promise<Outcome> {
-  const world = new World(scenario.faults ?? [], { ruleAfterFailure: scenario.ruleAfterFailure });
+  const cdc = scenario.migration === 'full-load-and-cdc';
+  const world = new World(scenario.faults ?? [], {
+    ruleAfterFailure: scenario.ruleAfterFailure,
+    migrationType: scenario.migration ?? 'full-load',
+  });
   const queue = new EventQueue();
   world.sleep = (invocation, until) => queue.sleep(invocation, until);
   const metrics = new RecordingMetrics();
@@ -90,10 +105,18 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
     RULE_AFTER_FAILURE: scenario.ruleAfterFailure,
     NOTIFY_ON_SUCCESS: scenario.notifyOnSuccess ?? 'off',
     SUCCESS_TOPIC_ARN: scenario.notifyOnSuccess === 'success-topic' ? SUCCESS_TOPIC_ARN : '',
+    ...(cdc && {
+      MIGRATION_REFRESH_INDICATOR: 'data-migration',
+      MIGRATION_REFRESH_TYPE: 'full-load-and-cdc',
+      SCHEDULE_OR_ONE_TIME: 'one-time',
+      SCHEDULE_RULE_ARN: '',
+      MILESTONE_RULE_ARN: MILESTONE_ARN,
+    }),
   };
   const shared = {
     tasks: new DmsTaskControl(world.clients.dms),
-    rule: new EventBridgeScheduleRule(world.clients.eventBridge, 'dms-scheduler-schedule'),
+    // One-time mode: the handlers' wiring gives no rule (handler.ts).
+    rule: cdc ? undefined : new EventBridgeScheduleRule(world.clients.eventBridge, 'dms-scheduler-schedule'),
     alerts: new SnsAlerts(world.clients.sns, env.ALERTS_TOPIC_ARN),
     store: new DynamoDbRunStore(world.clients.dynamoDb, env.RUN_LEDGER_TABLE),
     history: new DynamoDbRunHistory(world.clients.dynamoDb, env.RUN_LEDGER_TABLE),
@@ -176,8 +199,8 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
     const midnight = EPOCH + index * 24 * HOUR;
     world.endings.push(day.ending);
     queue.add(midnight, () => {
-      // A disabled rule does not fire; deliveries already matched may still arrive late.
-      if (world.ruleState !== 'ENABLED') return;
+      // A disabled rule does not fire; deliveries already matched may still arrive late. One-time: no rule.
+      if (world.ruleState !== 'ENABLED' || cdc) return;
       const firing = scheduledEvent(RULE_ARN, midnight, `schedule-${index}`);
       for (const delay of day.schedule) {
         queue.add(world.now + delay * MINUTE, () => invoke('task-starter', firing, 'async'));
@@ -194,8 +217,16 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
       invoke('post-processor', scheduledEvent(RECONCILE_ARN, tick, `tick-${tick}`), 'async'),
     );
   }
+  if (cdc) {
+    for (let tick = EPOCH + 5 * MINUTE; tick <= end; tick += MILESTONE_TICK_MINUTES * MINUTE) {
+      queue.add(tick, () =>
+        invoke('post-processor', scheduledEvent(MILESTONE_ARN, tick, `milestone-${tick}`), 'async'),
+      );
+    }
+  }
   // Faults are aimed at the calls of the night's run and the ticks right after it.
-  await queue.run(world, EPOCH + 2 * HOUR);
+  // A full-load-and-cdc run is stopped 100 minutes in: its end is in the window too.
+  await queue.run(world, EPOCH + (cdc ? 3 : 2) * HOUR);
   const firstDayCalls = world.callCounts();
   await queue.run(world, end);
   return { world, firstDayCalls, metrics, invocations };

@@ -83,6 +83,17 @@ const REGION = 'us-east-1';
 export const RULE = 'dms-scheduler-schedule';
 export const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${RULE}`;
 export const RECONCILE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/dms-scheduler-reconcile`;
+export const MILESTONE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/dms-scheduler-milestone-tick`;
+
+/**
+ * The task's migration type. A full-load-and-cdc task's run: its full load ends 40 minutes after the start
+ * (FullLoadFinishDate, 100 %, nothing loading) while it goes on running, with no notice; a person stops it
+ * (Stop Reason NORMAL) at cut-over, 100 minutes after the start, or it fails then. `stopped-by-user` is a
+ * NORMAL stop 20 minutes in, before the full load finished; a resume-processing loads nothing.
+ */
+export type MigrationType = 'full-load' | 'full-load-and-cdc';
+export const CDC_FULL_LOAD_MINUTES = 40;
+export const CDC_STOP_MINUTES = 100;
 
 interface TaskState {
   status: string;
@@ -95,13 +106,18 @@ interface TaskState {
   stopDate?: number;
   progress?: number;
   tablesErrored?: number;
+  tablesLoading?: number;
+  tablesQueued?: number;
 }
 
 /** A DMS run as DMS itself saw it, to check that every one of them was settled and told. */
 export interface DmsRun {
   readonly startedAt: number;
+  /** The outcome the run must record for it (a full-load-and-cdc run: see MigrationType). */
   ending: Exclude<DmsEnding, 'refused'>;
   stopDate?: number;
+  /** A full-load-and-cdc run's full load ended (its milestone), while the task ran on. */
+  fullLoadFinishedAt?: number;
 }
 
 export class World {
@@ -141,7 +157,10 @@ export class World {
 
   constructor(
     readonly faults: readonly Fault[] = [],
-    readonly options: { readonly ruleAfterFailure: 're-enable' | 'keep-disabled' } = {
+    readonly options: {
+      readonly ruleAfterFailure: 're-enable' | 'keep-disabled';
+      readonly migrationType?: MigrationType;
+    } = {
       ruleAfterFailure: 're-enable',
     },
   ) {}
@@ -155,6 +174,12 @@ export class World {
   async hookWork(runId: string, hook: string, work: { crash: boolean; minutes: number }): Promise<void> {
     const key = `${runId}/${hook}`;
     this.hookStarts.set(key, (this.hookStarts.get(key) ?? 0) + 1);
+    if (
+      this.options.migrationType === 'full-load-and-cdc' &&
+      this.dmsRuns.at(-1)?.fullLoadFinishedAt === undefined
+    ) {
+      this.violations.push(`hook ${hook} of run ${runId} began before the full load finished`);
+    }
     const invocation = CONTEXT.getStore()?.invocation;
     if (invocation === undefined) throw new Error('a hook outside any simulated invocation');
     if (work.crash) {
@@ -295,7 +320,7 @@ export class World {
     return {
       ReplicationTaskArn: TASK_ARN,
       ReplicationTaskIdentifier: TASK_ID,
-      MigrationType: 'full-load',
+      MigrationType: this.options.migrationType ?? 'full-load',
       Status: t.status,
       StopReason: t.stopReason,
       LastFailureMessage: t.lastFailureMessage,
@@ -311,6 +336,8 @@ export class World {
               StopDate: date(t.stopDate),
               FullLoadProgressPercent: t.progress,
               TablesErrored: t.tablesErrored ?? 0,
+              TablesLoading: t.tablesLoading,
+              TablesQueued: t.tablesQueued,
             },
     };
   }
@@ -340,6 +367,7 @@ export class World {
       });
     }
     const firstRun = this.task.startDate === undefined;
+    if (this.options.migrationType === 'full-load-and-cdc') return this.startCdcTask(startType, ending);
     if (firstRun !== (startType === 'start-replication')) {
       this.violations.push(`start type ${startType} on a task that ${firstRun ? 'never ran' : 'ran before'}`);
     }
@@ -401,6 +429,82 @@ export class World {
         ending === 'failed' ? 'DMS-EVENT-0078' : 'DMS-EVENT-0079',
         'Replication task stopped',
       );
+    });
+    return {};
+  }
+
+  /** A full-load-and-cdc run (see MigrationType): it never stops by itself. */
+  private startCdcTask(startType: string, planned: Exclude<DmsEnding, 'refused'>): unknown {
+    const firstRun = this.task.startDate === undefined;
+    if (firstRun !== (startType === 'start-replication')) {
+      this.violations.push(`start type ${startType} on a task that ${firstRun ? 'never ran' : 'ran before'}`);
+    }
+    const resume = startType === 'resume-processing';
+    const startedAt = this.now;
+    this.lagging = { until: startedAt + 90_000, snapshot: this.currentTask() };
+    // A resume loads nothing: a NORMAL stop is then a stop by a person before any milestone of this run.
+    const ending = resume && planned === 'succeeded' ? 'stopped-by-user' : planned;
+    const dmsRun: DmsRun = { startedAt, ending };
+    this.dmsRuns.push(dmsRun);
+    const previous = this.task;
+    this.task = {
+      status: 'starting',
+      lastStartDate: startedAt,
+      startDate: startedAt,
+      ...(resume
+        ? {
+            fullLoadStartDate: previous.fullLoadStartDate,
+            fullLoadFinishDate: previous.fullLoadFinishDate,
+            progress: previous.progress,
+          }
+        : { fullLoadStartDate: startedAt, progress: 0, tablesLoading: 2, tablesQueued: 1 }),
+    };
+    this.onLater(startedAt + MINUTE, () => {
+      this.task = { ...this.task, status: 'running' };
+      this.onNotice('sns', 'DMS-EVENT-0069', 'Replication task has started.');
+      this.onNotice('eventbridge', 'DMS-EVENT-0069', 'Replication task started, with flag = fresh start');
+    });
+    const stop = (at: number, change: () => void) =>
+      this.onLater(at, () => {
+        dmsRun.stopDate = this.now;
+        change();
+        const failed = this.task.status === 'failed';
+        this.onNotice('sns', failed ? 'DMS-EVENT-0078' : 'DMS-EVENT-0079', 'Replication task has stopped.');
+        this.onNotice(
+          'eventbridge',
+          failed ? 'DMS-EVENT-0078' : 'DMS-EVENT-0079',
+          'Replication task stopped',
+        );
+      });
+    if (planned === 'stopped-by-user') {
+      stop(startedAt + 20 * MINUTE, () => {
+        this.task = { ...this.task, status: 'stopped', stopReason: 'Stop Reason NORMAL', stopDate: this.now };
+      });
+      return {};
+    }
+    if (!resume) {
+      this.onLater(startedAt + CDC_FULL_LOAD_MINUTES * MINUTE, () => {
+        dmsRun.fullLoadFinishedAt = this.now;
+        this.task = {
+          ...this.task,
+          fullLoadFinishDate: this.now,
+          progress: 100,
+          tablesLoading: 0,
+          tablesQueued: 0,
+        };
+      });
+    }
+    stop(startedAt + CDC_STOP_MINUTES * MINUTE, () => {
+      this.task =
+        planned === 'failed'
+          ? {
+              ...this.task,
+              status: 'failed',
+              stopReason: 'Stop Reason FATAL_ERROR',
+              lastFailureMessage: 'Last Error Stream Component Fatal error.',
+              stopDate: this.now,
+            }
+          : { ...this.task, status: 'stopped', stopReason: 'Stop Reason NORMAL', stopDate: this.now };
     });
     return {};
   }
