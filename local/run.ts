@@ -41,6 +41,7 @@ import {
 import { createStarterHandler, type StarterHandler } from '../functions/task-starter/app.ts';
 import { CUSTOM_HOOKS } from '../hooks/custom/index.ts';
 import { SQL_SCRIPTS } from '../hooks/sql/scripts.generated.ts';
+import { runCdcMilestoneScenario } from './cdc-milestone.ts';
 import hooksFile from './hooks.config.json' with { type: 'json' };
 import { localSecrets, SALT_SECRET_ARN, STAGING_SECRET_ARN } from './local-secrets.ts';
 import { startLocalPostgres } from './postgres.ts';
@@ -186,6 +187,10 @@ async function main(): Promise<void> {
         'production seeded: customers (name, email, phone, date of birth), their orders and support tickets',
       );
       await runScheduledCycles(source, target, postgres.secretFor('staging'));
+      timeline.heading(
+        'Full-load-and-cdc migration: the "full load finished" milestone (hooks once, ready for cut-over, stop)',
+      );
+      await runCdcMilestoneScenario({ postgres, source, timeline, log, expect });
     } finally {
       await source.end();
       await target.end();
@@ -504,5 +509,5 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log(
-  'Runs 1 and 2 settled once each with hooks, no alert and one success notice; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. OK',
+  'Runs 1 and 2 settled once each with hooks, no alert and one success notice; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. The full-load-and-cdc migration ran its hooks once at the milestone, sent one cut-over notice, and ended succeeded when stopped. OK',
 );
