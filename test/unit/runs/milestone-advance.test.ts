@@ -10,6 +10,8 @@ import { parseNotices } from '#shared/notices/parse';
 import { advanceRun, type RunDeps } from '#shared/runs/advance';
 import { handleNotice } from '#shared/runs/reconcile';
 import type { Run } from '#shared/runs/run';
+import { recordStopRequest } from '#shared/runs/stop-request';
+import { ChangeRefused } from '#shared/runs/store';
 import {
   type HookSpec,
   ManualClock,
@@ -480,5 +482,26 @@ describe('the milestone tick and the stuck-run metric', () => {
     const plainMetrics = new RecordingMetrics();
     await handleNotice(deps({ store: plain, metrics: plainMetrics }), config(), { channel: 'reconcile' });
     expect(plainMetrics.total('StuckRuns')).toBe(1);
+  });
+});
+
+describe('dms-scheduler stop during the milestone hooks', () => {
+  it('records a stop request on a run in its milestone hooks (its task still runs), not on a finished run in its hooks', async () => {
+    const request = { by: 'cli' as const, at: at(60).toISOString() };
+    await seedStarted({
+      phase: 'hooks',
+      milestone: { reachedAt: at(41).toISOString(), stats: {} },
+      hooks: [],
+    });
+    const recorded = await recordStopRequest(store, TASK_ARN, runFixture().id, request);
+    expect(recorded.stopRequested).toEqual(request);
+    const other = new RecordingStore();
+    await seedRecord(other.inner, {
+      seen: 0,
+      run: runFixture({ phase: 'hooks', outcome: { kind: 'succeeded', explanation: 'done' }, hooks: [] }),
+    });
+    expect(await rejection(recordStopRequest(other, TASK_ARN, runFixture().id, request))).toBeInstanceOf(
+      ChangeRefused,
+    );
   });
 });
