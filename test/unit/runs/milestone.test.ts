@@ -13,6 +13,7 @@ import {
   publisherOf,
 } from '#shared/runs/milestone';
 import type { Run } from '#shared/runs/run';
+import { successNotice } from '#shared/runs/success-notice';
 import { postProcessorConfig, RecordingAlerts, runFixture, task } from '../../support/ports.ts';
 
 const BEFORE = Date.parse('2026-11-23T00:00:00Z');
@@ -176,5 +177,22 @@ describe('activeSince and publisherOf', () => {
     expect(publisherOf({ ...cutover, kind: 'success' }, { alerts })).toBeUndefined();
     const { kind: _old, ...legacy } = cutover;
     expect(publisherOf(legacy, { alerts, successNotices })).toBe(alerts);
+  });
+});
+
+describe('the success notice of a run past its milestone', () => {
+  it('times the load as the full load its milestone saw, not the whole replication', () => {
+    const ended = run({
+      phase: 'hooks-done',
+      outcome: { kind: 'succeeded', explanation: 'stopped at cut-over' },
+      stats: { startDate: at(0).toISOString(), stopDate: at(600).toISOString() },
+      milestone: {
+        reachedAt: at(45).toISOString(),
+        stats: { fullLoadStartDate: at(1).toISOString(), fullLoadFinishDate: at(41).toISOString() },
+      },
+      hooks: [],
+    });
+    const notice = successNotice(CDC, ended, 'none', at(601));
+    expect(notice.message).toContain('(load 40m 00s, hooks 0s)');
   });
 });
