@@ -445,6 +445,18 @@ describe('the milestone tick and the stuck-run metric', () => {
     expect(forwarded.rejected).toHaveLength(1);
     // A stack without the rule has no such tick.
     expect(parseNotices(tickOf(MILESTONE_RULE_ARN), expectations(undefined)).notices).toEqual([]);
+    // Look-alikes: another region, another name, a second resource.
+    const lookAlikes = [
+      { ...tickOf(MILESTONE_RULE_ARN), region: 'eu-west-1' },
+      tickOf(`${MILESTONE_RULE_ARN}-2`),
+      tickOf(MILESTONE_RULE_ARN.replace('us-east-1', 'eu-west-1')),
+      { ...tickOf(MILESTONE_RULE_ARN), resources: [MILESTONE_RULE_ARN, RECONCILE_RULE_ARN] },
+    ];
+    for (const event of lookAlikes) {
+      expect(parseNotices(event, expectations(MILESTONE_RULE_ARN)).notices, JSON.stringify(event)).toEqual(
+        [],
+      );
+    }
   });
 
   it('reads MILESTONE_RULE_ARN in a full-load-and-cdc stack only', () => {

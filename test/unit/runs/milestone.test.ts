@@ -4,6 +4,7 @@
 // cut-over notice is published.
 import { describe, expect, it } from 'vitest';
 import type { TaskStats } from '#shared/dms/task';
+import { cutoverNotice } from '#shared/runs/cutover-notice';
 import {
   activeSince,
   afterMilestoneOutcome,
@@ -194,5 +195,41 @@ describe('the success notice of a run past its milestone', () => {
     });
     const notice = successNotice(CDC, ended, 'none', at(601));
     expect(notice.message).toContain('(load 40m 00s, hooks 0s)');
+  });
+});
+
+describe('the cut-over notice', () => {
+  it('carries names, counts and times, never what a hook reported, and fits SNS', () => {
+    const reached = run({
+      milestone: {
+        reachedAt: at(45).toISOString(),
+        stats: {
+          fullLoadStartDate: at(1).toISOString(),
+          fullLoadFinishDate: at(41).toISOString(),
+          tablesLoaded: 12,
+          tablesErrored: 0,
+        },
+      },
+      hooks: [
+        {
+          name: 'smoke-check',
+          status: 'succeeded',
+          rerunnable: false,
+          attempts: 1,
+          durationMs: 3000,
+          changed: 'checked ada.lovelace@example.com',
+        },
+      ],
+    });
+    const notice = cutoverNotice(CDC, reached, at(46));
+    expect(notice.id).toBe(`${reached.id}:cutover`);
+    expect(notice.subject).toBe(
+      `dms-scheduler: ${CDC.task.identifier}: full load finished, ready for cut-over`,
+    );
+    expect(notice.subject.length).toBeLessThan(100);
+    expect(notice.message).toContain('Full load took: 40m 00s');
+    expect(notice.message).toContain('Tables loaded: 12');
+    expect(notice.message).toContain('- smoke-check: succeeded in 3s');
+    expect(notice.message).not.toContain('example.com');
   });
 });
