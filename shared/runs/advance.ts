@@ -133,6 +133,9 @@ export async function advanceRun(
     const stored = await deps.store.load(config.task.arn);
     const run = activeRun(stored.record);
     if (run === undefined) return { state: 'idle', reason: 'no run is active' };
+    // Milestone (full-load-and-cdc): its hooks take a while and the task runs on meanwhile, so what DMS showed
+    // before them is read again after them (a stop during the hooks is then seen at once).
+    if (inMilestoneHooks(run)) task = undefined;
     let next: Step;
     try {
       next = await step({ ...deps, store: primedWith(deps.store, stored) }, config, run, readTask);
