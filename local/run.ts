@@ -8,7 +8,8 @@
 // rule is enabled again. While run 1 is active, its scheduled event arrives again and someone starts a run
 // by hand: both are skipped, because the active run holds the task's lock. NotifyOnSuccess is success-topic:
 // each succeeded run's "staging is ready" summary is printed as its topic would deliver it. It ends with what
-// `dms-scheduler history` prints for the three runs, from the run history their releases wrote.
+// `dms-scheduler history` prints for the three runs, from the run history their releases wrote. Last, a
+// full-load-and-cdc migration shows the "full load finished" milestone (local/cdc-milestone.ts).
 import type pg from 'pg';
 import { createLambdaClient } from '#shared/aws/clients';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
