@@ -9,7 +9,8 @@
 // by hand: both are skipped, because the active run holds the task's lock. NotifyOnSuccess is success-topic:
 // each succeeded run's "staging is ready" summary is printed as its topic would deliver it. It ends with what
 // `dms-scheduler history` prints for the three runs, from the run history their releases wrote. A second
-// scenario (local/group-run.ts) runs a group of two tasks loading different tables, masked once after both.
+// scenario (local/group-run.ts) runs a group of two tasks loading different tables, masked once after both;
+// last, a full-load-and-cdc migration shows the "full load finished" milestone (local/cdc-milestone.ts).
 import type pg from 'pg';
 import { loadPostProcessorConfig, loadStarterConfig } from '#shared/config';
 import type { Log } from '#shared/log';
@@ -32,6 +33,7 @@ import {
   successNoticesFor,
 } from '../functions/post-processor/app.ts';
 import { createStarterHandler, type StarterHandler } from '../functions/task-starter/app.ts';
+import { runCdcMilestoneScenario } from './cdc-milestone.ts';
 import { runGroupScenario } from './group-run.ts';
 import { HOOK_COUNT, localHooks, TimelineHookRunner } from './local-hooks.ts';
 import { SALT_SECRET_ARN, STAGING_SECRET_ARN } from './local-secrets.ts';
@@ -135,6 +137,10 @@ async function main(): Promise<void> {
         log,
         expect,
       });
+      timeline.heading(
+        'Scenario 3: a full-load-and-cdc migration, its "full load finished" milestone (hooks once, ready for cut-over, stop)',
+      );
+      await runCdcMilestoneScenario({ postgres, source, timeline, log, expect });
     } finally {
       await source.end();
       await target.end();
@@ -431,5 +437,5 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log(
-  'Runs 1 and 2 settled once each with hooks, no alert and one success notice; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. The group of two tasks was masked once, after both. OK',
+  'Runs 1 and 2 settled once each with hooks, no alert and one success notice; starts while run 1 was active were skipped under its lock; run 3 alerted once and gave the rule back. The rule ends ENABLED. The group of two tasks was masked once, after both. The full-load-and-cdc migration ran its hooks once at the milestone, sent one cut-over notice, and ended succeeded when stopped. OK',
 );

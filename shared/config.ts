@@ -98,6 +98,8 @@ export interface TargetFolderPreparation extends FolderTemplate {
 export interface PostProcessorConfig extends BaseConfig {
   /** Exact ARN of the stack's reconcile rule: only its scheduled events are ticks. */
   readonly reconcileRuleArn: string;
+  /** Exact ARN of the milestone-tick rule; set only for a full-load-and-cdc stack (runs/milestone.ts). */
+  readonly milestoneRuleArn?: string | undefined;
   /** A run still active after this long is reported on the StuckRuns metric (its alarm tells a person). */
   readonly staleRunMs: number;
   /** The RDS-format secret hooks connect to the target database with; unset when no hook needs it. */
@@ -215,6 +217,7 @@ const starterSchema = () =>
 const postProcessorSchema = () =>
   z.extend(baseSchema, {
     RECONCILE_RULE_ARN: z.string().check(z.regex(RULE_ARN, RULE_ARN_MESSAGE)),
+    MILESTONE_RULE_ARN: optional(z.string().check(z.regex(RULE_ARN, RULE_ARN_MESSAGE))),
     STALE_RUN_HOURS: z.pipe(
       optional(
         z.pipe(
@@ -443,9 +446,12 @@ export function loadPostProcessorConfig(env: Env): PostProcessorConfig {
       'Invalid configuration: SUCCESS_TOPIC_ARN is not set (required when NOTIFY_ON_SUCCESS is success-topic)',
     );
   }
+  const base = toBase(raw);
   return {
-    ...toBase(raw),
+    ...base,
     reconcileRuleArn: raw.RECONCILE_RULE_ARN,
+    // Only a full-load-and-cdc run has a milestone: any other stack has no such tick to accept.
+    milestoneRuleArn: base.mode.migrationType === 'full-load-and-cdc' ? raw.MILESTONE_RULE_ARN : undefined,
     staleRunMs: raw.STALE_RUN_HOURS * 3600_000,
     targetDatabaseSecretArn: raw.TARGET_DATABASE_SECRET_ARN,
     targetDatabase: {

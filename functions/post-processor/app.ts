@@ -49,6 +49,7 @@ export function createPostProcessorHandler(
       reconcileRuleArn: config.reconcileRuleArn,
       // A group's members share one account and region (checked with the configuration).
       taskArn: config.members[0]?.arn ?? config.task.arn,
+      milestoneRuleArn: config.milestoneRuleArn,
     });
     for (const input of rejected) deps.log.warn('input ignored', { reason: input.reason });
     if (rejected.length > 0) deps.metrics.add('InputsIgnored', rejected.length);

@@ -6,8 +6,10 @@ export interface TaskNotice {
   /**
    * How it arrived. `reconcile` is the post-processor's own hourly tick: it carries no task and asks "has a
    * run of our task ended without anyone being told?", so a lost notice can never leave the schedule dead.
+   * `milestone-tick` is the faster tick of a full-load-and-cdc stack (runs/milestone.ts): "has the active
+   * run's full load finished?", which no DMS event says.
    */
-  readonly channel: 'sns' | 'eventbridge' | 'reconcile';
+  readonly channel: 'sns' | 'eventbridge' | 'reconcile' | 'milestone-tick';
   /** Event subscriptions (SNS) name the task by identifier. */
   readonly taskIdentifier?: string;
   /** Native EventBridge events name the task by ARN. */
@@ -29,6 +31,9 @@ export interface ParsedNotices {
 
 export function concernsTask(notice: TaskNotice, task: TaskRef): boolean {
   return (
-    notice.channel === 'reconcile' || notice.taskArn === task.arn || notice.taskIdentifier === task.identifier
+    notice.channel === 'reconcile' ||
+    notice.channel === 'milestone-tick' ||
+    notice.taskArn === task.arn ||
+    notice.taskIdentifier === task.identifier
   );
 }

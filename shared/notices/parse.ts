@@ -34,6 +34,8 @@ export interface NoticeExpectations {
   readonly reconcileRuleArn: string;
   /** The task's ARN: native aws.dms events must come from its account and region. */
   readonly taskArn: string;
+  /** Exact ARN of a full-load-and-cdc stack's milestone-tick rule; unset in other stacks (no such tick). */
+  readonly milestoneRuleArn?: string | undefined;
 }
 
 // `/DMS-EVENT-\d{4}/` is a literal followed by exactly four digits: each start position costs a bounded
@@ -192,7 +194,7 @@ function parseEventBridge(event: object, expected: NoticeExpectations): TaskNoti
   if (!envelope.success) return { reason: 'a malformed EventBridge event' };
   const { source, account, region, resources, detail } = envelope.data;
   const detailType = envelope.data['detail-type'];
-  if (source === 'aws.events' && detailType === 'Scheduled Event') return reconcileTick(event, expected);
+  if (source === 'aws.events' && detailType === 'Scheduled Event') return scheduledTick(event, expected);
   const task = dmsArnParts(expected.taskArn);
   if (task === undefined) {
     return {
@@ -232,6 +234,18 @@ function parseEventBridge(event: object, expected: NoticeExpectations): TaskNoti
   // The documented detail says eventName; events seen in practice say eventId. Read both.
   const eventId = (fields.data.eventId ?? fields.data.eventName)?.match(EVENT_ID)?.[0];
   return { channel: 'eventbridge', taskArn, eventId, message: clip(fields.data.detailMessage) };
+}
+
+/**
+ * A Scheduled Event of exactly the milestone-tick rule (when the stack has one) is a milestone tick; any other
+ * is judged as a reconcile tick, with the same strictness for both.
+ */
+function scheduledTick(event: object, expected: NoticeExpectations): TaskNotice | RejectedInput {
+  const milestone =
+    expected.milestoneRuleArn === undefined ? undefined : ruleArnParts(expected.milestoneRuleArn);
+  if (milestone !== undefined && checkScheduledEvent(event, milestone).ours)
+    return { channel: 'milestone-tick' };
+  return reconcileTick(event, expected);
 }
 
 /** The reconcile tick is a Scheduled Event of exactly the reconcile rule; any other schedule is not. */

@@ -28,6 +28,15 @@ import { advanceGroup } from './group.ts';
 import { type HistoryWrite, historyEntryOf, type RunHistory } from './history.ts';
 import { enableScheduleRule, withoutHoldOff } from './hold-off.ts';
 import {
+  afterMilestoneOutcome,
+  awaitsMilestone,
+  concludeMilestoneHooks,
+  fullLoadMilestone,
+  inMilestoneHooks,
+  publisherOf,
+  reachMilestone,
+} from './milestone.ts';
+import {
   activeRun,
   fingerprintOf,
   type HookProgress,
@@ -125,6 +134,9 @@ export async function advanceRun(
     const stored = await deps.store.load(config.task.arn);
     const run = activeRun(stored.record);
     if (run === undefined) return { state: 'idle', reason: 'no run is active' };
+    // Milestone (full-load-and-cdc): its hooks take a while and the task runs on meanwhile, so what DMS showed
+    // before them is read again after them (a stop during the hooks is then seen at once).
+    if (inMilestoneHooks(run)) task = undefined;
     let next: Step;
     try {
       next = await step({ ...deps, store: primedWith(deps.store, stored) }, config, run, readTask);
@@ -150,9 +162,9 @@ function step(
     case 'started':
       return run.members ? advanceGroup(deps, config, run) : awaitOutcome(deps, config, run, readTask);
     case 'finished':
-      return run.outcome?.kind === 'succeeded'
-        ? beginHooks(deps, config, run)
-        : drainOutbox(deps, config, run);
+      if (run.outcome?.kind !== 'succeeded') return drainOutbox(deps, config, run);
+      // Milestone (full-load-and-cdc): the hooks ran at the milestone, and never run twice.
+      return run.milestone ? skipHooksAfterMilestone(deps, config, run) : beginHooks(deps, config, run);
     case 'hooks':
       return runHooks(deps, config, run);
     case 'hooks-done':
@@ -211,10 +223,15 @@ async function awaitOutcome(
   }
   const outcome = classifyOutcome(task);
   if (!isTerminal(outcome.kind)) {
+    // Milestone (full-load-and-cdc): the full load's end, and what it owes while the task replicates on.
+    const milestone = await milestoneStep(deps, config, run, task);
+    if (milestone !== undefined) return milestone;
     return { state: 'waiting', runId: run.id, phase: run.phase, reason: outcome.explanation };
   }
   // A person's stop through the command line is said as such; the classification itself is DMS's state.
-  await finishRun(deps, config, run.id, 'started', explainStop(runOutcome(outcome, task), run), task);
+  // After the milestone, a stop by hand is the end of change capture at cut-over (milestone.ts).
+  const ended = afterMilestoneOutcome(runOutcome(outcome, task), run);
+  await finishRun(deps, config, run.id, 'started', explainStop(ended, run), task);
   return 'continue';
 }
 
@@ -455,6 +472,8 @@ async function concludeHooks(deps: RunDeps, config: BaseConfig, run: Run): Promi
   const now = deps.clock();
   await changeRun(deps, config, run.id, (current) => {
     if (current.phase !== 'hooks') return UNCHANGED;
+    // Milestone (full-load-and-cdc): its hooks end back in `started`, owing the cut-over notice or an alert.
+    if (inMilestoneHooks(current)) return concludeMilestoneHooks(config, current, now);
     const hooks = current.hooks ?? [];
     const interrupted = hooks.some((hook) => hook.status === 'interrupted');
     const failed = hooks.some((hook) => hook.status === 'failed');
@@ -476,8 +495,15 @@ function summaryOf(config: BaseConfig, run: Run): RunSummary {
     taskArn: config.task.arn,
     taskIdentifier: config.task.identifier,
     mode: config.mode,
-    outcome: { kind: 'succeeded', explanation: run.outcome?.explanation ?? 'The run succeeded' },
-    stats: reviveStats(run.stats),
+    outcome: {
+      kind: 'succeeded',
+      explanation:
+        run.outcome?.explanation ??
+        (run.milestone
+          ? 'The full load finished; the task goes on replicating changes'
+          : 'The run succeeded'),
+    },
+    stats: reviveStats(run.stats ?? run.milestone?.stats),
   };
 }
 
@@ -513,10 +539,32 @@ function enqueue(run: Run, alert: Alert, kind: OutboxKind): Run {
 }
 
 async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise<Step> {
+  const busy = await publishOutbox(deps, config, run);
+  if (busy !== undefined) return busy;
+  const from = run.phase;
+  await changeRun(deps, config, run.id, (current) => {
+    if (current.phase !== from) return UNCHANGED;
+    if (current.outbox.some((entry) => !isSettled(entry))) {
+      throw new ChangeRefused('a new alert was queued');
+    }
+    return { ...current, phase: 'notified' };
+  });
+  return 'continue';
+}
+
+/**
+ * Publishes every entry still owed, each claimed first, until SNS acknowledges it; the phase is left as it
+ * is. Returns the step to report when another invocation is sending one, and throws when one failed.
+ */
+async function publishOutbox(
+  deps: RunDeps,
+  config: BaseConfig,
+  run: Run,
+): Promise<AdvanceResult | undefined> {
   const problems: string[] = [];
   for (const entry of run.outbox) {
     if (isSettled(entry)) continue;
-    const publisher = entry.kind === 'success' ? deps.successNotices : deps.alerts;
+    const publisher = publisherOf(entry, deps);
     if (publisher === undefined) {
       await dropNotice(deps, config, run.id, entry.id);
       continue;
@@ -564,15 +612,7 @@ async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise
     // Still owed, and recorded: the retry Lambda makes of this invocation, or the next tick, sends it.
     throw new StepFailedError(`Run ${run.id}: ${problems.join('; ')}`);
   }
-  const from = run.phase;
-  await changeRun(deps, config, run.id, (current) => {
-    if (current.phase !== from) return UNCHANGED;
-    if (current.outbox.some((entry) => !isSettled(entry))) {
-      throw new ChangeRefused('a new alert was queued');
-    }
-    return { ...current, phase: 'notified' };
-  });
-  return 'continue';
+  return undefined;
 }
 
 /**
@@ -749,4 +789,47 @@ async function changeHook(
     if (next === UNCHANGED) return UNCHANGED;
     return { ...run, hooks: (run.hooks ?? []).map((h, i) => (i === index ? next : h)) };
   });
+}
+
+// ---- milestone (full-load-and-cdc): the glue between milestone.ts and the steps above ---------------------
+
+/**
+ * While the task runs: at the milestone, the one write that records it and moves the run into its hooks;
+ * after it, the outbox (the cut-over notice, or the hooks' alert) sent without changing the phase. Undefined
+ * when there is nothing to do but wait.
+ */
+async function milestoneStep(
+  deps: RunDeps,
+  config: BaseConfig,
+  run: Run,
+  task: TaskSnapshot,
+): Promise<Step | undefined> {
+  // Hooks run in the post-processor only: the task-starter leaves the milestone to it.
+  if (awaitsMilestone(config, run) && deps.hooks !== undefined) {
+    const check = fullLoadMilestone(task, run);
+    if (check.reached) {
+      const plan = deps.hooks.plan();
+      const now = deps.clock();
+      await changeRun(deps, config, run.id, (current) =>
+        current.phase !== 'started' || current.milestone
+          ? UNCHANGED
+          : reachMilestone(current, task, now, plan),
+      );
+      deps.log.info('full load finished: the milestone hooks begin', { runId: run.id, reason: check.reason });
+      return 'continue';
+    }
+  }
+  if (run.phase === 'started' && run.outbox.some((entry) => !isSettled(entry))) {
+    return await publishOutbox(deps, config, run);
+  }
+  return undefined;
+}
+
+/** The task ended after the milestone: straight to hooks-done, keeping the milestone's hook results. */
+async function skipHooksAfterMilestone(deps: RunDeps, config: BaseConfig, run: Run): Promise<Step> {
+  const now = deps.clock();
+  await changeRun(deps, config, run.id, (current) =>
+    current.phase !== 'finished' ? UNCHANGED : succeed(deps, config, current, now),
+  );
+  return 'continue';
 }

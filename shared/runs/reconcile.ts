@@ -10,6 +10,8 @@ import type { TaskSnapshot } from '../dms/task.ts';
 import { describeError } from '../errors.ts';
 import { concernsTask, type TaskNotice } from '../notices/notice.ts';
 import { type AdvanceResult, advanceRun, type RunDeps } from './advance.ts';
+import { activeSince } from './milestone.ts';
+import { handleMilestoneTick } from './milestone-tick.ts';
 import { activeRun, fingerprintOf, newRunId, type Run, type TaskRecord } from './run.ts';
 import { ChangeRefused, primedWith, UNCHANGED, updateRecord } from './store.ts';
 
@@ -28,6 +30,8 @@ export async function handleNotice(
   if (!config.members.some((member) => concernsTask(notice, member))) {
     return { action: 'ignored', reason: `names another task (${notice.taskIdentifier ?? notice.taskArn})` };
   }
+  // Milestone (full-load-and-cdc): its own tick, a near no-op unless a run awaits its milestone.
+  if (notice.channel === 'milestone-tick') return handleMilestoneTick(deps, config);
   let result: NoticeResult | undefined;
   let failure: unknown;
   try {
@@ -119,7 +123,8 @@ async function reportHealth(deps: RunDeps, config: PostProcessorConfig): Promise
   {
     const { record } = await deps.store.load(config.task.arn);
     const run = activeRun(record);
-    const age = run ? deps.clock().getTime() - Date.parse(run.createdAt) : 0;
+    // A run past its milestone is timed from it, or from its end (milestone.ts), not from its start.
+    const age = run ? deps.clock().getTime() - activeSince(run) : 0;
     // A change-capture task runs on for as long as it is wanted: its run waiting on it is not stuck.
     const capturing = run?.phase === 'started' && config.mode.migrationType !== 'full-load';
     const stuck = run !== undefined && !capturing && age > config.staleRunMs;

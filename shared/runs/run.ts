@@ -58,9 +58,11 @@ export interface HookProgress {
 
 /**
  * Where an outbox entry goes: an `alert` to the alerts topic, a `success` notice (a succeeded run's summary)
- * to the topic NotifyOnSuccess names. Entries written before success notices existed have no kind: alerts.
+ * to the topic NotifyOnSuccess names, a `cutover` notice (a full-load-and-cdc run's full load finished and its
+ * hooks succeeded: ready for cut-over) to that topic too, or to the alerts topic when NotifyOnSuccess is off
+ * (see milestone.ts). Entries written before success notices existed have no kind: alerts.
  */
-export type OutboxKind = 'alert' | 'success';
+export type OutboxKind = 'alert' | 'success' | 'cutover';
 
 /** An alert the run owes: recorded before it is published, published until SNS acknowledges it. */
 export interface OutboxEntry {
@@ -135,6 +137,12 @@ export interface Run {
    * whose start and outcome are the run's own fields. The run leaves `started` once every member is settled.
    */
   readonly members?: readonly GroupMember[];
+  /**
+   * A full-load-and-cdc run's full load finished while the task went on replicating (milestone.ts): written,
+   * with the run's move into its hooks, by one compare-and-swap. The hooks run then, once; the run's end
+   * never runs them again.
+   */
+  readonly milestone?: Milestone;
 }
 
 /**
@@ -161,6 +169,12 @@ export interface GroupMember {
   readonly outcome?: RunOutcome;
   readonly stats?: Readonly<Record<string, string | number>>;
   readonly finishedAt?: string;
+}
+
+export interface Milestone {
+  readonly reachedAt: string;
+  /** The task's statistics that showed it, dates as ISO strings (counts and times only). */
+  readonly stats: Readonly<Record<string, string | number>>;
 }
 
 export interface StopRequest {

@@ -3,6 +3,7 @@
 // writes a stop request on the active run (by compare-and-swap, before it asks DMS, so a crash in between
 // still explains the stop), marks it not applied if DMS refuses, and the post-processor, when it classifies
 // a stopped-by-user outcome, says it was this person's stop. The classification itself is unchanged.
+import { inMilestoneHooks } from './milestone.ts';
 import type { Run, RunOutcome, StopRequest } from './run.ts';
 import { activeRun } from './run.ts';
 import { ChangeRefused, type RunStore, UNCHANGED, updateRecord } from './store.ts';
@@ -25,7 +26,8 @@ export async function recordStopRequest(
     const run = activeRun(current);
     if (current === undefined || run?.id !== runId)
       throw new ChangeRefused(`run ${runId} is no longer active`);
-    if (!STOPPABLE_PHASES.includes(run.phase)) {
+    // A full-load-and-cdc run in its milestone's hooks still has a running task: it may be stopped too.
+    if (!STOPPABLE_PHASES.includes(run.phase) && !inMilestoneHooks(run)) {
       throw new ChangeRefused(`run ${runId} is ${run.phase}: its task has already ended`);
     }
     if (sameRequest(run.stopRequested, request)) return UNCHANGED;

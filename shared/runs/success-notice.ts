@@ -60,6 +60,14 @@ function runStart(run: Run): number {
 }
 
 function loadDurationMs(run: Run): number | undefined {
+  // A full-load-and-cdc run's task ran on after its load, until the stop at cut-over: its load is the full
+  // load its milestone saw (milestone.ts), not the whole replication.
+  const milestone = run.milestone?.stats;
+  if (milestone !== undefined) {
+    const start = Date.parse(String(milestone.fullLoadStartDate ?? ''));
+    const finish = Date.parse(String(milestone.fullLoadFinishDate ?? ''));
+    return Number.isNaN(start) || Number.isNaN(finish) ? undefined : finish - start;
+  }
   const start = Date.parse(String(run.stats?.startDate ?? ''));
   const stop = Date.parse(String(run.stats?.stopDate ?? ''));
   return Number.isNaN(start) || Number.isNaN(stop) ? undefined : stop - start;

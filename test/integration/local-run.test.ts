@@ -6,7 +6,9 @@
 // The run exits non-zero when any of its own checks fail, which makes execFile reject here. Its hooks are
 // those of local/hooks.config.json, over the shipped hooks/sql/ and hooks/custom/ plus the local run's own
 // staging-check module; that file is checked first, so a module a team removed is named at once. It ends
-// with the `dms-scheduler history` table of its three runs; then a second scenario runs a group of two tasks.
+// with the `dms-scheduler history` table of its three runs; then a second scenario runs a group of two tasks,
+// and a third a full-load-and-cdc migration whose full load finished milestone runs its post-load SQL hook
+// once and sends the cut-over notice while changes keep arriving, before a stop at cut-over ends it succeeded.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -36,15 +38,19 @@ it('runs the refresh cycles locally and prints the timeline', async () => {
   const { stdout: all } = await run(process.execPath, ['--import', 'tsx', 'local/run.ts'], {
     timeout: 120_000,
   });
-  // The first scenario (one task, three nights), then the second (a run group), each checked on its own.
+  // The first scenario (one task, three nights), the second (a run group), the third (a full-load-and-cdc
+  // migration), each checked on its own.
   const groupAt = all.indexOf('\n== Scenario 2');
+  const cdcAt = all.indexOf('\n== Scenario 3');
   expect(groupAt).toBeGreaterThan(0);
+  expect(cdcAt).toBeGreaterThan(groupAt);
   const stdout = all.slice(0, groupAt);
   const lines = stdout.split('\n');
   const index = (pattern: RegExp, from = 0) => {
     const found = lines.slice(from).findIndex((line) => pattern.test(line));
     return found === -1 ? -1 : from + found;
   };
+  // The refresh cycles' lines, before the full-load-and-cdc part that ends the run (checked at the end).
   const count = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).length;
   const run1 = index(/== Run 1/);
   const run2 = index(/== Run 2/);
@@ -168,8 +174,50 @@ it('runs the refresh cycles locally and prints the timeline', async () => {
   ]);
   expect(rows[1]).toContain(`${hooks.length} succeeded`);
   expect(lines[history + 5]).toBe('');
+  expectGroupScenario(all.slice(groupAt, cdcAt), hooks.length);
+
+  // The full-load-and-cdc migration: a manual first start, the full load, and the task running on.
+  const cdc = all.slice(cdcAt).split('\n');
+  const at = (pattern: RegExp, from = 0) => {
+    const found = cdc.slice(from).findIndex((line) => pattern.test(line));
+    return found === -1 ? -1 : from + found;
+  };
+  const cdcCount = (pattern: RegExp) => cdc.filter((line) => pattern.test(line)).length;
+  const start = at(/task-starter: started with start-replication/);
+  expect(start).toBeGreaterThan(0);
+  // A tick during the load finds nothing to do.
+  expect(cdc[at(/milestone tick .* → post-processor/) + 1]).toMatch(
+    /waiting \(run started\): The task is starting$/,
+  );
+  const loaded = at(/full load finished; the task keeps running/);
+  expect(loaded).toBeGreaterThan(at(/orders: 1500 rows copied source → target \(full load\)/));
+  // The milestone: the next tick runs the SQL hook once and sends the cut-over notice, as its topic delivers it.
+  const hooksRan = at(/create-indexes succeeded in \d+ ms/);
+  expect(hooksRan).toBeGreaterThan(loaded);
+  expect(cdcCount(/hook\s+create-indexes /)).toBe(1);
+  const cutover = at(/success\s+dms-scheduler: orders-migration: full load finished, ready for cut-over$/);
+  expect(cutover).toBeGreaterThan(hooksRan);
+  expect(cdcCount(/ready for cut-over$/)).toBe(1);
+  expect(cdc.slice(cutover, cutover + 20).join('\n')).toMatch(/Tables loaded: 3\n/);
+  // A repeated tick changes nothing; rows inserted after the milestone still arrive.
+  expect(at(/ignored: milestone tick: run \S+ \(started\) awaits no milestone/)).toBeGreaterThan(cutover);
+  const flowing = at(/change capture: 3 row\(s\) applied; orders: source (\d+), target \1$/);
+  expect(flowing).toBeGreaterThan(cutover);
+  expect(at(/target index orders_customer_email_idx: present$/)).toBeGreaterThan(hooksRan);
+  // The stop at cut-over ends the run succeeded, with its summary, and no hook runs again.
+  const stopped = at(/task stopped \(Stop Reason NORMAL\)/);
+  expect(stopped).toBeGreaterThan(flowing);
+  expect(at(/success\s+dms-scheduler: orders-migration: migration succeeded/)).toBeGreaterThan(stopped);
+  expect(
+    at(
+      /full-load-and-cdc run released as succeeded: Change capture was stopped by a person through `dms-scheduler stop`/,
+    ),
+  ).toBeGreaterThan(stopped);
+  expect(cdc[at(/hooks ran .* at the milestone/)]).toMatch(
+    /hooks ran once each, at the milestone \(create-indexes, log-run\); 1 cut-over notice, 1 success notice, 0 alert\(s\)$/,
+  );
+  expect(cdcCount(/^\s*[\d.]+s\s+alert\s/)).toBe(0);
   expect(all).toMatch(/OK$/m);
-  expectGroupScenario(all.slice(groupAt), hooks.length);
 }, 180_000);
 
 /**

@@ -24,7 +24,9 @@ import {
   type Fault,
   HOUR,
   type Invocation,
+  MILESTONE_ARN,
   MINUTE,
+  type MigrationType,
   RECONCILE_ARN,
   RULE_ARN,
   SINGLE_TASK,
@@ -73,6 +75,12 @@ export interface Scenario {
   readonly notifyOnSuccess?: NotifyOnSuccess;
   /** The stack schedules a run group of this many tasks, at most `maxConcurrency` at once (0: no limit). */
   readonly group?: { readonly size: number; readonly maxConcurrency: number };
+  /**
+   * `full-load-and-cdc`: a one-time data-migration stack (no schedule rule; each day's run is a manual start,
+   * `manualRuns`), whose task's full load ends while it runs on (world.ts), with the milestone tick every
+   * MILESTONE_TICK_MINUTES. Full load (a scheduled refresh) unless given.
+   */
+  readonly migration?: MigrationType;
 }
 
 export const GROUP_NAME = 'nightly-group';
@@ -85,6 +93,9 @@ export function groupTasks(size: number): WorldTask[] {
   }));
 }
 
+/** The milestone tick's rate in the simulation (MilestoneTickSchedule; 5 minutes by default when deployed). */
+export const MILESTONE_TICK_MINUTES = 10;
+
 export const SUCCESS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:dms-scheduler-success';
 
 export interface Outcome {
@@ -96,10 +107,12 @@ export interface Outcome {
 }
 
 export async function simulate(scenario: Scenario): Promise<Outcome> {
+  const cdc = scenario.migration === 'full-load-and-cdc';
   const members = scenario.group ? groupTasks(scenario.group.size) : SINGLE_TASK;
   const limit = scenario.group?.maxConcurrency || members.length;
   const world = new World(scenario.faults ?? [], {
     ruleAfterFailure: scenario.ruleAfterFailure,
+    migrationType: scenario.migration ?? 'full-load',
     tasks: members,
     ...(scenario.group && { group: { key: `group/${GROUP_NAME}`, maxConcurrency: limit } }),
   });
@@ -118,10 +131,18 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
       RUN_GROUP_NAME: GROUP_NAME,
       GROUP_MAX_CONCURRENCY: String(scenario.group.maxConcurrency),
     }),
+    ...(cdc && {
+      MIGRATION_REFRESH_INDICATOR: 'data-migration',
+      MIGRATION_REFRESH_TYPE: 'full-load-and-cdc',
+      SCHEDULE_OR_ONE_TIME: 'one-time',
+      SCHEDULE_RULE_ARN: '',
+      MILESTONE_RULE_ARN: MILESTONE_ARN,
+    }),
   };
   const shared = {
     tasks: new DmsTaskControl(world.clients.dms),
-    rule: new EventBridgeScheduleRule(world.clients.eventBridge, 'dms-scheduler-schedule'),
+    // One-time mode: the handlers' wiring gives no rule (handler.ts).
+    rule: cdc ? undefined : new EventBridgeScheduleRule(world.clients.eventBridge, 'dms-scheduler-schedule'),
     alerts: new SnsAlerts(world.clients.sns, env.ALERTS_TOPIC_ARN),
     store: new DynamoDbRunStore(world.clients.dynamoDb, env.RUN_LEDGER_TABLE),
     history: new DynamoDbRunHistory(world.clients.dynamoDb, env.RUN_LEDGER_TABLE),
@@ -205,8 +226,8 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
     const midnight = EPOCH + index * 24 * HOUR;
     world.planEndings(day.ending, day.memberEndings);
     queue.add(midnight, () => {
-      // A disabled rule does not fire; deliveries already matched may still arrive late.
-      if (world.ruleState !== 'ENABLED') return;
+      // A disabled rule does not fire; deliveries already matched may still arrive late. One-time: no rule.
+      if (world.ruleState !== 'ENABLED' || cdc) return;
       const firing = scheduledEvent(RULE_ARN, midnight, `schedule-${index}`);
       for (const delay of day.schedule) {
         queue.add(world.now + delay * MINUTE, () => invoke('task-starter', firing, 'async'));
@@ -223,8 +244,16 @@ export async function simulate(scenario: Scenario): Promise<Outcome> {
       invoke('post-processor', scheduledEvent(RECONCILE_ARN, tick, `tick-${tick}`), 'async'),
     );
   }
+  if (cdc) {
+    for (let tick = EPOCH + 5 * MINUTE; tick <= end; tick += MILESTONE_TICK_MINUTES * MINUTE) {
+      queue.add(tick, () =>
+        invoke('post-processor', scheduledEvent(MILESTONE_ARN, tick, `milestone-${tick}`), 'async'),
+      );
+    }
+  }
   // Faults are aimed at the calls of the night's run and the ticks right after it.
-  await queue.run(world, EPOCH + 2 * HOUR);
+  // A full-load-and-cdc run is stopped 100 minutes in: its end is in the window too.
+  await queue.run(world, EPOCH + (cdc ? 3 : 2) * HOUR);
   const firstDayCalls = world.callCounts();
   await queue.run(world, end);
   return { world, firstDayCalls, metrics, invocations };

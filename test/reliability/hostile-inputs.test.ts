@@ -19,7 +19,15 @@ import { createPostProcessorHandler } from '../../functions/post-processor/app.t
 import { createStarterHandler } from '../../functions/task-starter/app.ts';
 import { BASE_ENV, RecordingLog, RecordingMetrics, TASK_ARN, TASK_ID } from '../support/ports.ts';
 import { scheduledEvent } from './harness.ts';
-import { type CallSite, EPOCH, type Invocation, RECONCILE_ARN, RULE_ARN, World } from './world.ts';
+import {
+  type CallSite,
+  EPOCH,
+  type Invocation,
+  MILESTONE_ARN,
+  RECONCILE_ARN,
+  RULE_ARN,
+  World,
+} from './world.ts';
 
 const SEED = 20261201;
 const RUNS = 1000;
@@ -104,6 +112,48 @@ const hostile = fc.oneof(
   fc.constant(JSON.parse('{"__proto__": {"polluted": true}, "startType": "reload-target"}')),
   fc.dictionary(fc.string(), fc.jsonValue()).map((dictionary) => ({ ...dictionary, detail: dictionary })),
 );
+
+/** The same, and look-alikes of the milestone-tick rule, for a full-load-and-cdc stack's post-processor. */
+const milestoneLookAlikes = fc.constantFrom(
+  MILESTONE_ARN.replace('123456789012', '210987654321'),
+  MILESTONE_ARN.replace('us-east-1', 'eu-west-1'),
+  `${MILESTONE_ARN}-2`,
+  MILESTONE_ARN.replace('rule/', 'rule/other-bus/'),
+);
+const milestoneHostile = fc.oneof(
+  hostile,
+  fc
+    .tuple(
+      fc.constantFrom('account', 'region', 'resources', 'id', 'time', '__proto__'),
+      fc.oneof(fc.jsonValue(), milestoneLookAlikes, hugeString, fc.constant(null)),
+    )
+    .map(([key, value]) => {
+      const event: Record<string, unknown> = scheduledEvent(MILESTONE_ARN, EPOCH, 'hostile-3');
+      Object.defineProperty(event, key, {
+        value: key === 'resources' && typeof value === 'string' ? [value] : value,
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
+      return event;
+    }),
+  fc.record({
+    source: fc.constant('aws.events'),
+    'detail-type': fc.constant('Scheduled Event'),
+    account: fc.constant('123456789012'),
+    region: fc.constant('us-east-1'),
+    resources: fc.array(milestoneLookAlikes, { minLength: 1, maxLength: 2 }),
+  }),
+);
+
+const CDC_ENV = {
+  ...BASE_ENV,
+  MIGRATION_REFRESH_INDICATOR: 'data-migration',
+  MIGRATION_REFRESH_TYPE: 'full-load-and-cdc',
+  SCHEDULE_OR_ONE_TIME: 'one-time',
+  SCHEDULE_RULE_ARN: '',
+  MILESTONE_RULE_ARN: MILESTONE_ARN,
+};
 
 function handlers(world: World) {
   const shared = {
@@ -201,5 +251,43 @@ describe('hostile input', () => {
       { seed: SEED, numRuns: RUNS },
     );
     console.log(`hostile input, post-processor: fast-check seed ${SEED}; ${JSON.stringify(tally)}`);
+  }, 120_000);
+
+  it(`makes a full-load-and-cdc post-processor change nothing and never fail, milestone ticks included, in ${RUNS} generated inputs`, async () => {
+    let ticks = 0;
+    await fc.assert(
+      fc.asyncProperty(milestoneHostile, async (event) => {
+        const world = new World();
+        const shared = {
+          tasks: new DmsTaskControl(world.clients.dms),
+          rule: undefined,
+          alerts: new SnsAlerts(world.clients.sns, CDC_ENV.ALERTS_TOPIC_ARN),
+          store: new DynamoDbRunStore(world.clients.dynamoDb, CDC_ENV.RUN_LEDGER_TABLE),
+          history: new DynamoDbRunHistory(world.clients.dynamoDb, CDC_ENV.RUN_LEDGER_TABLE),
+          metrics: new RecordingMetrics(),
+          log: new RecordingLog(),
+          clock: () => new Date(world.now),
+        };
+        const postProcessor = createPostProcessorHandler(
+          { ...shared, hooks: new SequentialHookRunner([]) },
+          loadPostProcessorConfig(CDC_ENV),
+        );
+        const outcome = await world.within(invocation('post-processor'), () =>
+          postProcessor(event).then(
+            (result) => result,
+            (error: unknown) => error,
+          ),
+        );
+        expect(outcome).not.toBeInstanceOf(Error);
+        expect(mutations(world)).toBe(0);
+        // A genuine tick with no run active reads the record once, and nothing else.
+        if ((world.callCounts().get('DynamoDB.GetItem') ?? 0) > 0 && calls(world) === 1) ticks += 1;
+        expect(Object.prototype).not.toHaveProperty('polluted');
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    console.log(
+      `hostile input, full-load-and-cdc post-processor: fast-check seed ${SEED}; ${ticks} read the record only`,
+    );
   }, 120_000);
 });

@@ -15,6 +15,8 @@
 //   (h) a run group succeeded only if every member did; a member is left unstarted only after another
 //       did not succeed; (the world checks at the moment that no member starts unrecorded or over the
 //       limit, and that no hook begins while a member runs);
+//   (i) a full-load-and-cdc run has its milestone exactly when DMS finished its full load while the run held
+//       the lock;
 //   (g) with NotifyOnSuccess on, every run that succeeded sent exactly one summary (one id, on the topic the
 //       setting names; a second delivery of it, like an alert's, only ever follows a fault), and a run that
 //       did not succeed sent none; with it off, no summary is ever sent.
@@ -33,7 +35,8 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
     world.deadLetters.length > 0 ||
     metrics.total('StuckRuns') > 0 ||
     metrics.total('ScheduleOffWithoutRun') > 0;
-  const isSummary = (id: string | undefined) => id?.endsWith(':succeeded') === true;
+  const isSummary = (id: string | undefined) =>
+    id?.endsWith(':succeeded') === true || id?.endsWith(':cutover') === true;
   const alertsOf = (run: Run) =>
     world.published.filter((alert) => alert.id?.startsWith(`${run.id}:`) && !isSummary(alert.id));
   const summariesOf = (run: Run) => world.published.filter((alert) => alert.id === `${run.id}:succeeded`);
@@ -56,11 +59,44 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
       if (!alarmed) violations.push(`(a) run ${run.id} is still ${run.phase} and no alarm fired`);
       continue;
     }
-    const owesAlert = !succeededRun(run);
-    if (owesAlert && ids.size !== 1 && !(ids.size === 0 && alarmed)) {
-      violations.push(`(c) run ${run.id} (${run.outcome?.kind}) produced ${ids.size} alerts`);
+    // A full-load-and-cdc run past its milestone owes one alert for hooks that did not all succeed there, and
+    // one for an end that did not succeed: each is a separate thing a person must hear.
+    const milestoneHooksFailed =
+      run.milestone !== undefined && (run.hooks ?? []).some((hook) => hook.status !== 'succeeded');
+    const owed =
+      run.milestone === undefined
+        ? succeededRun(run)
+          ? 0
+          : 1
+        : (milestoneHooksFailed ? 1 : 0) + (run.outcome?.kind === 'succeeded' ? 0 : 1);
+    if (owed > 0 && ids.size !== owed && !(ids.size < owed && alarmed)) {
+      violations.push(`(c) run ${run.id} (${run.outcome?.kind}) produced ${ids.size} alerts, not ${owed}`);
     }
-    if (!owesAlert && ids.size > 0) violations.push(`(c) run ${run.id} succeeded but alerted`);
+    if (owed === 0 && ids.size > 0) violations.push(`(c) run ${run.id} succeeded but alerted`);
+    // (h) The cut-over notice: at least once for a milestone whose hooks all succeeded, never otherwise, on
+    // the success notices' topic, or the alerts topic when there is none. "At most once per successful
+    // publish" is the world's own check on every alert id (a repeat only after a fault or a death).
+    const cutovers = world.published.filter((alert) => alert.id === `${run.id}:cutover`);
+    const owesCutover = run.milestone !== undefined && !milestoneHooksFailed;
+    if (owesCutover && cutovers.length === 0 && !alarmed) {
+      violations.push(`(h) run ${run.id} reached its milestone and sent no cut-over notice`);
+    }
+    if (!owesCutover && cutovers.length > 0) {
+      violations.push(`(h) run ${run.id} sent a cut-over notice without a successful milestone`);
+    }
+    const cutoverTopic =
+      (scenario.notifyOnSuccess ?? 'off') === 'off'
+        ? BASE_ALERTS_TOPIC
+        : scenario.notifyOnSuccess === 'success-topic'
+          ? SUCCESS_TOPIC_ARN
+          : BASE_ALERTS_TOPIC;
+    for (const notice of cutovers) {
+      if (notice.topicArn !== cutoverTopic) {
+        violations.push(
+          `(h) run ${run.id}'s cut-over notice went to ${notice.topicArn}, not ${cutoverTopic}`,
+        );
+      }
+    }
     // (g)
     const summaries = summariesOf(run);
     const notifying = (scenario.notifyOnSuccess ?? 'off') !== 'off';
@@ -82,7 +118,8 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
       const key = `${run.id}/${hook.name}`;
       const starts = world.hookStarts.get(key) ?? 0;
       const ends = world.hookEnds.get(key) ?? 0;
-      if (run.outcome?.kind !== 'succeeded' && starts > 0) {
+      // A full-load-and-cdc run's hooks run at its milestone, whatever its end.
+      if (run.outcome?.kind !== 'succeeded' && run.milestone === undefined && starts > 0) {
         violations.push(`(b) hook ${hook.name} ran for run ${run.id}, which did not succeed`);
       }
       if (!hook.rerunnable && starts > 1)
@@ -99,9 +136,9 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
       run.members
         ? run.members
             .filter((member) => member.arn === taskArn && member.stats?.stopDate === stopped)
-            .map((member) => ({ id: run.id, outcome: member.outcome }))
+            .map((member) => ({ id: run.id, outcome: member.outcome, milestone: undefined }))
         : run.stats?.stopDate === stopped
-          ? [{ id: run.id, outcome: run.outcome }]
+          ? [{ id: run.id, outcome: run.outcome, milestone: run.milestone }]
           : [],
     );
   for (const dmsRun of world.dmsRuns) {
@@ -112,6 +149,17 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
       violations.push(`(b) the DMS run that ended at ${stopped} was settled ${settlers.length} times`);
     }
     const settledBy = settlers[0];
+    // (i) Every full load of a full-load-and-cdc run that finished while the run held the lock is its milestone.
+    if (
+      settledBy !== undefined &&
+      (dmsRun.fullLoadFinishedAt !== undefined) !== (settledBy.milestone !== undefined)
+    ) {
+      if (!(alarmed && settledBy.milestone === undefined)) {
+        violations.push(
+          `(i) the DMS run that ended at ${stopped} ${dmsRun.fullLoadFinishedAt ? 'finished' : 'never finished'} its full load; run ${settledBy.id} ${settledBy.milestone ? 'has' : 'has no'} milestone`,
+        );
+      }
+    }
     if (settledBy === undefined) {
       if (!alarmed) violations.push(`(d) the DMS run that ended at ${stopped} was never settled`);
     } else if ((settledBy.outcome?.kind === 'succeeded') !== (dmsRun.ending === 'succeeded')) {

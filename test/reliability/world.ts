@@ -83,6 +83,17 @@ const REGION = 'us-east-1';
 export const RULE = 'dms-scheduler-schedule';
 export const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${RULE}`;
 export const RECONCILE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/dms-scheduler-reconcile`;
+export const MILESTONE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/dms-scheduler-milestone-tick`;
+
+/**
+ * The task's migration type. A full-load-and-cdc task's run: its full load ends 40 minutes after the start
+ * (FullLoadFinishDate, 100 %, nothing loading) while it goes on running, with no notice; a person stops it
+ * (Stop Reason NORMAL) at cut-over, 100 minutes after the start, or it fails then. `stopped-by-user` is a
+ * NORMAL stop 20 minutes in, before the full load finished; a resume-processing loads nothing.
+ */
+export type MigrationType = 'full-load' | 'full-load-and-cdc';
+export const CDC_FULL_LOAD_MINUTES = 40;
+export const CDC_STOP_MINUTES = 100;
 
 interface TaskState {
   status: string;
@@ -95,6 +106,8 @@ interface TaskState {
   stopDate?: number;
   progress?: number;
   tablesErrored?: number;
+  tablesLoading?: number;
+  tablesQueued?: number;
 }
 
 /** A DMS run as DMS itself saw it, to check that every one of them was settled and told. */
@@ -102,8 +115,11 @@ export interface DmsRun {
   /** The task it was a run of (a group's member, or the one task). */
   readonly taskArn: string;
   readonly startedAt: number;
+  /** The outcome the run must record for it (a full-load-and-cdc run: see MigrationType). */
   ending: Exclude<DmsEnding, 'refused'>;
   stopDate?: number;
+  /** A full-load-and-cdc run's full load ended (its milestone), while the task ran on. */
+  fullLoadFinishedAt?: number;
 }
 
 /** A task of the world: the one task, or each member of a run group, in the stack's order. */
@@ -116,6 +132,8 @@ export const SINGLE_TASK: readonly WorldTask[] = [{ arn: TASK_ARN, id: TASK_ID }
 
 export interface WorldOptions {
   readonly ruleAfterFailure: 're-enable' | 'keep-disabled';
+  /** The stack's migration type: a full-load-and-cdc task runs on past its full load (see startCdcTask). */
+  readonly migrationType?: MigrationType;
   /** The tasks, and for a run group its ledger key and concurrency limit. */
   readonly tasks?: readonly WorldTask[];
   readonly group?: { readonly key: string; readonly maxConcurrency: number };
@@ -205,6 +223,12 @@ export class World {
     for (const task of this.running())
       this.violations.push(`hook ${hook} began while ${task.id} was running`);
     this.hookStarts.set(key, (this.hookStarts.get(key) ?? 0) + 1);
+    if (
+      this.options.migrationType === 'full-load-and-cdc' &&
+      this.dmsRuns.at(-1)?.fullLoadFinishedAt === undefined
+    ) {
+      this.violations.push(`hook ${hook} of run ${runId} began before the full load finished`);
+    }
     const invocation = CONTEXT.getStore()?.invocation;
     if (invocation === undefined) throw new Error('a hook outside any simulated invocation');
     if (work.crash) {
@@ -349,7 +373,7 @@ export class World {
     return {
       ReplicationTaskArn: arn,
       ReplicationTaskIdentifier: this.tasks.find((task) => task.arn === arn)?.id,
-      MigrationType: 'full-load',
+      MigrationType: this.options.migrationType ?? 'full-load',
       Status: t.status,
       StopReason: t.stopReason,
       LastFailureMessage: t.lastFailureMessage,
@@ -365,6 +389,8 @@ export class World {
               StopDate: date(t.stopDate),
               FullLoadProgressPercent: t.progress,
               TablesErrored: t.tablesErrored ?? 0,
+              TablesLoading: t.tablesLoading,
+              TablesQueued: t.tablesQueued,
             },
     };
   }
@@ -389,6 +415,9 @@ export class World {
       });
     }
     const firstRun = slot.state.startDate === undefined;
+    if (this.options.migrationType === 'full-load-and-cdc') {
+      return this.startCdcTask(slot, task, startType, ending);
+    }
     if (firstRun !== (startType === 'start-replication')) {
       this.violations.push(`start type ${startType} on a task that ${firstRun ? 'never ran' : 'ran before'}`);
     }
@@ -501,6 +530,103 @@ export class World {
         `StartReplicationTask of ${task.id} with ${others.length} tasks running, over the limit of ${group.maxConcurrency}`,
       );
     }
+  }
+
+  /** A full-load-and-cdc run (see MigrationType): it never stops by itself. */
+  private startCdcTask(
+    slot: TaskSlot,
+    task: WorldTask,
+    startType: string,
+    planned: Exclude<DmsEnding, 'refused'>,
+  ): unknown {
+    const firstRun = slot.state.startDate === undefined;
+    if (firstRun !== (startType === 'start-replication')) {
+      this.violations.push(`start type ${startType} on a task that ${firstRun ? 'never ran' : 'ran before'}`);
+    }
+    const resume = startType === 'resume-processing';
+    const startedAt = this.now;
+    slot.lagging = { until: startedAt + 90_000, snapshot: this.currentTask(task.arn) };
+    // A resume loads nothing: a NORMAL stop is then a stop by a person before any milestone of this run.
+    const ending = resume && planned === 'succeeded' ? 'stopped-by-user' : planned;
+    const dmsRun: DmsRun = { taskArn: task.arn, startedAt, ending };
+    this.dmsRuns.push(dmsRun);
+    const previous = slot.state;
+    slot.state = {
+      status: 'starting',
+      lastStartDate: startedAt,
+      startDate: startedAt,
+      ...(resume
+        ? {
+            fullLoadStartDate: previous.fullLoadStartDate,
+            fullLoadFinishDate: previous.fullLoadFinishDate,
+            progress: previous.progress,
+          }
+        : { fullLoadStartDate: startedAt, progress: 0, tablesLoading: 2, tablesQueued: 1 }),
+    };
+    this.onLater(startedAt + MINUTE, () => {
+      slot.state = { ...slot.state, status: 'running' };
+      this.onNotice('sns', 'DMS-EVENT-0069', 'Replication task has started.', task);
+      this.onNotice(
+        'eventbridge',
+        'DMS-EVENT-0069',
+        'Replication task started, with flag = fresh start',
+        task,
+      );
+    });
+    const stop = (at: number, change: () => void) =>
+      this.onLater(at, () => {
+        dmsRun.stopDate = this.now;
+        change();
+        const failed = slot.state.status === 'failed';
+        this.onNotice(
+          'sns',
+          failed ? 'DMS-EVENT-0078' : 'DMS-EVENT-0079',
+          'Replication task has stopped.',
+          task,
+        );
+        this.onNotice(
+          'eventbridge',
+          failed ? 'DMS-EVENT-0078' : 'DMS-EVENT-0079',
+          'Replication task stopped',
+          task,
+        );
+      });
+    if (planned === 'stopped-by-user') {
+      stop(startedAt + 20 * MINUTE, () => {
+        slot.state = {
+          ...slot.state,
+          status: 'stopped',
+          stopReason: 'Stop Reason NORMAL',
+          stopDate: this.now,
+        };
+      });
+      return {};
+    }
+    if (!resume) {
+      this.onLater(startedAt + CDC_FULL_LOAD_MINUTES * MINUTE, () => {
+        dmsRun.fullLoadFinishedAt = this.now;
+        slot.state = {
+          ...slot.state,
+          fullLoadFinishDate: this.now,
+          progress: 100,
+          tablesLoading: 0,
+          tablesQueued: 0,
+        };
+      });
+    }
+    stop(startedAt + CDC_STOP_MINUTES * MINUTE, () => {
+      slot.state =
+        planned === 'failed'
+          ? {
+              ...slot.state,
+              status: 'failed',
+              stopReason: 'Stop Reason FATAL_ERROR',
+              lastFailureMessage: 'Last Error Stream Component Fatal error.',
+              stopDate: this.now,
+            }
+          : { ...slot.state, status: 'stopped', stopReason: 'Stop Reason NORMAL', stopDate: this.now };
+    });
+    return {};
   }
 
   /** The only legitimate EnableRule: the releasing run that disabled the rule, never over a hand-disable. */

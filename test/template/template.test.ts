@@ -528,6 +528,7 @@ describe('function settings', () => {
       [
         ...BASE,
         'RECONCILE_RULE_ARN',
+        'MILESTONE_RULE_ARN',
         'STALE_RUN_HOURS',
         'TARGET_DATABASE_SECRET_ARN',
         'TARGET_DATABASE_ENGINE',
@@ -1120,8 +1121,73 @@ describe('reconcile tick', () => {
       [
         JSON.stringify({ 'Fn::GetAtt': ['DmsTaskEventsRule', 'Arn'] }),
         JSON.stringify({ 'Fn::GetAtt': ['ReconcileRule', 'Arn'] }),
+        JSON.stringify({ 'Fn::GetAtt': ['MilestoneTickRule', 'Arn'] }),
       ].sort(),
     );
+  });
+});
+
+describe('milestone tick (full-load-and-cdc)', () => {
+  const rule = resource('MilestoneTickRule');
+  const permission = resource('MilestoneTickInvokePermission');
+  const cdcParams = parameterValues({
+    indicator: 'data-migration',
+    migrationType: 'full-load-and-cdc',
+    cadence: 'one-time',
+  });
+
+  it('exists only in full-load-and-cdc stacks, with its invoke permission', () => {
+    expect(rule.type).toBe('AWS::Events::Rule');
+    expect(rule.condition).toBe('IsFullLoadAndCdc');
+    expect(permission.condition).toBe('IsFullLoadAndCdc');
+    for (const mode of SUPPORTED_MODES) {
+      expect(condition('IsFullLoadAndCdc', parameterValues(mode)), modeLabel(mode)).toBe(
+        mode.migrationType === 'full-load-and-cdc',
+      );
+    }
+  });
+
+  it('is named after the prefix, runs on its own schedule, always on, and targets the post-processor', () => {
+    expect(nameOf('MilestoneTickRule', 'Name', cdcParams)).toBe('dms-scheduler-milestone-tick');
+    expect(rule.properties.ScheduleExpression).toEqual({ Ref: 'MilestoneTickSchedule' });
+    expect(parameters.MilestoneTickSchedule).toMatchObject({
+      Default: 'rate(5 minutes)',
+      AllowedPattern: '^(cron|rate)\\(.+\\)$',
+    });
+    expect(rule.properties.State).toBe('ENABLED');
+    const targets = list(rule.properties.Targets, 'Targets').map((target) => obj(target, 'target').Arn);
+    expect(targets).toEqual([{ 'Fn::GetAtt': ['PostProcessorFunction', 'Arn'] }]);
+    expect(permission.properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: 'PostProcessorFunction' },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['MilestoneTickRule', 'Arn'] },
+    });
+  });
+
+  it('passes the post-processor exactly the rule’s ARN in full-load-and-cdc stacks, and nothing elsewhere', () => {
+    for (const params of [cdcParams, { ...cdcParams, NamePrefix: 'cutover' }]) {
+      const env = renderedEnv('PostProcessorFunction', params);
+      expect(env.MILESTONE_RULE_ARN).toBe(ruleArnOf('MilestoneTickRule', params));
+      expect(loadPostProcessorConfig(env).milestoneRuleArn).toBe(ruleArnOf('MilestoneTickRule', params));
+    }
+    for (const mode of SUPPORTED_MODES.filter((m) => m.migrationType !== 'full-load-and-cdc')) {
+      const env = renderedEnv('PostProcessorFunction', parameterValues(mode));
+      expect(env.MILESTONE_RULE_ARN, modeLabel(mode)).toBe('');
+      expect(loadPostProcessorConfig(env).milestoneRuleArn, modeLabel(mode)).toBeUndefined();
+    }
+    expect(envOf('TaskStarterFunction').MILESTONE_RULE_ARN).toBeUndefined();
+  });
+
+  it('needs no new grant: no role may switch the rule, or any rule but the schedule', () => {
+    for (const id of FUNCTION_IDS) {
+      for (const statement of statementsOf(id)) {
+        if (!statement.actions.some((action) => /^events:(Enable|Disable|Put|Delete)/.test(action))) continue;
+        const targets = JSON.stringify(statement.resources);
+        expect(targets, id).not.toContain('milestone');
+        expect(targets, id).not.toContain('MilestoneTickRule');
+      }
+    }
   });
 });
 

@@ -264,3 +264,62 @@ describe('failures that must be retried', () => {
     );
   });
 });
+
+describe('the milestone tick (full-load-and-cdc)', () => {
+  const cdcConfig = (env: Record<string, string> = {}) =>
+    postProcessorConfig({
+      MIGRATION_REFRESH_INDICATOR: 'data-migration',
+      MIGRATION_REFRESH_TYPE: 'full-load-and-cdc',
+      SCHEDULE_OR_ONE_TIME: 'one-time',
+      SCHEDULE_RULE_ARN: '',
+      MILESTONE_RULE_ARN: 'arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-milestone-tick',
+      ...env,
+    });
+  const cdcHandler = (config = cdcConfig()) =>
+    createPostProcessorHandler(
+      { tasks, rule: undefined, alerts, store, history, hooks, metrics, log, clock: clock.date },
+      config,
+    );
+
+  it('takes events/milestone-tick.json for a milestone tick: the run’s full load finished, its hooks run', async () => {
+    const started = new Date(STOPPED_AT - 3600_000);
+    tasks.snapshot = finishedTask({
+      status: 'running',
+      migrationType: 'full-load-and-cdc',
+      stopReason: undefined,
+      lastStartDate: started,
+      stats: {
+        startDate: started,
+        fullLoadStartDate: started,
+        fullLoadFinishDate: new Date(STOPPED_AT),
+        fullLoadProgressPercent: 100,
+        tablesLoaded: 12,
+      },
+    });
+    await seedRecord(store.inner, {
+      seen: 0,
+      run: runFixture({
+        phase: 'started',
+        trigger: 'manual',
+        ruleOwned: false,
+        startType: 'start-replication',
+      }),
+    });
+    const result = await cdcHandler()(sampleEvent('milestone-tick.json'));
+    expect(result.rejected).toBe(0);
+    expect(result.results).toEqual([
+      expect.objectContaining({ action: 'advanced', run: expect.objectContaining({ state: 'waiting' }) }),
+    ]);
+    expect(hooks.ran).toEqual(['mask-pii']);
+    expect(alerts.published.map((alert) => alert.id)).toEqual([`${runFixture().id}:cutover`]);
+    // No health report: that is the hourly tick's.
+    expect(metrics.recorded.filter((entry) => entry.name === 'StuckRuns')).toEqual([]);
+  });
+
+  it('refuses it in a stack without the milestone rule, and reads nothing', async () => {
+    const result = await handler()(sampleEvent('milestone-tick.json'));
+    expect(result).toEqual({ results: [], rejected: 1 });
+    expect(store.calls).toEqual([]);
+    expect(tasks.describeCalls).toEqual([]);
+  });
+});

@@ -243,7 +243,7 @@ function isFromOurAccountAndRegion(event: unknown): boolean {
   );
 }
 
-const seen = { reconcile: 0, eventbridge: 0, sns: 0, rejected: 0 };
+const seen = { reconcile: 0, 'milestone-tick': 0, eventbridge: 0, sns: 0, rejected: 0 };
 const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
 afterAll(() => {

@@ -72,6 +72,12 @@ const EXPECTED: Readonly<Record<string, Expected>> = {
   // Only the reconcile rule's scheduled event is the tick: it names no task and asks whether a run ended
   // unnoticed. Another rule's schedule (the task-starter's, or anyone's routed here) is not.
   'reconcile.json': reconcile,
+  // A full-load-and-cdc stack's milestone tick, in a stack without that rule (the milestone tests read it as one).
+  'milestone-tick.json': {
+    rejected:
+      'a scheduled event from another rule ("arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-milestone-tick"), ' +
+      "not the reconcile rule's tick",
+  },
   'schedule.json': {
     rejected:
       'a scheduled event from another rule ("arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-schedule"), ' +

@@ -68,6 +68,9 @@ const SAMPLES: Readonly<Record<string, Trigger | { readonly refused: string }>> 
   'reconcile.json': {
     refused: 'another rule ("arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-reconcile")',
   },
+  'milestone-tick.json': {
+    refused: 'another rule ("arn:aws:events:us-east-1:123456789012:rule/dms-scheduler-milestone-tick")',
+  },
   'sns-started.json': { refused: 'an SNS notification is not a start request' },
   'sns-started-shape-b.json': { refused: 'an SNS notification is not a start request' },
   'sns-stopped-full-load-finished.json': { refused: 'an SNS notification is not a start request' },
