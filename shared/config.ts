@@ -338,6 +338,12 @@ function subjectOf(raw: z.output<typeof baseSchema>): Pick<BaseConfig, 'task' | 
   if (limit > MAX_GROUP_MEMBERS) {
     problems.push(`GROUP_MAX_CONCURRENCY must be a whole number, 0 (no limit) to ${MAX_GROUP_MEMBERS}`);
   }
+  if (raw.MIGRATION_REFRESH_TYPE !== 'full-load' && limit !== 0 && limit < members.length) {
+    // A queued task would wait for one that never ends by itself: it would never start.
+    problems.push(
+      `GROUP_MAX_CONCURRENCY is ${limit}, but a ${raw.MIGRATION_REFRESH_TYPE} task replicates until it is stopped, so a group of them starts all at once: set it to 0 or to the number of tasks`,
+    );
+  }
   if (problems.length > 0) throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   const name = raw.RUN_GROUP_NAME as string;
   return {

@@ -556,7 +556,7 @@ async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise
  * Publishes every entry still owed, each claimed first, until SNS acknowledges it; the phase is left as it
  * is. Returns the step to report when another invocation is sending one, and throws when one failed.
  */
-async function publishOutbox(
+export async function publishOutbox(
   deps: RunDeps,
   config: BaseConfig,
   run: Run,

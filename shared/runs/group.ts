@@ -9,9 +9,17 @@
 // post-processor as members finish); of two that try at once, the compare-and-swap lets one.
 import type { BaseConfig } from '../config.ts';
 import { reRunStartType, startability } from '../dms/start-type.ts';
-import type { StartRequest, TaskSnapshot } from '../dms/task.ts';
+import type { StartRequest, TaskSnapshot, TaskStats } from '../dms/task.ts';
 import { describeError, FirstRunOnlyError, StartRefusedError } from '../errors.ts';
-import { type AdvanceResult, markStarted, type RunDeps, recordFinish, START_GRACE_MS } from './advance.ts';
+import {
+  type AdvanceResult,
+  changeRun,
+  markStarted,
+  publishOutbox,
+  type RunDeps,
+  recordFinish,
+  START_GRACE_MS,
+} from './advance.ts';
 import {
   allSettled,
   finished,
@@ -22,7 +30,8 @@ import {
   type Snapshots,
   settleMembers,
 } from './group-members.ts';
-import { fingerprintOf, type GroupMember, hasBegun, type Run } from './run.ts';
+import { afterMilestoneOutcome, awaitsMilestone, fullLoadMilestone, reachMilestone } from './milestone.ts';
+import { fingerprintOf, type GroupMember, hasBegun, isSettled, type Run } from './run.ts';
 import { explainStop } from './stop-request.ts';
 import { ChangeRefused, UNCHANGED, updateRecord } from './store.ts';
 
@@ -51,9 +60,17 @@ export async function advanceGroup(deps: RunDeps, config: BaseConfig, run: Run):
   );
   const now = deps.clock();
   const current = await changeMembers(deps, config, run.id, (members, latest) =>
-    settleMembers(members, tasks, now, START_GRACE_MS, stopAsked(latest)),
+    // After the group's milestone, a task stopped by hand (NORMAL) ended its change capture at cut-over.
+    settleMembers(members, tasks, now, START_GRACE_MS, stopAsked(latest)).map((member) => {
+      if (member.outcome === undefined || latest.milestone === undefined) return member;
+      const outcome = afterMilestoneOutcome(member.outcome, latest);
+      return outcome === member.outcome ? member : { ...member, outcome };
+    }),
   );
   const members = current.members ?? [];
+  // Milestone (full-load-and-cdc): once every task's full load finished, the group's hooks run, once.
+  const milestone = await groupMilestoneStep(deps, config, current, tasks);
+  if (milestone !== undefined) return milestone;
   if (allSettled(members)) {
     // A person's stop through the command line is said as such, as for one task.
     await recordFinish(deps, config, run.id, 'started', explainStop(groupOutcome(members), current), {});
@@ -68,6 +85,71 @@ export async function advanceGroup(deps: RunDeps, config: BaseConfig, run: Run):
 /** A person asked the group to stop (`dms-scheduler stop`), and DMS did not refuse it. */
 function stopAsked(run: Run): boolean {
   return run.stopRequested !== undefined && run.stopRequested.notApplied === undefined;
+}
+
+/**
+ * While every task of a full-load-and-cdc group replicates: when DMS shows each one's full load finished,
+ * the one write that records the group's milestone and moves its run into the hooks; after it, the outbox
+ * (the cut-over notice, or the hooks' alert) sent without changing the phase. Undefined: nothing to do.
+ */
+async function groupMilestoneStep(
+  deps: RunDeps,
+  config: BaseConfig,
+  run: Run,
+  tasks: Snapshots,
+): Promise<Step | undefined> {
+  const members = run.members ?? [];
+  if (
+    awaitsMilestone(config, run) &&
+    deps.hooks !== undefined &&
+    members.every((m) => m.state === 'started')
+  ) {
+    const checks = members.map((member) => {
+      const task = tasks.get(member.arn);
+      return task === undefined ? undefined : fullLoadMilestone(task, member);
+    });
+    if (checks.every((check) => check?.reached === true)) {
+      const plan = deps.hooks.plan();
+      const now = deps.clock();
+      const loaded = groupLoadSnapshot(members, tasks);
+      await changeRun(deps, config, run.id, (current) =>
+        current.phase !== 'started' || current.milestone
+          ? UNCHANGED
+          : reachMilestone(current, loaded, now, plan),
+      );
+      deps.log.info("every task's full load finished: the group's milestone hooks begin", { runId: run.id });
+      return 'continue';
+    }
+  }
+  if (run.phase === 'started' && run.outbox.some((entry) => !isSettled(entry))) {
+    return await publishOutbox(deps, config, run);
+  }
+  return undefined;
+}
+
+/** The group's full load as one task's would read: tables summed, from the first start to the last finish. */
+function groupLoadSnapshot(members: readonly GroupMember[], tasks: Snapshots): TaskSnapshot {
+  const stats = members.map((member) => tasks.get(member.arn)?.stats ?? {});
+  const sum = (pick: (s: TaskStats) => number | undefined) =>
+    stats.reduce((total, s) => total + (pick(s) ?? 0), 0);
+  const dates = (pick: (s: TaskStats) => Date | undefined) =>
+    stats.flatMap((s) => (pick(s) === undefined ? [] : [(pick(s) as Date).getTime()]));
+  const first = dates((s) => s.fullLoadStartDate);
+  const last = dates((s) => s.fullLoadFinishDate);
+  const first0 = members[0];
+  return {
+    arn: first0?.arn ?? '',
+    identifier: first0?.identifier ?? '',
+    status: 'running',
+    migrationType: 'full-load-and-cdc',
+    stats: {
+      fullLoadProgressPercent: 100,
+      tablesLoaded: sum((s) => s.tablesLoaded),
+      tablesErrored: sum((s) => s.tablesErrored),
+      ...(first.length > 0 && { fullLoadStartDate: new Date(Math.min(...first)) }),
+      ...(last.length > 0 && { fullLoadFinishDate: new Date(Math.max(...last)) }),
+    },
+  };
 }
 
 /** The limit of the group as deployed; a run left by an earlier deployment runs under today's limit. */

@@ -43,6 +43,24 @@ const VARIANTS: readonly { name: string; ending: DayPlan['ending']; extra: Parti
   { name: 'stopped before its milestone', ending: 'stopped-by-user', extra: {} },
 ];
 
+/** The same runs for a run group of two full-load-and-cdc tasks, started together. */
+const GROUP_VARIANTS: readonly { name: string; ending: DayPlan['ending']; extra: Partial<Scenario> }[] = [
+  {
+    name: 'group stopped at cut-over',
+    ending: 'succeeded',
+    extra: { group: { size: 2, maxConcurrency: 0 } },
+  },
+  {
+    name: 'group with a task stopped before its milestone',
+    ending: 'succeeded',
+    extra: { group: { size: 2, maxConcurrency: 0 } },
+  },
+];
+const GROUP_ENDINGS: Record<string, readonly DayPlan['ending'][]> = {
+  'group stopped at cut-over': ['succeeded', 'succeeded'],
+  'group with a task stopped before its milestone': ['succeeded', 'stopped-by-user'],
+};
+
 const cutovers = (outcome: Awaited<ReturnType<typeof simulate>>) =>
   outcome.world.published.filter((alert) => alert.id?.endsWith(':cutover'));
 
@@ -64,6 +82,33 @@ describe('the full-load-and-cdc milestone under faults', () => {
       // The next day's resume is stopped without a milestone of its own: stopped by a person.
       'run-failed',
     ]);
+  });
+
+  it('runs a group of two as specified: its milestone once both loads finished, succeeded at the stop', async () => {
+    const group = { size: 2, maxConcurrency: 0 };
+    const both: Scenario = {
+      ...scenarioFor('succeeded', { group }),
+      days: [day('succeeded', { memberEndings: ['succeeded', 'succeeded'] })],
+    };
+    const outcome = await simulate(both);
+    expect(violationsOf(both, outcome)).toEqual([]);
+    const [run] = [...outcome.world.runs.values()];
+    expect(run?.members).toHaveLength(2);
+    expect(run?.milestone).toBeDefined();
+    expect(run?.outcome?.kind).toBe('succeeded');
+    for (const hook of HOOKS) expect(outcome.world.hookStarts.get(`${run?.id}/${hook.name}`)).toBe(1);
+    expect(cutovers(outcome)).toHaveLength(1);
+    // One task stopped before its full load finished: no milestone, no hook, not succeeded.
+    const early: Scenario = {
+      ...both,
+      days: [day('succeeded', { memberEndings: ['succeeded', 'stopped-by-user'] })],
+    };
+    const stopped = await simulate(early);
+    expect(violationsOf(early, stopped)).toEqual([]);
+    const [late] = [...stopped.world.runs.values()];
+    expect(late?.milestone).toBeUndefined();
+    expect(late?.outcome?.kind).toBe('stopped-by-user');
+    expect(cutovers(stopped)).toHaveLength(0);
   });
 
   it('keeps every property under every fault, at every call site of the run', async () => {
@@ -104,9 +149,31 @@ describe('the full-load-and-cdc milestone under faults', () => {
         }
       }
     }
+    for (const { name, extra } of GROUP_VARIANTS) {
+      const endings = GROUP_ENDINGS[name] ?? [];
+      const groupScenario = (faults: readonly Fault[] = []): Scenario => ({
+        ...scenarioFor('succeeded', { ...extra, faults }),
+        days: [day('succeeded', { memberEndings: endings }), day('succeeded')],
+      });
+      const baseline = await simulate(groupScenario());
+      const clean = violationsOf(groupScenario(), baseline);
+      if (clean.length > 0) failures.push(`baseline ${name}: ${clean.join('; ')}`);
+      for (const site of CALL_SITES) {
+        const calls = baseline.firstDayCalls.get(site) ?? 0;
+        for (let nth = 1; nth <= calls; nth++) {
+          for (const mode of FAULT_MODES) {
+            const scenario = groupScenario([{ site, nth, mode }]);
+            const violations = violationsOf(scenario, await simulate(scenario));
+            cases += 1;
+            if (violations.length > 0)
+              failures.push(`${name} ${site}#${nth} ${mode}: ${violations.join('; ')}`);
+          }
+        }
+      }
+    }
     console.log(
       `milestone fault injection: ${cases} cases over ${sites.size} call sites × ${FAULT_MODES.length} fault modes × ` +
-        `${VARIANTS.length} full-load-and-cdc runs, plus hook crashes, failures and deadline overruns; ${failures.length} violations`,
+        `${VARIANTS.length} full-load-and-cdc runs and ${GROUP_VARIANTS.length} groups of two, plus hook crashes, failures and deadline overruns; ${failures.length} violations`,
     );
     expect(failures.slice(0, 20)).toEqual([]);
     // One-time: no schedule rule is ever called; every other site is.

@@ -136,11 +136,18 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
       run.members
         ? run.members
             .filter((member) => member.arn === taskArn && member.stats?.stopDate === stopped)
-            .map((member) => ({ id: run.id, outcome: member.outcome, milestone: undefined }))
+            .map((member) => ({ id: run.id, outcome: member.outcome, milestone: run.milestone, group: true }))
         : run.stats?.stopDate === stopped
-          ? [{ id: run.id, outcome: run.outcome, milestone: run.milestone }]
+          ? [{ id: run.id, outcome: run.outcome, milestone: run.milestone, group: false }]
           : [],
     );
+  // A task of a full-load-and-cdc group stopped at cut-over ended well only if the group reached its
+  // milestone: every task's full load finished. Otherwise the stop came before the group's load was done.
+  const cdc = scenario.migration === 'full-load-and-cdc';
+  const succeededInDms = (
+    dmsRun: (typeof world.dmsRuns)[number],
+    settledBy: { group: boolean; milestone: unknown },
+  ) => dmsRun.ending === 'succeeded' && (!(cdc && settledBy.group) || settledBy.milestone !== undefined);
   for (const dmsRun of world.dmsRuns) {
     if (dmsRun.stopDate === undefined) continue;
     const stopped = new Date(dmsRun.stopDate).toISOString();
@@ -150,8 +157,10 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
     }
     const settledBy = settlers[0];
     // (i) Every full load of a full-load-and-cdc run that finished while the run held the lock is its milestone.
+    // (A group's milestone is every member's: checked per group run below.)
     if (
       settledBy !== undefined &&
+      !settledBy.group &&
       (dmsRun.fullLoadFinishedAt !== undefined) !== (settledBy.milestone !== undefined)
     ) {
       if (!(alarmed && settledBy.milestone === undefined)) {
@@ -162,7 +171,7 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
     }
     if (settledBy === undefined) {
       if (!alarmed) violations.push(`(d) the DMS run that ended at ${stopped} was never settled`);
-    } else if ((settledBy.outcome?.kind === 'succeeded') !== (dmsRun.ending === 'succeeded')) {
+    } else if ((settledBy.outcome?.kind === 'succeeded') !== succeededInDms(dmsRun, settledBy)) {
       violations.push(
         `(d) DMS ended a run ${dmsRun.ending}; run ${settledBy.id} recorded ${settledBy.outcome?.kind}`,
       );
@@ -195,6 +204,23 @@ export function violationsOf(scenario: Scenario, { world, metrics }: Outcome): s
   for (const run of world.runs.values()) {
     const members = run.members;
     if (members === undefined || run.outcome === undefined) continue;
+    // (i) for a group: its milestone exactly when every member's DMS run finished its full load.
+    const memberRuns = members.map((member) =>
+      world.dmsRuns.find(
+        (dmsRun) =>
+          dmsRun.taskArn === member.arn &&
+          dmsRun.stopDate !== undefined &&
+          new Date(dmsRun.stopDate).toISOString() === member.stats?.stopDate,
+      ),
+    );
+    if (memberRuns.every((dmsRun) => dmsRun !== undefined)) {
+      const everyLoad = memberRuns.every((dmsRun) => dmsRun?.fullLoadFinishedAt !== undefined);
+      if (everyLoad !== (run.milestone !== undefined) && !(alarmed && run.milestone === undefined)) {
+        violations.push(
+          `(i) group run ${run.id} ${run.milestone ? 'has' : 'has no'} milestone, but ${everyLoad ? 'every' : 'not every'} task finished its full load`,
+        );
+      }
+    }
     const everyOne = members.every((member) => member.outcome?.kind === 'succeeded');
     if ((run.outcome.kind === 'succeeded') !== everyOne) {
       violations.push(`(h) group run ${run.id} is ${run.outcome.kind}, but its members say otherwise`);

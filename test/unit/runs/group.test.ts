@@ -424,3 +424,93 @@ describe('notices for a group', () => {
     expect(hooks.ran).toEqual([]);
   });
 });
+
+describe('a full-load-and-cdc group', () => {
+  const CDC = {
+    MIGRATION_REFRESH_INDICATOR: 'data-migration',
+    MIGRATION_REFRESH_TYPE: 'full-load-and-cdc',
+    SCHEDULE_OR_ONE_TIME: 'one-time',
+    SCHEDULE_RULE_ARN: '',
+  };
+  const pair = tasks.slice(0, 2);
+  const [a, b] = pair as [(typeof tasks)[0], (typeof tasks)[0]];
+  let cdc: GroupDmsType;
+
+  beforeEach(() => {
+    cdc = new GroupDms(pair, clock.date, 'full-load-and-cdc');
+  });
+  const deps = (): RunDeps => ({ ...postDeps(), tasks: cdc, rule: undefined });
+  const advanceCdc = () => advanceRun(deps(), groupPostProcessorConfig(pair, 0, CDC));
+  /** DMS shows the task's full load finished while it goes on replicating. */
+  const fullLoadDone = (arn: string) => {
+    const stats = cdc.snapshot(arn).stats ?? {};
+    cdc.set(arn, {
+      status: 'running',
+      stats: { ...stats, fullLoadFinishDate: clock.date(), fullLoadProgressPercent: 100, tablesLoaded: 2 },
+    });
+  };
+  const stopNormally = (arn: string) => {
+    const stats = cdc.snapshot(arn).stats ?? {};
+    cdc.set(arn, {
+      status: 'stopped',
+      stopReason: 'Stop Reason NORMAL',
+      stats: { ...stats, stopDate: clock.date() },
+    });
+  };
+
+  it('runs its hooks once, when every task finished its full load, then ends succeeded at the stop', async () => {
+    const started = await startRun(
+      { ...starterDeps(), tasks: cdc, rule: undefined },
+      groupStarterConfig(pair, 0, CDC),
+      {
+        kind: 'manual',
+      },
+    );
+    expect(started.outcome).toBe('started');
+    clock.advance(2 * MINUTE);
+    for (const task of pair) cdc.run(task.arn);
+    fullLoadDone(a.arn);
+    expect((await advanceCdc()).state).toBe('waiting');
+    expect(hooks.ran).toEqual([]);
+
+    fullLoadDone(b.arn);
+    await advanceCdc();
+    expect(hooks.ran).toEqual(['mask', 'smoke-check']);
+    const atMilestone = await run();
+    expect(atMilestone?.phase).toBe('started');
+    expect(atMilestone?.milestone?.stats.tablesLoaded).toBe(4);
+    expect(alerts.published.map((alert) => alert.id)).toEqual([`${atMilestone?.id}:cutover`]);
+
+    // Changes keep flowing; a tick changes nothing; a person stops both tasks at cut-over.
+    await advanceCdc();
+    expect(hooks.ran).toHaveLength(2);
+    stopNormally(a.arn);
+    expect((await advanceCdc()).state).toBe('waiting');
+    stopNormally(b.arn);
+    const end = await advanceCdc();
+    expect(end).toMatchObject({ state: 'released', outcome: 'succeeded', succeeded: true });
+    expect(hooks.ran).toHaveLength(2);
+    expect((await run())?.members?.map((member) => member.outcome?.kind)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('is not succeeded when a task is stopped before every full load finished, and runs no hook', async () => {
+    await startRun({ ...starterDeps(), tasks: cdc, rule: undefined }, groupStarterConfig(pair, 0, CDC), {
+      kind: 'manual',
+    });
+    clock.advance(2 * MINUTE);
+    for (const task of pair) cdc.run(task.arn);
+    fullLoadDone(a.arn);
+    stopNormally(b.arn);
+    await advanceCdc();
+    stopNormally(a.arn);
+    const end = await advanceCdc();
+    expect(end).toMatchObject({ state: 'released', succeeded: false, outcome: 'stopped-by-user' });
+    expect(hooks.ran).toEqual([]);
+  });
+
+  it('refuses a concurrency limit below its size: a queued task would wait for one that never ends', () => {
+    expect(() => groupStarterConfig(tasks, 2, CDC)).toThrow(
+      /GROUP_MAX_CONCURRENCY is 2, but a full-load-and-cdc task replicates until it is stopped/,
+    );
+  });
+});
