@@ -42,9 +42,8 @@ import {
   type HookProgress,
   hasBegun,
   isSettled,
-  type OutboxEntry,
-  type OutboxKind,
   type Phase,
+  queueOnce,
   type RuleDecision,
   type Run,
   type RunOutcome,
@@ -512,7 +511,7 @@ function summaryOf(config: BaseConfig, run: Run): RunSummary {
 /** Queues the alert (once per id) and records the rule decision the alert announces. */
 function owe(config: BaseConfig, run: Run, kind: AlertKind, decision: RuleDecision): Run {
   const withDecision: Run = { ...run, ruleDecision: decision };
-  return enqueue(withDecision, runAlert(config, withDecision, kind, decision), 'alert');
+  return queueOnce(withDecision, runAlert(config, withDecision, kind, decision), 'alert');
 }
 
 /**
@@ -523,19 +522,7 @@ function succeed(deps: RunDeps, config: BaseConfig, run: Run, finishedAt: Date):
   const decision = successDecision(config, run);
   const done: Run = { ...run, phase: 'hooks-done', ruleDecision: decision };
   if (deps.successNotices === undefined || !runSucceeded(done)) return done;
-  return enqueue(done, successNotice(config, done, decision, finishedAt), 'success');
-}
-
-function enqueue(run: Run, alert: Alert, kind: OutboxKind): Run {
-  if (run.outbox.some((entry) => entry.id === alert.id)) return run;
-  const entry: OutboxEntry = {
-    id: alert.id as string,
-    ...(kind !== 'alert' && { kind }),
-    subject: alert.subject,
-    message: alert.message,
-    attempts: 0,
-  };
-  return { ...run, outbox: [...run.outbox, entry] };
+  return queueOnce(done, successNotice(config, done, decision, finishedAt), 'success');
 }
 
 async function drainOutbox(deps: RunDeps, config: BaseConfig, run: Run): Promise<Step> {

@@ -7,7 +7,8 @@ import { type Alert, buildAlert } from '../alerts/alerts.ts';
 import type { BaseConfig } from '../config.ts';
 import { formatDuration } from '../duration-text.ts';
 import { type AlertKind, alertId } from './alert-texts.ts';
-import type { HookProgress, Run } from './run.ts';
+import type { Run } from './run.ts';
+import { hookLines } from './success-notice.ts';
 
 /** One cut-over notice per run: the outbox refuses a second entry with the same id. */
 export function cutoverNoticeId(run: Run): string {
@@ -82,17 +83,6 @@ function factLines(config: BaseConfig, run: Run): string[] {
     ...(run.milestone ? [`Seen finished at: ${run.milestone.reachedAt}`] : []),
     ...(typeof stats.tablesLoaded === 'number' ? [`Tables loaded: ${count(stats.tablesLoaded)}`] : []),
     ...(typeof stats.tablesErrored === 'number' ? [`Tables in error: ${count(stats.tablesErrored)}`] : []),
-  ];
-}
-
-function hookLines(hooks: readonly HookProgress[]): string[] {
-  if (hooks.length === 0) return ['Hooks: none configured'];
-  return [
-    'Hooks:',
-    ...hooks.map((hook) => {
-      const duration = hook.durationMs === undefined ? '' : ` in ${formatDuration(hook.durationMs)}`;
-      return `- ${hook.name}: ${hook.status}${duration}`;
-    }),
   ];
 }
 

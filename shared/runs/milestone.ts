@@ -22,7 +22,7 @@
 //   this run started, FullLoadFinishDate included), so a date from an earlier run can never fire the
 //   milestone, whatever DMS does with it. Being wrong only makes the milestone late or absent: the task's
 //   stop still ends the run as it would without a milestone.
-import type { Alert, Alerts } from '../alerts/alerts.ts';
+import type { Alerts } from '../alerts/alerts.ts';
 import type { BaseConfig } from '../config.ts';
 import type { TaskSnapshot } from '../dms/task.ts';
 import type { HookPlanEntry } from '../hooks/contract.ts';
@@ -31,7 +31,7 @@ import {
   type HookProgress,
   isSettled,
   type OutboxEntry,
-  type OutboxKind,
+  queueOnce,
   type Run,
   type RunOutcome,
   serializeStats,
@@ -175,16 +175,4 @@ export function publisherOf(
   if (entry.kind === 'success') return publishers.successNotices;
   if (entry.kind === 'cutover') return publishers.successNotices ?? publishers.alerts;
   return publishers.alerts;
-}
-
-function queueOnce(run: Run, alert: Alert, kind: OutboxKind): Run {
-  if (run.outbox.some((entry) => entry.id === alert.id)) return run;
-  const entry: OutboxEntry = {
-    id: alert.id as string,
-    ...(kind !== 'alert' && { kind }),
-    subject: alert.subject,
-    message: alert.message,
-    attempts: 0,
-  };
-  return { ...run, outbox: [...run.outbox, entry] };
 }

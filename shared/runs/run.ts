@@ -3,6 +3,7 @@
 // next (a notice, a Lambda retry, the reconcile tick) can complete it, and none can repeat one that is done.
 // The task's record holds its current (or last) run: while that run is not `released`, it is the task's lock.
 // Pure data and pure functions only; the store and the steps that move a run live beside it.
+import type { Alert } from '../alerts/alerts.ts';
 import type { OutcomeKind } from '../dms/outcome.ts';
 import type { StartType, TaskSnapshot, TaskStats } from '../dms/task.ts';
 
@@ -84,6 +85,19 @@ export interface OutboxEntry {
    * (NotifyOnSuccess was set to off meanwhile): the notice is given up, rather than holding the lock forever.
    */
   readonly droppedAt?: string;
+}
+
+/** The run with `alert` queued in its outbox as `kind`, once: an entry with the same id is never added twice. */
+export function queueOnce(run: Run, alert: Alert, kind: OutboxKind): Run {
+  if (run.outbox.some((entry) => entry.id === alert.id)) return run;
+  const entry: OutboxEntry = {
+    id: alert.id as string,
+    ...(kind !== 'alert' && { kind }),
+    subject: alert.subject,
+    message: alert.message,
+    attempts: 0,
+  };
+  return { ...run, outbox: [...run.outbox, entry] };
 }
 
 /** Sent, or given up: nothing more is owed for this entry. */

@@ -85,7 +85,8 @@ function rowsMaskedLine(hooks: readonly HookProgress[]): string {
   return `Rows masked: ${count(rows)}`;
 }
 
-function hookLines(hooks: readonly HookProgress[]): string[] {
+/** Each hook with its status, time and rows masked: the same lines in every notice that lists hooks. */
+export function hookLines(hooks: readonly HookProgress[]): string[] {
   if (hooks.length === 0) return ['Hooks: none configured'];
   return [
     'Hooks:',

@@ -414,7 +414,7 @@ describe('stop of a run group', () => {
     expect(record?.run?.members?.map((member) => member.state)).toEqual(['finished', 'not-started']);
     expect(sim.stdout).toContain('                customers-refresh: not started');
     expect(sim.stdout[1]).toBe(
-      'Outcome:        0 of 2 tasks of the group succeeded; task orders-refresh: The task was stopped before it finished (Stop Reason NORMAL); task customers-refresh was not started, since another task of the group did not succeed',
+      'Outcome:        Stopped by a person through `dms-scheduler stop` at 2026-11-23T00:00:15.000Z: 0 of 2 tasks of the group succeeded; task orders-refresh: The task was stopped before it finished (Stop Reason NORMAL); task customers-refresh was not started, since another task of the group did not succeed',
     );
     expect(linesOf(sim.progress, CUSTOMERS.identifier)).toEqual([
       "--% | tables: - loaded, - loading, - queued, - errored | queued: it starts when the group's concurrency limit lets it | 0s elapsed",
