@@ -53,6 +53,11 @@ export interface RunSummary {
    * still under way, or a history entry whose explanation was cut).
    */
   readonly groupTasks?: { readonly total: number | null; readonly succeeded: number | null };
+  /**
+   * Only for a full-load-and-cdc run read from the ledger that reached its "full load finished" milestone:
+   * when it was seen. Absent otherwise, so other runs' shape is unchanged.
+   */
+  readonly milestoneAt?: string;
 }
 
 /** One task of a group's run, as the ledger records it. */
@@ -144,6 +149,7 @@ export function summariseRun(run: Run): RunSummary {
     releasedAt: run.releasedAt ?? null,
     lastError: run.lastError ?? null,
     ...(run.members && { members: run.members.map(summariseMember), groupTasks: groupTasksOf(run.members) }),
+    ...(run.milestone && { milestoneAt: run.milestone.reachedAt }),
   };
 }
 

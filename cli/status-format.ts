@@ -107,6 +107,7 @@ export function describeRun(run: RunSummary, paint: Paint, now: Date): string {
   const parts = [`${started}: ${where}`];
   if (run.active && run.outcome) parts.push(`now ${paint.warn(run.phase)}`);
   if (run.groupTasks) parts.push(`tasks ${tasksCell(run, paint)}`);
+  if (run.milestoneAt) parts.push(`full load finished (milestone seen ${run.milestoneAt})`);
   if (run.hooks.length > 0) parts.push(`hooks ${countHooks(run.hooks)}`);
   if (run.ruleAction) parts.push(`rule ${run.ruleAction}`);
   if (run.lastError) parts.push(paint.bad(`last error: ${run.lastError}`));

@@ -289,4 +289,21 @@ describe('status', () => {
       `${failedRun.id} (schedule, reload-target): failed in 4m 00s; now hooks; hooks 1 succeeded, 1 failed, 1 skipped`,
     );
   });
+
+  it("describeRun says when a full-load-and-cdc run's full load was seen finished, and JSON carries it", () => {
+    const replicating = summariseRun({
+      ...failedRun,
+      phase: 'started',
+      outcome: undefined,
+      hooks: [],
+      ruleDecision: undefined,
+      releasedAt: undefined,
+      milestone: { reachedAt: '2026-11-23T02:15:00.000Z', stats: { tablesLoaded: 48 } },
+    });
+    expect(replicating.milestoneAt).toBe('2026-11-23T02:15:00.000Z');
+    expect(describeRun(replicating, PLAIN, now)).toContain(
+      '; full load finished (milestone seen 2026-11-23T02:15:00.000Z)',
+    );
+    expect('milestoneAt' in summariseRun(failedRun)).toBe(false);
+  });
 });
