@@ -136,10 +136,10 @@ function groupLoadSnapshot(members: readonly GroupMember[], tasks: Snapshots): T
     stats.flatMap((s) => (pick(s) === undefined ? [] : [(pick(s) as Date).getTime()]));
   const first = dates((s) => s.fullLoadStartDate);
   const last = dates((s) => s.fullLoadFinishDate);
-  const first0 = members[0];
+  const lead = members[0];
   return {
-    arn: first0?.arn ?? '',
-    identifier: first0?.identifier ?? '',
+    arn: lead?.arn ?? '',
+    identifier: lead?.identifier ?? '',
     status: 'running',
     migrationType: 'full-load-and-cdc',
     stats: {
