@@ -11,14 +11,7 @@ import { TaskMismatchError } from '#shared/errors';
 import { MemoryRunStore } from '#shared/runs/memory-store';
 import { type Deployment, deploymentFromStack } from '../../cli/deployment.ts';
 import { EXIT } from '../../cli/exit-codes.ts';
-import type { FollowTiming } from '../../cli/follow.ts';
-import { PLAIN, type Printer } from '../../cli/output.ts';
-import { lineDisplay } from '../../cli/progress.ts';
-import { resumeSchedule } from '../../cli/resume.ts';
-import { startFromCommandLine } from '../../cli/start.ts';
-import { type GroupStopReport, groupStopError, stopTask } from '../../cli/stop.ts';
-import { parseStarterAnswer, type TaskStarterInvoker } from '../../cli/task-starter-invoker.ts';
-import { followToReport, type WaitPorts, waitForRun } from '../../cli/wait.ts';
+import { type GroupStopReport, groupStopError } from '../../cli/stop.ts';
 import { createPostProcessorHandler } from '../../functions/post-processor/app.ts';
 import { createStarterHandler } from '../../functions/task-starter/app.ts';
 import {
@@ -39,6 +32,7 @@ import {
   RULE_NAME,
   starterConfig,
 } from '../support/ports.ts';
+import { simulatedCli } from '../support/simulated-cli.ts';
 
 const INTERVAL_MS = 15_000;
 const STACK = 'dms-nightly';
@@ -158,42 +152,7 @@ function simulateGroup(
   };
   postProcessor = createPostProcessorHandler({ ...deps, hooks }, postProcessorConfig(allEnv));
   const starter = createStarterHandler(deps, starterConfig(allEnv));
-  const invoker: TaskStarterInvoker = {
-    invoke: async (request) =>
-      parseStarterAnswer(
-        `${GROUP}-task-starter`,
-        undefined,
-        new TextEncoder().encode(JSON.stringify(await starter(request))),
-      ),
-  };
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const printer: Printer = {
-    paint: PLAIN,
-    data: (line) => stdout.push(line),
-    note: (line) => stderr.push(line),
-  };
-  const progress: string[] = [];
-  let beforeStep: (poll: number) => Promise<void> | void = () => {};
-  let polls = 0;
-  const timing: FollowTiming = {
-    intervalMs: INTERVAL_MS,
-    clock: clock.date,
-    failedPollsAllowed: 3,
-    sleep: async (ms) => {
-      polls += 1;
-      await beforeStep(polls);
-      clock.advance(ms);
-      await dms.tick();
-    },
-  };
-  const ports: WaitPorts = { tasks: dms, store, rule };
   const deployment = groupDeployment();
-  const display = () =>
-    lineDisplay((line) => {
-      progress.push(line);
-      stderr.push(line);
-    }, clock.date);
   return {
     dms,
     deliveryFailures,
@@ -203,24 +162,17 @@ function simulateGroup(
     hooks,
     clock,
     deployment,
-    stdout,
-    stderr,
-    progress,
-    onPoll: (step: typeof beforeStep) => {
-      beforeStep = step;
-    },
-    runWait: () =>
-      startFromCommandLine(invoker, {}, { printer, json: false, stackName: STACK }, () =>
-        followToReport(ports, deployment, timing, display()),
-      ),
-    runJson: () =>
-      startFromCommandLine(invoker, {}, { printer, json: true, stackName: STACK }, () =>
-        followToReport(ports, deployment, timing, display()),
-      ),
-    run: () => startFromCommandLine(invoker, {}, { printer, json: false, stackName: STACK }, undefined),
-    wait: () => waitForRun(ports, deployment, timing, { printer, progress: display(), json: false }),
-    stop: () => stopTask({ tasks: dms, stopper: dms, store }, deployment, { at: clock.date() }),
-    resume: () => resumeSchedule({ store, rule }, deployment),
+    ...simulatedCli({
+      starter,
+      functionName: `${GROUP}-task-starter`,
+      stackName: STACK,
+      deployment,
+      clock,
+      intervalMs: INTERVAL_MS,
+      dms,
+      store,
+      rule,
+    }),
   };
 }
 
